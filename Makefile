@@ -1,0 +1,99 @@
+# duet — build, test and run.
+#   make            build build/duet (installs missing Debian packages first)
+#   make check      build and run every test; ends with "N passed, N failed"
+#   make run        build, create duet.db with the demo programme, show a tour
+#   make SANITIZE=1 check   the same suite under AddressSanitizer + UBSan
+#   make MPI=1      build with Open MPI for `mpirun -n P duet sweep`
+
+SANITIZE ?= 0
+MPI      ?= 0
+DB       ?= duet.db
+
+ifeq ($(SANITIZE),1)
+BUILD    ?= build-san
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+OPT      := -O1
+else
+BUILD    ?= build
+SANFLAGS :=
+OPT      := -O2
+endif
+
+PKGS     := sqlite3 jansson libsodium gsl
+CC       ?= cc
+CFLAGS   ?=
+CFLAGS   += -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+            -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation -g $(OPT) -fopenmp -Isrc $(SANFLAGS)
+LDLIBS   += -lm -fopenmp $(SANFLAGS)
+
+ifeq ($(MPI),1)
+CC       := mpicc
+CFLAGS   += -DDUET_MPI=1
+endif
+
+STAMP    := $(BUILD)/.deps-ok
+LIB_SRC  := $(wildcard src/core/*.c src/io/*.c src/model/*.c src/stats/*.c \
+                       src/store/*.c src/app/*.c src/analysis/*.c)
+CLI_SRC  := $(wildcard src/cli/*.c)
+TEST_SRC := $(wildcard tests/unit/test_*.c)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/instrument_default.o \
+            $(patsubst src/store/migrations/%.sql,$(BUILD)/gen/migration_%.o,$(wildcard src/store/migrations/*.sql))
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+LIB      := $(BUILD)/libduet.a
+BIN      := $(BUILD)/duet
+
+.PHONY: all deps check run demo clean bench
+all: $(BIN)
+
+# Packages are checked once per build folder; delete the stamp to check again.
+$(STAMP): deps/debian-packages.txt scripts/install-deps.sh
+	@mkdir -p $(BUILD)
+	@sh scripts/install-deps.sh
+	@touch $@
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+
+$(BUILD)/%.o: %.c | $(STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+
+# The default instrument ships inside the binary, generated from its JSON file.
+$(BUILD)/gen/instrument_default.c: data/instruments/partnership-checkin.json scripts/embed.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed.sh instrument_default_json $< > $@
+
+# Schema migrations are embedded the same way: 001_initial.sql -> migration_001_initial.
+$(BUILD)/gen/migration_%.c: src/store/migrations/%.sql scripts/embed.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed.sh migration_$(subst -,_,$*) $< > $@
+
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(CLI_OBJ) $(LIB)
+	$(CC) -o $@ $(CLI_OBJ) $(LIB) $(PKG_LIBS) $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB) | $(STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< $(LIB) \
+	    $(PKG_LIBS) $(shell pkg-config --libs cmocka) $(LDLIBS)
+
+check: $(BIN) $(TESTS)
+	@sh tests/run.sh $(BUILD)
+
+run: $(BIN)
+	@sh scripts/run.sh $(BIN) $(DB)
+
+bench: $(BIN)
+	@echo "see bench/README.md: each bench/<name>/run.sh records figures for bench/RESULTS.md"
+
+clean:
+	rm -rf build build-san
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

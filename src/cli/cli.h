@@ -1,0 +1,74 @@
+/*
+** cli.h — what every `duet` command shares.
+**
+** The CLI is a thin front end: each cmd_*.c parses its arguments with
+** getopt_long, calls library functions, and prints. Exit codes: 0 success,
+** 1 user error (one line "duet: error: ..." on stderr), 2 bad usage.
+** Only this layer prints to the terminal or calls exit().
+*/
+#ifndef DUET_CLI_CLI_H
+#define DUET_CLI_CLI_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "core/err.h"
+
+struct store;
+
+enum { CLI_OK = 0, CLI_EUSER = 1, CLI_EUSAGE = 2 };
+
+struct cli {
+    const char *db_path;     /* --db, DUET_DB or ./duet.db */
+    const char *actor;       /* who is recorded in the audit log */
+    struct store *store;     /* opened on first use by cli_store() */
+};
+
+/* A command: argv[0] is the command name (e.g. "simulate"); returns an exit code. */
+typedef int (*cli_fn)(struct cli *c, int argc, char **argv);
+
+/* Opens (and migrates) the database on first use; NULL after printing an error. */
+struct store *cli_store(struct cli *c);
+
+/* Prints "duet: error: <msg>" and returns CLI_EUSER. */
+int cli_fail(const duet_err *e);
+int cli_failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints "duet: <cmd>: <msg>" and a pointer to --help; returns CLI_EUSAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Prints one JSON document (numbers at 17 significant digits) and a newline
+** to out; steals the reference to v. Returns CLI_OK or CLI_EUSER. */
+int cli_print_json(FILE *out, json_t *v);
+
+/* Parses a whole decimal number / a finite double; 0 on success. */
+int cli_parse_long(const char *s, long long lo, long long hi, long long *out);
+int cli_parse_double(const char *s, double *out);
+
+/* Opens FILE for writing ("-" or NULL = stdout). Writes go to FILE.tmp and
+** cli_close_out() renames it into place only on success, so a failed command
+** never leaves a partial file. */
+FILE *cli_open_out(const char *path, duet_err *e);
+int cli_close_out(FILE *f, const char *path, int ok, duet_err *e);
+
+/* The subcommands, one per cmd_*.c. */
+int cmd_init(struct cli *c, int argc, char **argv);
+int cmd_programme(struct cli *c, int argc, char **argv);
+int cmd_cohort(struct cli *c, int argc, char **argv);
+int cmd_module(struct cli *c, int argc, char **argv);
+int cmd_person(struct cli *c, int argc, char **argv);
+int cmd_partnership(struct cli *c, int argc, char **argv);
+int cmd_instrument(struct cli *c, int argc, char **argv);
+int cmd_checkin(struct cli *c, int argc, char **argv);
+int cmd_reflection(struct cli *c, int argc, char **argv);
+int cmd_observation(struct cli *c, int argc, char **argv);
+int cmd_consent(struct cli *c, int argc, char **argv);
+int cmd_import(struct cli *c, int argc, char **argv);
+int cmd_export(struct cli *c, int argc, char **argv);
+int cmd_demo(struct cli *c, int argc, char **argv);
+int cmd_audit(struct cli *c, int argc, char **argv);
+int cmd_simulate(struct cli *c, int argc, char **argv);
+int cmd_sweep(struct cli *c, int argc, char **argv);
+int cmd_calibrate(struct cli *c, int argc, char **argv);
+
+#endif

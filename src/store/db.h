@@ -1,0 +1,81 @@
+/*
+** db.h — internals shared by the SQLite implementation of store.h.
+** Nothing outside src/store includes this file.
+*/
+#ifndef DUET_STORE_DB_H
+#define DUET_STORE_DB_H
+
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "store/store.h"
+
+#define DB_STMT_CACHE 96
+
+struct store {
+    sqlite3 *db;
+    char *path;
+    char actor[128];
+    int depth;                    /* store_begin nesting */
+    int head_loaded;              /* head_* valid (only inside a transaction) */
+    int64_t head_seq;
+    unsigned char head_hash[32];
+    struct { const char *sql; sqlite3_stmt *stmt; } cache[DB_STMT_CACHE];
+    int ncache;
+};
+
+/* A prepared, reset statement for a static SQL string (cached). */
+sqlite3_stmt *db_prep(struct store *st, const char *sql, duet_err *e);
+/* Fills *e from the connection's last error, prefixed with what was done. */
+int db_fail(struct store *st, const char *what, duet_err *e);
+
+/* Starts a write transaction unless one is open; db_tx_end commits or rolls
+** back only what db_tx_begin started. */
+int db_tx_begin(struct store *st, int *started, duet_err *e);
+int db_tx_end(struct store *st, int started, int ok, duet_err *e);
+
+/* The current time as ISO 8601 UTC ("2026-11-26T08:30:00Z"). */
+void db_now(char out[32]);
+
+/* Appends an entry to the audit log (inside the current transaction).
+** old_value/new_value are JSON objects or NULL; they are not stolen. */
+int db_audit(struct store *st, const char *tbl, int64_t row_id, const char *action,
+             json_t *old_value, json_t *new_value, duet_err *e);
+
+/* Steps a bound INSERT in a transaction, audits it with values (stolen) and
+** sets *id (may be NULL); a constraint failure reads "<what> already exists". */
+int db_insert_audited(struct store *st, sqlite3_stmt *s, const char *tbl, json_t *values,
+                      const char *what, int64_t *id, duet_err *e);
+
+/* Binds text or NULL. */
+int db_bind_text(sqlite3_stmt *s, int i, const char *v);
+
+/* Runs a SELECT and returns its rows as an array of objects keyed by column
+** name (integers, reals, text, null). */
+json_t *db_query_json(struct store *st, sqlite3_stmt *s, duet_err *e);
+/* As db_query_json but expects exactly one row; what names it for "not found". */
+json_t *db_query_one(struct store *st, sqlite3_stmt *s, const char *what, duet_err *e);
+
+/* Ids by natural keys (not found is DUET_ENOTFOUND with a clear message). */
+int db_person_id(struct store *st, const char *key, int64_t *id, duet_err *e);
+int db_partnership_id(struct store *st, const char *code, int64_t *id, int64_t *cohort_id,
+                      duet_err *e);
+int db_cohort_id(struct store *st, const char *name, int64_t *id, duet_err *e);
+int db_module_id(struct store *st, int64_t cohort_id, int ordinal, int64_t *id, duet_err *e);
+
+#endif
+
+/* Input checks shared by every write (the store is the last line of defence
+** for the CLI and the web alike). */
+#define DB_NAME_MAX  200      /* names and titles */
+#define DB_TEXT_MAX  20000    /* free text: reflections, notes, aims */
+/* Valid UTF-8, no control characters except (when multiline) newline and tab,
+** at most max bytes; empty refused when required. */
+int db_check_text(const char *field, const char *v, size_t max, int required,
+                  int multiline, duet_err *e);
+/* A key: 1..64 of [A-Za-z0-9._-], starting with a letter or digit. */
+int db_check_key(const char *field, const char *v, duet_err *e);
+/* A date YYYY-MM-DD (or NULL/empty when optional). */
+int db_check_date(const char *field, const char *v, int required, duet_err *e);
