@@ -41,6 +41,21 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 ** to out; steals the reference to v. Returns CLI_OK or CLI_EUSER. */
 int cli_print_json(FILE *out, json_t *v);
 
+/* Prints rows (an array of objects) as an aligned table of the named
+** columns for people; "(none)" when empty. Borrows rows. */
+void cli_print_table(FILE *out, json_t *rows, const char *const cols[], size_t ncols);
+/* Prints an object as "key: value" lines, nested arrays as indented tables. */
+void cli_print_record(FILE *out, json_t *obj);
+
+/* Print a list (as JSON, or a table of cols) or one record (JSON or
+** "key: value"); both steal the value and print *e's message when it is
+** NULL. Return an exit code. */
+int cli_emit_list(json_t *rows, int json, const char *const cols[], size_t n, duet_err *e);
+int cli_emit_one(json_t *obj, int json, duet_err *e);
+
+/* True when argv holds -h or --help before any "--". */
+int cli_wants_help(int argc, char **argv);
+
 /* Parses a whole decimal number / a finite double; 0 on success. */
 int cli_parse_long(const char *s, long long lo, long long hi, long long *out);
 int cli_parse_double(const char *s, double *out);
@@ -50,6 +65,24 @@ int cli_parse_double(const char *s, double *out);
 ** never leaves a partial file. */
 FILE *cli_open_out(const char *path, duet_err *e);
 int cli_close_out(FILE *f, const char *path, int ok, duet_err *e);
+
+/* Subcommands of a command ("programme add", "programme list", ...). */
+struct cli_sub {
+    const char *name;
+    cli_fn fn;
+    const char *usage;         /* full help text, printed for --help */
+};
+/* Runs the subcommand named by argv[1]; prints help for --help or none. */
+int cli_dispatch(struct cli *c, const char *cmd, const char *summary,
+                 const struct cli_sub *subs, size_t nsubs, int argc, char **argv);
+
+/* getopt_long wrapper: resets getopt, stays quiet, and turns an unknown
+** option or a missing argument into a usage error for `cmd`. Returns the
+** option character, -1 at the end, or '?' after printing the error. */
+struct option;
+int cli_getopt(int argc, char **argv, const struct option *opts, const char *cmd);
+/* Prints usage for --help; returns 1 if it did. */
+int cli_help(int argc, char **argv, const char *usage);
 
 /* The subcommands, one per cmd_*.c. */
 int cmd_init(struct cli *c, int argc, char **argv);

@@ -1,0 +1,408 @@
+/*
+** demo.c — the default instrument and a realistic synthetic programme.
+**
+** Each partnership follows one course (improving, tokenistic, polarising).
+** A course gives every member, at every module, a latent state in the
+** terms of the pair identity model: quality of the relationship (0..1), the
+** share of the compromise borne by the lived-experience side (balance), whether
+** the partner pushed back (resistance) and how far the member acted unlike
+** themselves (strain). demo_answer() turns that state into item answers with
+** noise, so analysed trajectories look like real ones.
+*/
+#include "app/setup.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/ingest.h"
+#include "core/rng.h"
+#include "io/instrument.h"
+#include "store/store.h"
+
+int setup_default_instrument(struct store *st, duet_err *e)
+{
+    struct instrument ins;
+    if (instrument_load_default(&ins, e) != 0)
+        return -1;
+    duet_err ignored;
+    json_t *have = store_instrument_show(st, ins.name, ins.version, &ignored);
+    int rc = have ? 0 : store_instrument_add(st, &ins, NULL, e);
+    json_decref(have);
+    instrument_free(&ins);
+    return rc;
+}
+
+enum course { IMPROVING, TOKENISTIC, POLARISING };
+static const char *const course_names[] = {"improving", "tokenistic", "polarising"};
+
+/* Two healthy partnerships for each troubled one of each kind. */
+static enum course course_of(int i)
+{
+    static const enum course cycle[] = {IMPROVING, TOKENISTIC, IMPROVING, POLARISING};
+    return cycle[i % 4];
+}
+
+const char *setup_demo_archetype(int i) { return course_names[course_of(i)]; }
+
+struct latent {
+    double quality;    /* 0..1 */
+    double balance;    /* share of compromise borne by the lived-experience side */
+    int met_resistance;
+    double strain;     /* 0..1 */
+};
+
+static double clamp01(double x) { return x < 0 ? 0 : x > 1 ? 1 : x; }
+
+/* State of a member (lived = 1 for the lived-experience side) at module t of m. */
+static struct latent course_state(enum course c, int lived, int t, int m, rng *r)
+{
+    double u = m > 1 ? (double)(t - 1) / (m - 1) : 1.0;
+    struct latent s;
+    switch (c) {
+    case IMPROVING:
+        s.quality = 0.45 + 0.35 * u;
+        s.balance = 0.5;
+        s.met_resistance = rng_uniform(r) < 0.25 * (1 - u);
+        s.strain = 0.35 - 0.2 * u;
+        break;
+    case TOKENISTIC:
+        s.quality = lived ? 0.45 - 0.12 * u : 0.65 + 0.12 * u;
+        s.balance = 0.75 + 0.12 * u;
+        s.met_resistance = lived ? rng_uniform(r) < 0.7 : rng_uniform(r) < 0.1;
+        s.strain = lived ? 0.55 + 0.2 * u : 0.15;
+        break;
+    default: /* POLARISING */
+        s.quality = 0.55 - 0.35 * u;
+        s.balance = 0.5;
+        s.met_resistance = rng_uniform(r) < 0.25 + 0.7 * u;
+        s.strain = 0.2;
+        break;
+    }
+    s.quality = clamp01(s.quality + 0.04 * rng_normal(r));
+    return s;
+}
+
+/* A 1..7 answer for a latent level x in 0..1 (7 = high), with noise. */
+static int likert(double x, rng *r)
+{
+    double v = 1 + 6 * clamp01(x) + 0.55 * rng_normal(r);
+    int k = (int)lround(v);
+    return k < 1 ? 1 : k > 7 ? 7 : k;
+}
+
+/* The answer a member gives to a numeric item of construct `construct`. */
+static int demo_answer(const struct instrument_item *it, const struct latent *s, int lived,
+                       rng *r)
+{
+    double own_share = lived ? s->balance : 1 - s->balance;   /* compromise I carry */
+    double x;
+    const char *c = it->construct;
+    if (it->type == ITEM_LADDER) {
+        double v = 1 + 7 * (0.55 * s->quality + 0.45 * (1 - own_share)) + 0.5 * rng_normal(r);
+        int k = (int)lround(v);
+        return k < 1 ? 1 : k > 8 ? 8 : k;
+    }
+    if (strcmp(c, "voice") == 0)
+        x = s->quality + 0.6 * (0.5 - own_share);
+    else if (strcmp(c, "power") == 0)
+        x = 1 - s->balance;   /* 1 = the system side decided everything */
+    else if (strcmp(c, "resistance") == 0)
+        x = s->met_resistance ? 0.8 : 0.15;
+    else if (strcmp(c, "strain") == 0)
+        x = s->strain;
+    else if (strcmp(c, "safety") == 0)
+        x = s->quality - (s->met_resistance ? 0.1 : 0);
+    else
+        x = s->quality;   /* trust, purpose */
+    int v = likert(x, r);
+    return it->reverse ? it->min + it->max - v : v;
+}
+
+static const char *const given[] = {"Amira", "Ben", "Chloe", "Dev", "Elena", "Femi", "Grace",
+                                    "Hamid", "Isla", "Jonah", "Kiran", "Leah", "Marek", "Nadia",
+                                    "Owen", "Priya", "Quinn", "Rosa", "Sam", "Tariq", "Uma",
+                                    "Vikram", "Wendy", "Yusuf", "Zara"};
+static const char *const family[] = {"Khan", "Okafor", "Williams", "Patel", "Morgan", "Adeyemi",
+                                     "Hughes", "Nowak", "Campbell", "Shah", "Evans", "Murphy"};
+static const char *const lived_orgs[] = {"Healthwatch Northshire", "Valley Carers Network",
+                                         "Northshire Mental Health Forum", "Independent"};
+static const char *const system_orgs[] = {"Northshire ICB", "St Hilda's Hospital NHS Trust",
+                                          "Northshire County Council", "Riverside Primary Care Network"};
+static const char *const themes[] = {"Finding your collaborative partner", "Power and voice",
+                                     "Unspoken rules", "Working with resistance",
+                                     "Spreading what works", "Embedding collaboration",
+                                     "Looking back, looking on"};
+static const char *const projects[] = {
+    "Co-designing discharge from hospital", "Carers' voices in commissioning",
+    "Genomic test results explained together", "Making inspection reports meaningful",
+    "Crisis care that listens", "Accessible outpatient letters", "Community diabetes support",
+    "Reducing waits for memory assessment"};
+
+static const char *const discoveries[3][3] = {
+    {"We found we wanted the same thing from different directions.",
+     "My partner's lived experience changed how I read the data.",
+     "We can disagree and still move forward."},
+    {"Decisions seem to be made before we meet.",
+     "I was asked to comment on a plan that was already signed off.",
+     "The agenda is set elsewhere."},
+    {"We see the problem in completely different ways.",
+     "Every meeting goes back to the same argument.",
+     "I no longer feel we are on the same side."}};
+static const char *const helped[] = {"Meeting before the board papers went out.",
+                                     "Having a facilitator in the room.",
+                                     "Being paid for my time like everyone else."};
+static const char *const hindered[] = {"Jargon in the papers.", "Meetings moved at short notice.",
+                                       "Governance rules nobody could explain."};
+static const char *const drivers[] = {"Better discharge for older people", "Fewer complaints",
+                                      "Meeting the board's targets", "Carers being recognised",
+                                      "Trust in local services"};
+static const char *const concerns[] = {"Being used as a tick box", "Budget cuts", "Burn-out",
+                                       "Regulatory scrutiny", "Losing the community's trust"};
+static const char *const accountabilities[] = {"The ICB board", "Our carers' group",
+                                               "CQC", "Local community members", "My line manager"};
+
+#define PICK(arr, r) (arr)[rng_int((r), 0, (int)(sizeof(arr) / sizeof((arr)[0])) - 1)]
+
+struct member { char key[32]; char role[32]; int lived; };
+
+static int add_answer(struct ingest *g, const char *code, const char *key, int module,
+                      const char *item, const char *value, duet_err *e)
+{
+    char mod[16];
+    snprintf(mod, sizeof mod, "%d", module);
+    struct ingest_answer a = {NULL, 0, mod, strlen(mod), code, strlen(code), key, strlen(key),
+                              item, strlen(item), value, strlen(value), 0};
+    enum ingest_field field;
+    if (ingest_add(g, &a, &field, e) != 0) {
+        duet_err_prefix(e, "demo answer %s for %s", item, key);
+        return -1;
+    }
+    return 0;
+}
+
+static int demo_people(struct store *st, struct member (*mem)[3], int *nmem, int pairs,
+                       const char *cohort, rng *r, duet_err *e)
+{
+    struct store_person staff[] = {
+        {"fac.demo", "Helen Brooks (facilitator)", "The programme team", NULL},
+        {"pl.facilitator", "Rafiq Ahmed (patient leader co-facilitator)", "The programme team", NULL},
+        {"obs.demo", "Joy Mensah (observer)", "University research team", NULL},
+    };
+    for (size_t i = 0; i < sizeof staff / sizeof staff[0]; i++)
+        if (store_person_add(st, &staff[i], NULL, e) != 0)
+            return -1;
+    for (int i = 0; i < pairs; i++) {
+        /* P02 is an expert by experience with a regulator; P03 a triad with a GP
+        ** and a specialist (genomics) service; the rest patient/carer/advocate
+        ** with a system leader, clinician or commissioner. */
+        static const char *const lived_roles[] = {"patient_leader", "carer", "advocate"};
+        static const char *const system_roles[] = {"system_leader", "clinician", "commissioner"};
+        nmem[i] = i == 2 ? 3 : 2;
+        for (int m = 0; m < nmem[i]; m++) {
+            struct member *x = &mem[i][m];
+            x->lived = m == 0;
+            const char *role;
+            if (i == 1)
+                role = m == 0 ? "expert_by_experience" : "regulator";
+            else if (i == 2)
+                role = m == 0 ? "patient_leader" : m == 1 ? "gp" : "specialist_service";
+            else
+                role = m == 0 ? lived_roles[i % 3] : system_roles[(i / 3) % 3];
+            snprintf(x->role, sizeof x->role, "%s", role);
+            const char *first = given[(i * 3 + m * 7) % (sizeof given / sizeof given[0])];
+            const char *last = family[(i * 5 + m * 3) % (sizeof family / sizeof family[0])];
+            snprintf(x->key, sizeof x->key, "%c%s.%02d%c", first[0] + 32, first + 1, i + 1,
+                     'a' + m);
+            char name[96], contact[96];
+            snprintf(name, sizeof name, "%s %s", first, last);
+            snprintf(contact, sizeof contact, "%s@example.org", x->key);
+            const char *org = i == 1 && m == 1 ? "Care Quality Commission"
+                            : i == 2 && m == 2 ? "Regional Genomics Service"
+                            : x->lived ? PICK(lived_orgs, r) : PICK(system_orgs, r);
+            struct store_person p = {x->key, name, org, contact};
+            if (store_person_add(st, &p, NULL, e) != 0)
+                return -1;
+            if (store_consent_give(st, x->key, "research", "2026-01", e) != 0 ||
+                (rng_uniform(r) < 0.6 && store_consent_give(st, x->key, "quotes", "2026-01", e) != 0))
+                return -1;
+        }
+        char code[16];
+        snprintf(code, sizeof code, "P%02d", i + 1);
+        struct store_member sm[3];
+        for (int m = 0; m < nmem[i]; m++)
+            sm[m] = (struct store_member){mem[i][m].key, mem[i][m].role};
+        struct store_partnership p = {cohort, code, projects[i % 8],
+                                      "To improve the service together, with the people who use it.",
+                                      (size_t)nmem[i], sm};
+        if (store_partnership_add(st, &p, NULL, e) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int demo_checkins(struct store *st, const struct demo_options *o, struct member (*mem)[3],
+                         const int *nmem, struct demo_report *rep, rng *r, duet_err *e)
+{
+    struct instrument ins;
+    if (instrument_load_default(&ins, e) != 0)
+        return -1;
+    struct ingest *g = ingest_new(st);
+    int rc = g ? 0 : duet_errf(e, DUET_EINTERNAL, "out of memory");
+    for (int i = 0; rc == 0 && i < o->pairs; i++) {
+        enum course c = course_of(i);
+        char code[16];
+        snprintf(code, sizeof code, "P%02d", i + 1);
+        for (int t = 1; rc == 0 && t <= o->modules; t++) {
+            struct latent lived_state = course_state(c, 1, t, o->modules, r);
+            struct latent system_state = course_state(c, 0, t, o->modules, r);
+            lived_state.balance = system_state.balance;
+            for (int m = 0; rc == 0 && m < nmem[i]; m++) {
+                const struct member *x = &mem[i][m];
+                const struct latent *s = x->lived ? &lived_state : &system_state;
+                for (size_t k = 0; rc == 0 && k < ins.nitems; k++) {
+                    const struct instrument_item *it = &ins.items[k];
+                    char value[256];
+                    if (it->type == ITEM_SCALE || it->type == ITEM_LADDER) {
+                        snprintf(value, sizeof value, "%d", demo_answer(it, s, x->lived, r));
+                    } else if (rng_uniform(r) < 0.35) {
+                        if (it->type == ITEM_TEXT)
+                            snprintf(value, sizeof value, "%s",
+                                     strcmp(it->name, "helped") == 0 ? PICK(helped, r)
+                                     : strcmp(it->name, "hindered") == 0 ? PICK(hindered, r)
+                                     : discoveries[c][rng_int(r, 0, 2)]);
+                        else if (strcmp(it->name, "drivers") == 0)
+                            snprintf(value, sizeof value, "%s\n%s", drivers[i % 5], drivers[(i + 2) % 5]);
+                        else if (strcmp(it->name, "concerns") == 0)
+                            snprintf(value, sizeof value, "%s", concerns[(i + m) % 5]);
+                        else
+                            snprintf(value, sizeof value, "%s", accountabilities[(i + 2 * m) % 5]);
+                    } else {
+                        continue;   /* open questions are often left blank */
+                    }
+                    rc = add_answer(g, code, x->key, t, it->name, value, e);
+                }
+            }
+        }
+    }
+    size_t nc = 0, na = 0;
+    if (rc == 0)
+        rc = ingest_commit(g, &nc, &na, e);
+    rep->checkins = (int)nc;
+    rep->answers = (int)na;
+    ingest_free(g);
+    instrument_free(&ins);
+    return rc;
+}
+
+static int demo_notes(struct store *st, const struct demo_options *o, struct member (*mem)[3],
+                      const int *nmem, struct demo_report *rep, rng *r, duet_err *e)
+{
+    static const char *const vis[] = {"private", "partner", "programme"};
+    for (int i = 0; i < o->pairs; i++) {
+        enum course c = course_of(i);
+        char code[16];
+        snprintf(code, sizeof code, "P%02d", i + 1);
+        for (int t = 1; t <= o->modules; t++) {
+            double u = o->modules > 1 ? (double)(t - 1) / (o->modules - 1) : 1;
+            double share = c == TOKENISTIC ? 0.2 : c == POLARISING ? 0.5 : 0.35 + 0.12 * u;
+            struct store_observation ob = {
+                "obs.demo", code, t,
+                c == IMPROVING ? "Both partners built on each other's points; decisions were "
+                                 "made together."
+                : c == TOKENISTIC ? "The system leader chaired and summarised; the patient "
+                                    "leader was asked for comments at the end."
+                                  : "The partners talked past each other; each returned to "
+                                    "their own organisation's position.",
+                clamp01(share + 0.05 * rng_normal(r)),
+                c == TOKENISTIC ? rng_int(r, 0, 1) : rng_int(r, 1, 3),
+                c == TOKENISTIC ? rng_int(r, 2, 4) : rng_int(r, 1, 3)};
+            if (store_observation_add(st, &ob, NULL, e) != 0)
+                return -1;
+            rep->observations++;
+            if (t != 2 && t != o->modules)
+                continue;
+            for (int m = 0; m < nmem[i]; m++) {
+                char text[512];
+                snprintf(text, sizeof text, "Module %d. %s %s", t, discoveries[c][rng_int(r, 0, 2)],
+                         mem[i][m].lived ? "I want my experience to count for more than a quote."
+                                         : "I need to show the board what we have achieved.");
+                if (store_reflection_add(st, mem[i][m].key, code, t, vis[rng_int(r, 0, 2)], text,
+                                         NULL, e) != 0)
+                    return -1;
+                rep->reflections++;
+            }
+        }
+        if (store_project_log_add(st, code, "obstacle", "Papers arrive too late to read them "
+                                  "together.", "2026-02-10", NULL, e) != 0 ||
+            store_project_log_add(st, code, "lever", c == IMPROVING
+                                  ? "Carers' right to an assessment (Care Act 2014, s.10)"
+                                  : "The duty of candour (CQC Regulation 20)", "2026-03-05",
+                                  NULL, e) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int setup_demo(struct store *st, const struct demo_options *o, struct demo_report *rep,
+               duet_err *e)
+{
+    if (o->pairs < 3 || o->pairs > 500)
+        return duet_errf(e, DUET_EINPUT, "--pairs %d is outside 3..500 (the demo needs at least "
+                         "a pair, a triad and a regulator pair)", o->pairs);
+    if (o->modules < 2 || o->modules > 50)
+        return duet_errf(e, DUET_EINPUT, "--modules %d is outside 2..50", o->modules);
+    memset(rep, 0, sizeof *rep);
+    rep->programme = "Leading collaboratively (demo)";
+    rep->cohort = "Demo cohort 2026";
+    rng r;
+    rng_seed(&r, o->seed);
+    struct member (*mem)[3] = calloc((size_t)o->pairs, sizeof *mem);
+    int *nmem = calloc((size_t)o->pairs, sizeof *nmem);
+    if (mem == NULL || nmem == NULL) {
+        free(mem);
+        free(nmem);
+        return duet_errf(e, DUET_EINTERNAL, "out of memory");
+    }
+    int rc = store_begin(st, e);
+    if (rc == 0)
+        rc = setup_default_instrument(st, e);
+    if (rc == 0 && store_programme_add(st, rep->programme, "A synthetic programme made by "
+                                       "'duet demo' to explore duet. Nobody in it is real.",
+                                       NULL, e) != 0) {
+        if (e->code == DUET_ECONFLICT)
+            duet_errf(e, DUET_ECONFLICT, "this database already holds the demo programme; "
+                      "use a new database (--db PATH)");
+        rc = -1;
+    }
+    if (rc == 0)
+        rc = store_cohort_add(st, rep->programme, rep->cohort, "2026-01-15", NULL, e);
+    for (int t = 1; rc == 0 && t <= o->modules; t++) {
+        char date[16];
+        int month = 1 + (t - 1) % 12, year = 2026 + (t - 1) / 12;
+        snprintf(date, sizeof date, "%04d-%02d-15", year, month);
+        rc = store_module_add(st, rep->cohort, t, date,
+                              themes[t == o->modules ? 6 : (t - 1) % 6], NULL, e);
+    }
+    if (rc == 0)
+        rc = demo_people(st, mem, nmem, o->pairs, rep->cohort, &r, e);
+    if (rc == 0 && !o->structure_only) {
+        rc = demo_checkins(st, o, mem, nmem, rep, &r, e);
+        if (rc == 0)
+            rc = demo_notes(st, o, mem, nmem, rep, &r, e);
+    }
+    if (rc == 0)
+        rc = store_commit(st, e);
+    else
+        store_rollback(st);
+    if (rc == 0) {
+        rep->partnerships = o->pairs;
+        rep->people = 3;
+        for (int i = 0; i < o->pairs; i++)
+            rep->people += nmem[i];
+    }
+    free(mem);
+    free(nmem);
+    return rc;
+}

@@ -1,0 +1,35 @@
+/*
+** responses.h — the long-format responses CSV: import (all or nothing),
+** export (the same format, so the two round-trip) and the data dictionary.
+**
+** Header: cohort,module,partnership,person,item,value — cohort name, module
+** number, partnership code, person key, item name and the answer as text.
+*/
+#ifndef DUET_APP_RESPONSES_H
+#define DUET_APP_RESPONSES_H
+
+#include <stdio.h>
+
+#include "core/err.h"
+
+struct store;
+
+#define RESPONSES_MAX_BYTES ((size_t)2 << 30)   /* 2 GiB */
+
+struct responses_stats { size_t rows, checkins; };
+
+/* Imports path. Every error names the file, line, column and reason, and
+** nothing is written unless every row is valid. */
+int responses_import(struct store *st, const char *path, struct responses_stats *out,
+                     duet_err *e);
+
+/* Writes every response (purpose non-NULL: only people whose consent for it
+** is in force) to f as CSV. */
+int responses_export(struct store *st, FILE *f, const char *purpose, size_t *rows,
+                     duet_err *e);
+
+/* The data dictionary as CSV: item,instrument,instrument_version,construct,
+** type,min,max,reverse_keyed,label. */
+int responses_dictionary_csv(struct store *st, FILE *f, duet_err *e);
+
+#endif

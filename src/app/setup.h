@@ -1,0 +1,40 @@
+/*
+** setup.h — setting up a database: the default instrument and the demo.
+*/
+#ifndef DUET_APP_SETUP_H
+#define DUET_APP_SETUP_H
+
+#include <stdint.h>
+
+#include "core/err.h"
+
+struct store;
+
+/* Stores the default instrument unless that name and version are there. */
+int setup_default_instrument(struct store *st, duet_err *e);
+
+struct demo_options {
+    int pairs;            /* partnerships, 3..500 (default 12) */
+    int modules;          /* 2..50 (default 6) */
+    uint64_t seed;        /* default 1 */
+    int structure_only;   /* people, partnerships and consent; no answers or notes */
+};
+
+struct demo_report {
+    const char *programme, *cohort;
+    int partnerships, people, checkins, answers, reflections, observations;
+};
+
+/* Creates a complete synthetic programme in one transaction: one cohort,
+** the partnerships (at least one triad and one expert-by-experience +
+** regulator pair), modules, check-ins with plausible trajectories (some
+** improving, some tokenistic, some polarising), reflections and
+** observations. The same options give the same data. */
+int setup_demo(struct store *st, const struct demo_options *o, struct demo_report *r,
+               duet_err *e);
+
+/* The course the demo gave partnership i (0-based): "improving",
+** "tokenistic" or "polarising". */
+const char *setup_demo_archetype(int i);
+
+#endif

@@ -1,0 +1,133 @@
+/*
+** cmd_instrument.c — `duet init` and `duet instrument import|list|show`.
+*/
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/setup.h"
+#include "cli/cli.h"
+#include "io/csv.h"
+#include "io/instrument.h"
+#include "store/store.h"
+
+int cmd_init(struct cli *c, int argc, char **argv)
+{
+    static const char usage[] =
+        "init\n"
+        "  Creates the database (or upgrades its schema) and loads the default\n"
+        "  'partnership-checkin' instrument if it is not there yet.\n";
+    if (cli_help(argc, argv, usage))
+        return CLI_OK;
+    if (argc != 1)
+        return cli_usage_error("init", "takes no arguments");
+    struct store *st = cli_store(c);
+    if (st == NULL)
+        return CLI_EUSER;
+    duet_err e;
+    if (setup_default_instrument(st, &e) != 0)
+        return cli_fail(&e);
+    printf("%s is ready (schema version %d, with the default instrument)\n", c->db_path,
+           store_schema_version(st));
+    return CLI_OK;
+}
+
+static int instrument_import(struct cli *c, int argc, char **argv)
+{
+    if (argc != 2)
+        return cli_usage_error("instrument import", "give exactly one FILE.json");
+    duet_err e;
+    char *data;
+    size_t len;
+    if (csv_read_file(argv[1], INSTRUMENT_MAX_BYTES, &data, &len, &e) != 0)
+        return cli_fail(&e);
+    struct instrument ins;
+    int rc = instrument_parse(data, len, argv[1], &ins, &e);
+    free(data);
+    if (rc != 0)
+        return cli_fail(&e);
+    struct store *st = cli_store(c);
+    if (st == NULL) {
+        instrument_free(&ins);
+        return CLI_EUSER;
+    }
+    rc = store_instrument_add(st, &ins, NULL, &e);
+    if (rc == 0)
+        printf("imported instrument '%s' version %d (%zu items)\n", ins.name, ins.version,
+               ins.nitems);
+    instrument_free(&ins);
+    return rc == 0 ? CLI_OK : cli_fail(&e);
+}
+
+static int instrument_list(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
+    int json = 0, ch;
+    optind = 0;
+    while ((ch = cli_getopt(argc, argv, opts, "instrument list")) != -1) {
+        if (ch == '?')
+            return CLI_EUSAGE;
+        json = 1;
+    }
+    if (optind != argc)
+        return cli_usage_error("instrument list", "unexpected argument '%s'", argv[optind]);
+    struct store *st = cli_store(c);
+    if (st == NULL)
+        return CLI_EUSER;
+    duet_err e;
+    static const char *const cols[] = {"name", "version", "items", "title"};
+    return cli_emit_list(store_instrument_list(st, &e), json, cols, 4, &e);
+}
+
+static int instrument_show(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"version", required_argument, NULL, 'v'},
+                                         {"json", no_argument, NULL, 'j'}, {0}};
+    long long version = 0;
+    int json = 0, ch;
+    optind = 0;
+    while ((ch = cli_getopt(argc, argv, opts, "instrument show")) != -1) {
+        if (ch == '?')
+            return CLI_EUSAGE;
+        if (ch == 'v') {
+            if (cli_parse_long(optarg, 1, 1000000, &version) != 0)
+                return cli_usage_error("instrument show", "--version '%s' is not a version number",
+                                       optarg);
+        } else {
+            json = 1;
+        }
+    }
+    if (optind != argc - 1)
+        return cli_usage_error("instrument show", "give exactly one NAME");
+    struct store *st = cli_store(c);
+    if (st == NULL)
+        return CLI_EUSER;
+    duet_err e;
+    json_t *def = store_instrument_show(st, argv[optind], (int)version, &e);
+    if (def == NULL)
+        return cli_fail(&e);
+    if (json)
+        return cli_print_json(stdout, def);
+    printf("%s (version %lld): %s\n\n", json_string_value(json_object_get(def, "name")),
+           (long long)json_integer_value(json_object_get(def, "version")),
+           json_string_value(json_object_get(def, "title")));
+    static const char *const cols[] = {"name", "construct", "type", "min", "max", "reverse",
+                                       "text"};
+    cli_print_table(stdout, json_object_get(def, "items"), cols, 7);
+    json_decref(def);
+    return CLI_OK;
+}
+
+int cmd_instrument(struct cli *c, int argc, char **argv)
+{
+    static const struct cli_sub subs[] = {
+        {"import", instrument_import, "import FILE.json\n"
+                                      "  Stores an instrument defined in the JSON format of\n"
+                                      "  docs/instruments.md. Nothing is stored if it is invalid.\n"},
+        {"list", instrument_list, "list [--json]\n  Lists stored instruments.\n"},
+        {"show", instrument_show, "show NAME [--version V] [--json]\n"
+                                  "  Shows an instrument's items (--json: its full definition).\n"},
+    };
+    return cli_dispatch(c, "instrument", "Instruments: the questionnaires of check-ins.", subs, 3,
+                        argc, argv);
+}

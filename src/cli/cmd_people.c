@@ -1,0 +1,238 @@
+/*
+** cmd_people.c — `duet person ...` and `duet partnership ...`.
+*/
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "store/store.h"
+
+/* Parses only --json plus exactly nargs positional arguments. */
+static int plain_args(int argc, char **argv, const char *cmd, int *json, int nargs,
+                      const char **args)
+{
+    static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
+    int ch;
+    *json = 0;
+    optind = 0;
+    while ((ch = cli_getopt(argc, argv, opts, cmd)) != -1) {
+        if (ch == '?')
+            return CLI_EUSAGE;
+        *json = 1;
+    }
+    if (argc - optind != nargs)
+        return cli_usage_error(cmd, "expected %d argument(s), got %d", nargs, argc - optind);
+    for (int i = 0; i < nargs; i++)
+        args[i] = argv[optind + i];
+    return CLI_OK;
+}
+
+static int person_add(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"name", required_argument, NULL, 'n'},
+                                         {"organisation", required_argument, NULL, 'o'},
+                                         {"contact", required_argument, NULL, 'c'}, {0}};
+    struct store_person p = {0};
+    int ch;
+    optind = 0;
+    while ((ch = cli_getopt(argc, argv, opts, "person add")) != -1) {
+        switch (ch) {
+        case 'n': p.display_name = optarg; break;
+        case 'o': p.organisation = optarg; break;
+        case 'c': p.contact = optarg; break;
+        default: return CLI_EUSAGE;
+        }
+    }
+    if (optind != argc - 1 || p.display_name == NULL)
+        return cli_usage_error("person add", "give KEY and --name NAME");
+    p.key = argv[optind];
+    struct store *st = cli_store(c);
+    if (st == NULL)
+        return CLI_EUSER;
+    duet_err e;
+    if (store_person_add(st, &p, NULL, &e) != 0)
+        return cli_fail(&e);
+    printf("added person '%s'\n", p.key);
+    return CLI_OK;
+}
+
+static int person_list(struct cli *c, int argc, char **argv)
+{
+    int json;
+    int rc = plain_args(argc, argv, "person list", &json, 0, NULL);
+    struct store *st = rc ? NULL : cli_store(c);
+    if (st == NULL)
+        return rc ? rc : CLI_EUSER;
+    duet_err e;
+    static const char *const cols[] = {"key", "display_name", "organisation", "partnerships"};
+    return cli_emit_list(store_person_list(st, &e), json, cols, 4, &e);
+}
+
+static int person_show(struct cli *c, int argc, char **argv)
+{
+    int json;
+    const char *key;
+    int rc = plain_args(argc, argv, "person show", &json, 1, &key);
+    struct store *st = rc ? NULL : cli_store(c);
+    if (st == NULL)
+        return rc ? rc : CLI_EUSER;
+    duet_err e;
+    return cli_emit_one(store_person_show(st, key, &e), json, &e);
+}
+
+int cmd_person(struct cli *c, int argc, char **argv)
+{
+    static const struct cli_sub subs[] = {
+        {"add", person_add, "add KEY --name NAME [--organisation ORG] [--contact TEXT]\n"
+                            "  Adds a person. KEY is a short unique handle (letters, digits, '.',\n"
+                            "  '_', '-'), used in CSV files and commands, e.g. amira.k.\n"},
+        {"list", person_list, "list [--json]\n  Lists people.\n"},
+        {"show", person_show, "show KEY [--json]\n  Shows a person, their partnerships and consent.\n"},
+    };
+    return cli_dispatch(c, "person", "People: participants, facilitators, observers, researchers.",
+                        subs, 3, argc, argv);
+}
+
+static int partnership_add(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"cohort", required_argument, NULL, 'c'},
+                                         {"member", required_argument, NULL, 'm'},
+                                         {"title", required_argument, NULL, 't'},
+                                         {"aim", required_argument, NULL, 'a'}, {0}};
+    struct store_partnership p = {0};
+    struct store_member members[4];
+    char roles[4][96];
+    int ch;
+    optind = 0;
+    while ((ch = cli_getopt(argc, argv, opts, "partnership add")) != -1) {
+        switch (ch) {
+        case 'c': p.cohort = optarg; break;
+        case 't': p.project_title = optarg; break;
+        case 'a': p.project_aim = optarg; break;
+        case 'm': {
+            char *colon = strchr(optarg, ':');
+            if (colon == NULL || colon == optarg || colon[1] == '\0')
+                return cli_usage_error("partnership add", "--member '%s' is not KEY:ROLE", optarg);
+            if (p.nmembers == 4)
+                return cli_usage_error("partnership add", "at most three members");
+            snprintf(roles[p.nmembers], sizeof roles[0], "%s", colon + 1);
+            *colon = '\0';
+            members[p.nmembers].person = optarg;
+            members[p.nmembers].role = roles[p.nmembers];
+            p.nmembers++;
+            break;
+        }
+        default: return CLI_EUSAGE;
+        }
+    }
+    if (optind != argc - 1 || p.cohort == NULL)
+        return cli_usage_error("partnership add", "give CODE, --cohort and --member KEY:ROLE "
+                               "for each member");
+    p.code = argv[optind];
+    p.members = members;
+    struct store *st = cli_store(c);
+    if (st == NULL)
+        return CLI_EUSER;
+    duet_err e;
+    if (store_partnership_add(st, &p, NULL, &e) != 0)
+        return cli_fail(&e);
+    printf("added %s '%s' to cohort '%s'\n", p.nmembers == 2 ? "pair" : "triad", p.code, p.cohort);
+    return CLI_OK;
+}
+
+static int partnership_list(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"cohort", required_argument, NULL, 'c'},
+                                         {"json", no_argument, NULL, 'j'}, {0}};
+    const char *cohort = NULL;
+    int json = 0, ch;
+    optind = 0;
+    while ((ch = cli_getopt(argc, argv, opts, "partnership list")) != -1) {
+        if (ch == '?')
+            return CLI_EUSAGE;
+        if (ch == 'c')
+            cohort = optarg;
+        else
+            json = 1;
+    }
+    if (optind != argc)
+        return cli_usage_error("partnership list", "unexpected argument '%s'", argv[optind]);
+    struct store *st = cli_store(c);
+    if (st == NULL)
+        return CLI_EUSER;
+    duet_err e;
+    static const char *const cols[] = {"code", "cohort", "kind", "members", "project_title"};
+    return cli_emit_list(store_partnership_list(st, cohort, &e), json, cols, 5, &e);
+}
+
+static int partnership_show(struct cli *c, int argc, char **argv)
+{
+    int json;
+    const char *code;
+    int rc = plain_args(argc, argv, "partnership show", &json, 1, &code);
+    struct store *st = rc ? NULL : cli_store(c);
+    if (st == NULL)
+        return rc ? rc : CLI_EUSER;
+    duet_err e;
+    return cli_emit_one(store_partnership_show(st, code, &e), json, &e);
+}
+
+static int partnership_roles(struct cli *c, int argc, char **argv)
+{
+    int json;
+    int rc = plain_args(argc, argv, "partnership roles", &json, 0, NULL);
+    struct store *st = rc ? NULL : cli_store(c);
+    if (st == NULL)
+        return rc ? rc : CLI_EUSER;
+    duet_err e;
+    static const char *const cols[] = {"name", "side", "label"};
+    return cli_emit_list(store_role_list(st, &e), json, cols, 3, &e);
+}
+
+static int partnership_log(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"kind", required_argument, NULL, 'k'},
+                                         {"date", required_argument, NULL, 'd'},
+                                         {"text", required_argument, NULL, 't'}, {0}};
+    const char *kind = NULL, *date = NULL, *text = NULL;
+    int ch;
+    optind = 0;
+    while ((ch = cli_getopt(argc, argv, opts, "partnership log")) != -1) {
+        switch (ch) {
+        case 'k': kind = optarg; break;
+        case 'd': date = optarg; break;
+        case 't': text = optarg; break;
+        default: return CLI_EUSAGE;
+        }
+    }
+    if (optind != argc - 1 || kind == NULL || date == NULL || text == NULL)
+        return cli_usage_error("partnership log", "give CODE, --kind, --date and --text");
+    struct store *st = cli_store(c);
+    if (st == NULL)
+        return CLI_EUSER;
+    duet_err e;
+    if (store_project_log_add(st, argv[optind], kind, text, date, NULL, &e) != 0)
+        return cli_fail(&e);
+    printf("logged %s for partnership '%s'\n", kind, argv[optind]);
+    return CLI_OK;
+}
+
+int cmd_partnership(struct cli *c, int argc, char **argv)
+{
+    static const struct cli_sub subs[] = {
+        {"add", partnership_add,
+         "add CODE --cohort COHORT --member KEY:ROLE --member KEY:ROLE [--member KEY:ROLE]\n"
+         "        [--title TEXT] [--aim TEXT]\n"
+         "  Adds a pair (2 members) or triad (3), with at least one member on the\n"
+         "  lived-experience side and one on the system side. Roles: see 'roles'.\n"},
+        {"list", partnership_list, "list [--cohort COHORT] [--json]\n  Lists partnerships.\n"},
+        {"show", partnership_show, "show CODE [--json]\n"
+                                   "  Shows a partnership: members, project log, check-ins.\n"},
+        {"roles", partnership_roles, "roles [--json]\n  Lists the role catalogue and each role's side.\n"},
+        {"log", partnership_log, "log CODE --kind obstacle|lever|milestone --date YYYY-MM-DD --text TEXT\n"
+                                 "  Records an obstacle met, a lever used or a milestone.\n"},
+    };
+    return cli_dispatch(c, "partnership", "Partnerships: pairs and triads and their projects.",
+                        subs, 5, argc, argv);
+}

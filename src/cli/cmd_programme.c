@@ -1,0 +1,265 @@
+/*
+** cmd_programme.c — `duet programme|cohort|module add|list|show`.
+*/
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "store/store.h"
+
+/* ---- programme ---- */
+
+static int programme_add(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"description", required_argument, NULL, 'd'}, {0}};
+    const char *desc = "";
+    int ch;
+    optind = 0;
+    while ((ch = cli_getopt(argc, argv, opts, "programme add")) != -1) {
+        if (ch == '?')
+            return CLI_EUSAGE;
+        desc = optarg;
+    }
+    if (optind != argc - 1)
+        return cli_usage_error("programme add", "give exactly one NAME");
+    struct store *st = cli_store(c);
+    if (st == NULL)
+        return CLI_EUSER;
+    duet_err e;
+    int64_t id;
+    if (store_programme_add(st, argv[optind], desc, &id, &e) != 0)
+        return cli_fail(&e);
+    printf("added programme '%s' (id %lld)\n", argv[optind], (long long)id);
+    return CLI_OK;
+}
+
+static int json_flag(int argc, char **argv, const char *cmd, int *json, int nargs,
+                     const char **args)
+{
+    static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
+    int ch;
+    *json = 0;
+    optind = 0;
+    while ((ch = cli_getopt(argc, argv, opts, cmd)) != -1) {
+        if (ch == '?')
+            return CLI_EUSAGE;
+        *json = 1;
+    }
+    if (argc - optind != nargs)
+        return cli_usage_error(cmd, nargs ? "give exactly %d argument(s)" : "takes no arguments%.0d",
+                               nargs);
+    for (int i = 0; i < nargs; i++)
+        args[i] = argv[optind + i];
+    return CLI_OK;
+}
+
+static int programme_list(struct cli *c, int argc, char **argv)
+{
+    int json;
+    int rc = json_flag(argc, argv, "programme list", &json, 0, NULL);
+    struct store *st = rc ? NULL : cli_store(c);
+    if (st == NULL)
+        return rc ? rc : CLI_EUSER;
+    duet_err e;
+    static const char *const cols[] = {"name", "cohorts", "description"};
+    return cli_emit_list(store_programme_list(st, &e), json, cols, 3, &e);
+}
+
+static int programme_show(struct cli *c, int argc, char **argv)
+{
+    int json;
+    const char *name;
+    int rc = json_flag(argc, argv, "programme show", &json, 1, &name);
+    struct store *st = rc ? NULL : cli_store(c);
+    if (st == NULL)
+        return rc ? rc : CLI_EUSER;
+    duet_err e;
+    return cli_emit_one(store_programme_show(st, name, &e), json, &e);
+}
+
+int cmd_programme(struct cli *c, int argc, char **argv)
+{
+    static const struct cli_sub subs[] = {
+        {"add", programme_add, "add NAME [--description TEXT]\n"
+                               "  Adds a programme (a scheme of cohorts), e.g.\n"
+                               "  duet programme add \"Leading collaboratively 2026\"\n"},
+        {"list", programme_list, "list [--json]\n  Lists programmes.\n"},
+        {"show", programme_show, "show NAME [--json]\n  Shows a programme and its cohorts.\n"},
+    };
+    return cli_dispatch(c, "programme", "Programmes: an organisation's scheme of cohorts.", subs,
+                        3, argc, argv);
+}
+
+/* ---- cohort ---- */
+
+static int cohort_add(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"programme", required_argument, NULL, 'p'},
+                                         {"starts", required_argument, NULL, 's'}, {0}};
+    const char *programme = NULL, *starts = NULL;
+    int ch;
+    optind = 0;
+    while ((ch = cli_getopt(argc, argv, opts, "cohort add")) != -1) {
+        if (ch == '?')
+            return CLI_EUSAGE;
+        if (ch == 'p')
+            programme = optarg;
+        else
+            starts = optarg;
+    }
+    if (optind != argc - 1 || programme == NULL)
+        return cli_usage_error("cohort add", "give NAME and --programme PROGRAMME");
+    struct store *st = cli_store(c);
+    if (st == NULL)
+        return CLI_EUSER;
+    duet_err e;
+    int64_t id;
+    if (store_cohort_add(st, programme, argv[optind], starts, &id, &e) != 0)
+        return cli_fail(&e);
+    printf("added cohort '%s' (id %lld)\n", argv[optind], (long long)id);
+    return CLI_OK;
+}
+
+static int cohort_list(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"programme", required_argument, NULL, 'p'},
+                                         {"json", no_argument, NULL, 'j'}, {0}};
+    const char *programme = NULL;
+    int json = 0, ch;
+    optind = 0;
+    while ((ch = cli_getopt(argc, argv, opts, "cohort list")) != -1) {
+        if (ch == '?')
+            return CLI_EUSAGE;
+        if (ch == 'p')
+            programme = optarg;
+        else
+            json = 1;
+    }
+    if (optind != argc)
+        return cli_usage_error("cohort list", "unexpected argument '%s'", argv[optind]);
+    struct store *st = cli_store(c);
+    if (st == NULL)
+        return CLI_EUSER;
+    duet_err e;
+    static const char *const cols[] = {"name", "programme", "starts_on", "modules",
+                                       "partnerships"};
+    return cli_emit_list(store_cohort_list(st, programme, &e), json, cols, 5, &e);
+}
+
+static int cohort_show(struct cli *c, int argc, char **argv)
+{
+    int json;
+    const char *name;
+    int rc = json_flag(argc, argv, "cohort show", &json, 1, &name);
+    struct store *st = rc ? NULL : cli_store(c);
+    if (st == NULL)
+        return rc ? rc : CLI_EUSER;
+    duet_err e;
+    return cli_emit_one(store_cohort_show(st, name, &e), json, &e);
+}
+
+int cmd_cohort(struct cli *c, int argc, char **argv)
+{
+    static const struct cli_sub subs[] = {
+        {"add", cohort_add, "add NAME --programme PROGRAMME [--starts YYYY-MM-DD]\n"
+                            "  Adds a cohort: partnerships that go through the modules together.\n"},
+        {"list", cohort_list, "list [--programme PROGRAMME] [--json]\n  Lists cohorts.\n"},
+        {"show", cohort_show, "show NAME [--json]\n  Shows a cohort, its modules and partnerships.\n"},
+    };
+    return cli_dispatch(c, "cohort", "Cohorts of partnerships.", subs, 3, argc, argv);
+}
+
+/* ---- module ---- */
+
+static int module_opts(int argc, char **argv, const char *cmd, const char **cohort,
+                       long long *number, const char **date, const char **theme, int *json)
+{
+    static const struct option opts[] = {{"cohort", required_argument, NULL, 'c'},
+                                         {"number", required_argument, NULL, 'n'},
+                                         {"date", required_argument, NULL, 'd'},
+                                         {"theme", required_argument, NULL, 't'},
+                                         {"json", no_argument, NULL, 'j'}, {0}};
+    int ch;
+    optind = 0;
+    while ((ch = cli_getopt(argc, argv, opts, cmd)) != -1) {
+        switch (ch) {
+        case 'c': *cohort = optarg; break;
+        case 'n':
+            if (cli_parse_long(optarg, 1, 1000, number) != 0)
+                return cli_usage_error(cmd, "--number '%s' is not a module number 1..1000", optarg);
+            break;
+        case 'd': *date = optarg; break;
+        case 't': *theme = optarg; break;
+        case 'j': *json = 1; break;
+        default: return CLI_EUSAGE;
+        }
+    }
+    if (optind != argc)
+        return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    if (*cohort == NULL)
+        return cli_usage_error(cmd, "--cohort is required");
+    return CLI_OK;
+}
+
+static int module_add(struct cli *c, int argc, char **argv)
+{
+    const char *cohort = NULL, *date = NULL, *theme = "";
+    long long number = 0;
+    int json = 0;
+    int rc = module_opts(argc, argv, "module add", &cohort, &number, &date, &theme, &json);
+    if (rc)
+        return rc;
+    if (number == 0)
+        return cli_usage_error("module add", "--number is required");
+    struct store *st = cli_store(c);
+    if (st == NULL)
+        return CLI_EUSER;
+    duet_err e;
+    if (store_module_add(st, cohort, (int)number, date, theme, NULL, &e) != 0)
+        return cli_fail(&e);
+    printf("added module %lld to cohort '%s'\n", number, cohort);
+    return CLI_OK;
+}
+
+static int module_list(struct cli *c, int argc, char **argv)
+{
+    const char *cohort = NULL, *date = NULL, *theme = "";
+    long long number = 0;
+    int json = 0;
+    int rc = module_opts(argc, argv, "module list", &cohort, &number, &date, &theme, &json);
+    struct store *st = rc ? NULL : cli_store(c);
+    if (st == NULL)
+        return rc ? rc : CLI_EUSER;
+    duet_err e;
+    static const char *const cols[] = {"ordinal", "held_on", "theme", "checkins"};
+    return cli_emit_list(store_module_list(st, cohort, &e), json, cols, 4, &e);
+}
+
+static int module_show(struct cli *c, int argc, char **argv)
+{
+    const char *cohort = NULL, *date = NULL, *theme = "";
+    long long number = 0;
+    int json = 0;
+    int rc = module_opts(argc, argv, "module show", &cohort, &number, &date, &theme, &json);
+    if (rc == 0 && number == 0)
+        rc = cli_usage_error("module show", "--number is required");
+    struct store *st = rc ? NULL : cli_store(c);
+    if (st == NULL)
+        return rc ? rc : CLI_EUSER;
+    duet_err e;
+    return cli_emit_one(store_module_show(st, cohort, (int)number, &e), json, &e);
+}
+
+int cmd_module(struct cli *c, int argc, char **argv)
+{
+    static const struct cli_sub subs[] = {
+        {"add", module_add, "add --cohort COHORT --number N [--date YYYY-MM-DD] [--theme TEXT]\n"
+                            "  Adds module N (1, 2, ...) to a cohort: one programme session and\n"
+                            "  one measurement occasion.\n"},
+        {"list", module_list, "list --cohort COHORT [--json]\n  Lists a cohort's modules.\n"},
+        {"show", module_show, "show --cohort COHORT --number N [--json]\n  Shows one module.\n"},
+    };
+    return cli_dispatch(c, "module", "Modules: the sessions of a cohort.", subs, 3, argc, argv);
+}
+

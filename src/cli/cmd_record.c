@@ -1,0 +1,457 @@
+/*
+** cmd_record.c — recording what happens: `duet checkin`, `duet reflection`,
+** `duet observation` and `duet consent`.
+*/
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/ingest.h"
+#include "cli/cli.h"
+#include "io/csv.h"
+#include "store/store.h"
+
+#define CHECKIN_FILE_MAX ((size_t)1 << 20)
+
+/* Adds one answer, or prints why it is refused. */
+static int add_answer(struct ingest *g, const char *partnership, const char *person,
+                      const char *module, const char *item, const char *value, size_t value_len)
+{
+    struct ingest_answer a = {NULL, 0, module, strlen(module), partnership, strlen(partnership),
+                              person, strlen(person), item, strlen(item), value, value_len, 0};
+    enum ingest_field field;
+    duet_err e;
+    if (ingest_add(g, &a, &field, &e) != 0) {
+        if (field == INGEST_VALUE || field == INGEST_ITEM)
+            duet_err_prefix(&e, "answer '%s'", item);
+        return cli_fail(&e);
+    }
+    return CLI_OK;
+}
+
+/* Answers from a JSON file: {"partnership", "person", "module", "answers": {item: value}}. */
+static int answers_from_file(struct ingest *g, const char *path, const char **partnership,
+                             const char **person, char module[16], json_t **keep)
+{
+    duet_err e;
+    char *data;
+    size_t len;
+    if (csv_read_file(path, CHECKIN_FILE_MAX, &data, &len, &e) != 0)
+        return cli_fail(&e);
+    json_error_t jerr;
+    json_t *doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+    free(data);
+    if (doc == NULL)
+        return cli_failf("%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
+    *keep = doc;
+    json_t *answers = json_object_get(doc, "answers");
+    json_t *mod = json_object_get(doc, "module");
+    if (!json_is_object(doc) || !json_is_string(json_object_get(doc, "partnership")) ||
+        !json_is_string(json_object_get(doc, "person")) || !json_is_integer(mod) ||
+        !json_is_object(answers))
+        return cli_failf("%s: expected an object with \"partnership\" (text), \"person\" (text), "
+                         "\"module\" (a number) and \"answers\" (an object)", path);
+    *partnership = json_string_value(json_object_get(doc, "partnership"));
+    *person = json_string_value(json_object_get(doc, "person"));
+    snprintf(module, 16, "%lld", (long long)json_integer_value(mod));
+    const char *item;
+    json_t *v;
+    json_object_foreach(answers, item, v) {
+        char num[32];
+        char *joined = NULL;
+        const char *value;
+        size_t vlen;
+        if (json_is_integer(v)) {
+            snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
+            value = num;
+            vlen = strlen(num);
+        } else if (json_is_string(v)) {
+            value = json_string_value(v);
+            vlen = json_string_length(v);
+        } else if (json_is_array(v)) {
+            /* A list answer: entries joined by newlines. */
+            size_t i, total = 0;
+            json_t *x;
+            json_array_foreach(v, i, x) {
+                if (!json_is_string(x))
+                    return cli_failf("%s: answers.%s: list entries must be text", path, item);
+                total += json_string_length(x) + 1;
+            }
+            joined = malloc(total + 1);
+            if (joined == NULL)
+                return cli_failf("out of memory");
+            size_t off = 0;
+            json_array_foreach(v, i, x) {
+                if (i)
+                    joined[off++] = '\n';
+                memcpy(joined + off, json_string_value(x), json_string_length(x));
+                off += json_string_length(x);
+            }
+            joined[off] = '\0';
+            value = joined;
+            vlen = off;
+        } else {
+            return cli_failf("%s: answers.%s: expected a whole number, text or a list of text",
+                             path, item);
+        }
+        int rc = add_answer(g, *partnership, *person, module, item, value, vlen);
+        free(joined);
+        if (rc)
+            return rc;
+    }
+    return CLI_OK;
+}
+
+static int checkin_add(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"partnership", required_argument, NULL, 'p'},
+                                         {"person", required_argument, NULL, 'w'},
+                                         {"module", required_argument, NULL, 'm'},
+                                         {"answer", required_argument, NULL, 'a'},
+                                         {"file", required_argument, NULL, 'f'}, {0}};
+    const char *partnership = NULL, *person = NULL, *module = NULL, *file = NULL;
+    int nanswers = 0, ch;
+    optind = 0;
+    while ((ch = cli_getopt(argc, argv, opts, "checkin add")) != -1) {
+        switch (ch) {
+        case 'p': partnership = optarg; break;
+        case 'w': person = optarg; break;
+        case 'm': module = optarg; break;
+        case 'f': file = optarg; break;
+        case 'a':
+            if (strchr(optarg, '=') == NULL || optarg[0] == '=')
+                return cli_usage_error("checkin add", "--answer '%s' is not ITEM=VALUE", optarg);
+            nanswers++;
+            break;
+        default: return CLI_EUSAGE;
+        }
+    }
+    if (optind != argc)
+        return cli_usage_error("checkin add", "unexpected argument '%s'", argv[optind]);
+    if (file && (partnership || person || module || nanswers))
+        return cli_usage_error("checkin add", "give either --file or the other options, not both");
+    if (!file && (!partnership || !person || !module || nanswers == 0))
+        return cli_usage_error("checkin add", "give --partnership, --person, --module and at "
+                               "least one --answer ITEM=VALUE (or --file)");
+    struct store *st = cli_store(c);
+    if (st == NULL)
+        return CLI_EUSER;
+    struct ingest *g = ingest_new(st);
+    if (g == NULL)
+        return cli_failf("out of memory");
+    int rc = CLI_OK;
+    json_t *doc = NULL;
+    char modbuf[16];
+    if (file) {
+        rc = answers_from_file(g, file, &partnership, &person, modbuf, &doc);
+        module = modbuf;
+    } else {
+        for (int i = 1; i < argc && rc == CLI_OK; i++) {
+            const char *arg = argv[i];
+            if (strcmp(arg, "--answer") == 0 && i + 1 < argc)
+                arg = argv[++i];
+            else if (strncmp(arg, "--answer=", 9) == 0)
+                arg += 9;
+            else
+                continue;
+            const char *eq = strchr(arg, '=');
+            char item[64];
+            snprintf(item, sizeof item, "%.*s", (int)(eq - arg), arg);
+            rc = add_answer(g, partnership, person, module, item, eq + 1, strlen(eq + 1));
+        }
+    }
+    size_t nc = 0, na = 0;
+    duet_err e;
+    if (rc == CLI_OK && ingest_commit(g, &nc, &na, &e) != 0)
+        rc = cli_fail(&e);
+    if (rc == CLI_OK)
+        printf("recorded the check-in of '%s' for partnership '%s' at module %s (%zu answers)\n",
+               person, partnership, module, na);
+    ingest_free(g);
+    json_decref(doc);
+    return rc;
+}
+
+int cmd_checkin(struct cli *c, int argc, char **argv)
+{
+    static const struct cli_sub subs[] = {
+        {"add", checkin_add,
+         "add --partnership CODE --person KEY --module N --answer ITEM=VALUE [--answer ...]\n"
+         "    | add --file CHECKIN.json\n"
+         "  Records one participant's answers at one module, all or nothing. Items are\n"
+         "  those of an instrument (see 'duet instrument show partnership-checkin').\n"
+         "  CHECKIN.json: {\"partnership\": \"P01\", \"person\": \"amira.k\", \"module\": 2,\n"
+         "                 \"answers\": {\"voice_1\": 5, \"discoveries\": \"...\",\n"
+         "                             \"drivers\": [\"...\", \"...\"]}}\n"},
+    };
+    return cli_dispatch(c, "checkin", "Check-ins: a participant's answers at a module.", subs, 1,
+                        argc, argv);
+}
+
+/* Text from --text or --text-file (bounded). */
+static int read_text(const char *text, const char *file, char **out)
+{
+    duet_err e;
+    size_t len;
+    if (file) {
+        if (csv_read_file(file, 1 << 20, out, &len, &e) != 0)
+            return cli_fail(&e);
+        return CLI_OK;
+    }
+    *out = strdup(text);
+    return *out ? CLI_OK : cli_failf("out of memory");
+}
+
+static int reflection_add(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"person", required_argument, NULL, 'w'},
+                                         {"partnership", required_argument, NULL, 'p'},
+                                         {"module", required_argument, NULL, 'm'},
+                                         {"visibility", required_argument, NULL, 'v'},
+                                         {"text", required_argument, NULL, 't'},
+                                         {"text-file", required_argument, NULL, 'f'}, {0}};
+    const char *person = NULL, *partnership = NULL, *visibility = "private", *text = NULL,
+               *file = NULL;
+    long long module = 0;
+    int ch;
+    optind = 0;
+    while ((ch = cli_getopt(argc, argv, opts, "reflection add")) != -1) {
+        switch (ch) {
+        case 'w': person = optarg; break;
+        case 'p': partnership = optarg; break;
+        case 'v': visibility = optarg; break;
+        case 't': text = optarg; break;
+        case 'f': file = optarg; break;
+        case 'm':
+            if (cli_parse_long(optarg, 1, 1000, &module) != 0)
+                return cli_usage_error("reflection add", "--module '%s' is not a module number",
+                                       optarg);
+            break;
+        default: return CLI_EUSAGE;
+        }
+    }
+    if (optind != argc || !person || !partnership || (!text == !file))
+        return cli_usage_error("reflection add", "give --person, --partnership and one of "
+                               "--text or --text-file");
+    struct store *st = cli_store(c);
+    char *body = NULL;
+    int rc = st ? read_text(text, file, &body) : CLI_EUSER;
+    if (rc)
+        return rc;
+    duet_err e;
+    int64_t id;
+    if (store_reflection_add(st, person, partnership, (int)module, visibility, body, &id, &e) != 0)
+        rc = cli_fail(&e);
+    else
+        printf("recorded %s reflection %lld\n", visibility, (long long)id);
+    free(body);
+    return rc;
+}
+
+static int by_partnership(struct cli *c, int argc, char **argv, const char *cmd,
+                          json_t *(*list)(struct store *, const char *, duet_err *),
+                          const char *const cols[], size_t ncols)
+{
+    static const struct option opts[] = {{"partnership", required_argument, NULL, 'p'},
+                                         {"json", no_argument, NULL, 'j'}, {0}};
+    const char *partnership = NULL;
+    int json = 0, ch;
+    optind = 0;
+    while ((ch = cli_getopt(argc, argv, opts, cmd)) != -1) {
+        if (ch == '?')
+            return CLI_EUSAGE;
+        if (ch == 'p')
+            partnership = optarg;
+        else
+            json = 1;
+    }
+    if (optind != argc || partnership == NULL)
+        return cli_usage_error(cmd, "give --partnership CODE");
+    struct store *st = cli_store(c);
+    if (st == NULL)
+        return CLI_EUSER;
+    duet_err e;
+    return cli_emit_list(list(st, partnership, &e), json, cols, ncols, &e);
+}
+
+static int reflection_list(struct cli *c, int argc, char **argv)
+{
+    static const char *const cols[] = {"id", "person", "module", "visibility", "text"};
+    return by_partnership(c, argc, argv, "reflection list", store_reflection_list, cols, 5);
+}
+
+int cmd_reflection(struct cli *c, int argc, char **argv)
+{
+    static const struct cli_sub subs[] = {
+        {"add", reflection_add,
+         "add --person KEY --partnership CODE [--module N]\n"
+         "    [--visibility private|partner|programme] (--text TEXT | --text-file FILE)\n"
+         "  Records a participant's reflection. 'private' (the default) is for the author\n"
+         "  only, 'partner' is shared with the partnership, 'programme' with the team.\n"},
+        {"list", reflection_list, "list --partnership CODE [--json]\n"
+                                  "  Lists a partnership's reflections (an administrator's view).\n"},
+    };
+    return cli_dispatch(c, "reflection", "Reflections written by participants.", subs, 2, argc,
+                        argv);
+}
+
+static int observation_add(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"observer", required_argument, NULL, 'o'},
+                                         {"partnership", required_argument, NULL, 'p'},
+                                         {"module", required_argument, NULL, 'm'},
+                                         {"text", required_argument, NULL, 't'},
+                                         {"text-file", required_argument, NULL, 'f'},
+                                         {"talk-share", required_argument, NULL, 's'},
+                                         {"decisions-lived", required_argument, NULL, 'l'},
+                                         {"decisions-system", required_argument, NULL, 'y'}, {0}};
+    struct store_observation o = {.talk_share_lived = NAN, .decisions_lived = -1,
+                                  .decisions_system = -1};
+    const char *text = NULL, *file = NULL;
+    long long v;
+    int ch;
+    optind = 0;
+    while ((ch = cli_getopt(argc, argv, opts, "observation add")) != -1) {
+        switch (ch) {
+        case 'o': o.observer = optarg; break;
+        case 'p': o.partnership = optarg; break;
+        case 't': text = optarg; break;
+        case 'f': file = optarg; break;
+        case 'm':
+            if (cli_parse_long(optarg, 1, 1000, &v) != 0)
+                return cli_usage_error("observation add", "--module '%s' is not a module number",
+                                       optarg);
+            o.module = (int)v;
+            break;
+        case 's':
+            if (cli_parse_double(optarg, &o.talk_share_lived) != 0)
+                return cli_usage_error("observation add", "--talk-share '%s' is not a number",
+                                       optarg);
+            break;
+        case 'l':
+        case 'y':
+            if (cli_parse_long(optarg, 0, 1000, &v) != 0)
+                return cli_usage_error("observation add", "'%s' is not a count 0..1000", optarg);
+            *(ch == 'l' ? &o.decisions_lived : &o.decisions_system) = (int)v;
+            break;
+        default: return CLI_EUSAGE;
+        }
+    }
+    if (optind != argc || !o.observer || !o.partnership || !o.module || (!text == !file))
+        return cli_usage_error("observation add", "give --observer, --partnership, --module and "
+                               "one of --text or --text-file");
+    struct store *st = cli_store(c);
+    char *body = NULL;
+    int rc = st ? read_text(text, file, &body) : CLI_EUSER;
+    if (rc)
+        return rc;
+    o.text = body;
+    duet_err e;
+    int64_t id;
+    if (store_observation_add(st, &o, &id, &e) != 0)
+        rc = cli_fail(&e);
+    else
+        printf("recorded observation %lld\n", (long long)id);
+    free(body);
+    return rc;
+}
+
+static int observation_list(struct cli *c, int argc, char **argv)
+{
+    static const char *const cols[] = {"module", "observer", "talk_share_lived",
+                                       "decisions_lived", "decisions_system", "text"};
+    return by_partnership(c, argc, argv, "observation list", store_observation_list, cols, 6);
+}
+
+int cmd_observation(struct cli *c, int argc, char **argv)
+{
+    static const struct cli_sub subs[] = {
+        {"add", observation_add,
+         "add --observer KEY --partnership CODE --module N (--text TEXT | --text-file FILE)\n"
+         "    [--talk-share 0..1] [--decisions-lived N] [--decisions-system N]\n"
+         "  Records a facilitator's or observer's field note; --talk-share is the share of\n"
+         "  talk by the lived-experience side, the decision counts who initiated decisions.\n"},
+        {"list", observation_list, "list --partnership CODE [--json]\n"
+                                   "  Lists a partnership's observations.\n"},
+    };
+    return cli_dispatch(c, "observation", "Observers' field notes.", subs, 2, argc, argv);
+}
+
+static int consent_change(struct cli *c, int argc, char **argv, int give)
+{
+    static const struct option opts[] = {{"person", required_argument, NULL, 'w'},
+                                         {"purpose", required_argument, NULL, 'p'},
+                                         {"version", required_argument, NULL, 'v'}, {0}};
+    const char *person = NULL, *purpose = NULL, *version = "1";
+    const char *cmd = give ? "consent give" : "consent withdraw";
+    int ch;
+    optind = 0;
+    while ((ch = cli_getopt(argc, argv, opts, cmd)) != -1) {
+        switch (ch) {
+        case 'w': person = optarg; break;
+        case 'p': purpose = optarg; break;
+        case 'v': version = optarg; break;
+        default: return CLI_EUSAGE;
+        }
+    }
+    if (optind != argc || !person || !purpose)
+        return cli_usage_error(cmd, "give --person KEY and --purpose PURPOSE");
+    struct store *st = cli_store(c);
+    if (st == NULL)
+        return CLI_EUSER;
+    duet_err e;
+    int rc = give ? store_consent_give(st, person, purpose, version, &e)
+                  : store_consent_withdraw(st, person, purpose, &e);
+    if (rc != 0)
+        return cli_fail(&e);
+    if (give)
+        printf("recorded consent of '%s' for %s (version %s)\n", person, purpose, version);
+    else
+        printf("recorded the withdrawal of '%s' from %s%s\n", person, purpose,
+               strcmp(purpose, "research") == 0 ? "; their identifiable content was erased" : "");
+    return CLI_OK;
+}
+
+static int consent_give(struct cli *c, int argc, char **argv) { return consent_change(c, argc, argv, 1); }
+static int consent_withdraw(struct cli *c, int argc, char **argv) { return consent_change(c, argc, argv, 0); }
+
+static int consent_list(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"person", required_argument, NULL, 'w'},
+                                         {"json", no_argument, NULL, 'j'}, {0}};
+    const char *person = NULL;
+    int json = 0, ch;
+    optind = 0;
+    while ((ch = cli_getopt(argc, argv, opts, "consent list")) != -1) {
+        if (ch == '?')
+            return CLI_EUSAGE;
+        if (ch == 'w')
+            person = optarg;
+        else
+            json = 1;
+    }
+    if (optind != argc || person == NULL)
+        return cli_usage_error("consent list", "give --person KEY");
+    struct store *st = cli_store(c);
+    if (st == NULL)
+        return CLI_EUSER;
+    duet_err e;
+    static const char *const cols[] = {"purpose", "version", "given_at", "withdrawn_at"};
+    return cli_emit_list(store_consent_list(st, person, &e), json, cols, 4, &e);
+}
+
+int cmd_consent(struct cli *c, int argc, char **argv)
+{
+    static const struct cli_sub subs[] = {
+        {"give", consent_give, "give --person KEY --purpose research|quotes|contact [--version V]\n"
+                               "  Records consent for one purpose.\n"},
+        {"withdraw", consent_withdraw,
+         "withdraw --person KEY --purpose research|quotes|contact\n"
+         "  Records a withdrawal; it is final. Withdrawing 'research' leaves the person out of\n"
+         "  every analysis and export and erases their name, contact, reflections and free-text\n"
+         "  answers from the store.\n"},
+        {"list", consent_list, "list --person KEY [--json]\n  Lists a person's consent records.\n"},
+    };
+    return cli_dispatch(c, "consent", "Consent, per person and purpose.", subs, 3, argc, argv);
+}

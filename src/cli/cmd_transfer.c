@@ -1,0 +1,197 @@
+/*
+** cmd_transfer.c — `duet import`, `duet export` and `duet audit`.
+*/
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/responses.h"
+#include "cli/cli.h"
+#include "store/store.h"
+
+static int import_responses(struct cli *c, int argc, char **argv)
+{
+    if (argc != 2)
+        return cli_usage_error("import responses", "give exactly one FILE.csv");
+    struct store *st = cli_store(c);
+    if (st == NULL)
+        return CLI_EUSER;
+    duet_err e;
+    struct responses_stats s;
+    if (responses_import(st, argv[1], &s, &e) != 0)
+        return cli_fail(&e);
+    printf("imported %zu responses in %zu check-ins from %s\n", s.rows, s.checkins, argv[1]);
+    return CLI_OK;
+}
+
+int cmd_import(struct cli *c, int argc, char **argv)
+{
+    static const struct cli_sub subs[] = {
+        {"responses", import_responses,
+         "responses FILE.csv\n"
+         "  Imports check-in answers in long format with the header\n"
+         "  cohort,module,partnership,person,item,value (cohort name, module number,\n"
+         "  partnership code, person key, item name, answer). All rows or none: the\n"
+         "  first problem is reported with its file, line, column and reason.\n"},
+    };
+    return cli_dispatch(c, "import", "Import data from files.", subs, 1, argc, argv);
+}
+
+static int export_opts(int argc, char **argv, const char *cmd, const char **out,
+                       const char **purpose, int *json)
+{
+    static const struct option opts[] = {{"out", required_argument, NULL, 'o'},
+                                         {"purpose", required_argument, NULL, 'p'},
+                                         {"json", no_argument, NULL, 'j'}, {0}};
+    int ch;
+    optind = 0;
+    while ((ch = cli_getopt(argc, argv, opts, cmd)) != -1) {
+        switch (ch) {
+        case 'o': *out = optarg; break;
+        case 'p': *purpose = optarg; break;
+        case 'j': *json = 1; break;
+        default: return CLI_EUSAGE;
+        }
+    }
+    if (optind != argc)
+        return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    return CLI_OK;
+}
+
+static int export_responses(struct cli *c, int argc, char **argv)
+{
+    const char *out = NULL, *purpose = "research";
+    int json = 0;
+    int rc = export_opts(argc, argv, "export responses", &out, &purpose, &json);
+    if (rc)
+        return rc;
+    if (json)
+        return cli_usage_error("export responses", "the responses export is CSV only");
+    if (strcmp(purpose, "all") != 0 && strcmp(purpose, "research") != 0)
+        return cli_usage_error("export responses", "--purpose is 'research' or 'all'");
+    struct store *st = cli_store(c);
+    if (st == NULL)
+        return CLI_EUSER;
+    duet_err e;
+    FILE *f = cli_open_out(out, &e);
+    if (f == NULL)
+        return cli_fail(&e);
+    size_t rows = 0;
+    int ok = responses_export(st, f, strcmp(purpose, "all") == 0 ? NULL : purpose, &rows, &e) == 0;
+    if (cli_close_out(f, out, ok, ok ? &e : NULL) != 0)
+        return cli_fail(&e);
+    if (out)
+        fprintf(stderr, "wrote %zu responses to %s\n", rows, out);
+    return CLI_OK;
+}
+
+static int export_dictionary(struct cli *c, int argc, char **argv)
+{
+    const char *out = NULL, *purpose = NULL;
+    int json = 0;
+    int rc = export_opts(argc, argv, "export dictionary", &out, &purpose, &json);
+    if (rc)
+        return rc;
+    if (purpose)
+        return cli_usage_error("export dictionary", "--purpose applies to responses only");
+    struct store *st = cli_store(c);
+    if (st == NULL)
+        return CLI_EUSER;
+    duet_err e;
+    FILE *f = cli_open_out(out, &e);
+    if (f == NULL)
+        return cli_fail(&e);
+    int ok;
+    if (json) {
+        json_t *items = store_item_list(st, &e);
+        ok = items && json_dumpf(items, f, JSON_INDENT(2)) == 0 && fputc('\n', f) != EOF;
+        json_decref(items);
+    } else {
+        ok = responses_dictionary_csv(st, f, &e) == 0;
+    }
+    if (cli_close_out(f, out, ok, ok ? &e : NULL) != 0)
+        return cli_fail(&e);
+    return CLI_OK;
+}
+
+int cmd_export(struct cli *c, int argc, char **argv)
+{
+    static const struct cli_sub subs[] = {
+        {"responses", export_responses,
+         "responses [--out FILE.csv] [--purpose research|all]\n"
+         "  Writes every check-in answer in the import format (so the two round-trip).\n"
+         "  --purpose research (the default) leaves out everyone whose research consent\n"
+         "  is not in force; 'all' is for moving a programme between databases.\n"},
+        {"dictionary", export_dictionary,
+         "dictionary [--out FILE] [--json]\n"
+         "  The data dictionary: one row per item with its instrument, construct, type,\n"
+         "  scale, reverse keying and wording.\n"},
+    };
+    return cli_dispatch(c, "export", "Export data to files.", subs, 2, argc, argv);
+}
+
+static int audit_verify(struct cli *c, int argc, char **argv)
+{
+    int json = argc == 2 && strcmp(argv[1], "--json") == 0;
+    if (argc != 1 && !json)
+        return cli_usage_error("audit verify", "takes only --json");
+    struct store *st = cli_store(c);
+    if (st == NULL)
+        return CLI_EUSER;
+    duet_err e;
+    struct store_audit_report r;
+    if (store_audit_verify(st, &r, &e) != 0)
+        return cli_fail(&e);
+    if (json) {
+        int rc = cli_print_json(stdout, json_pack("{s:b, s:I, s:I, s:I, s:s}", "intact",
+                                                  r.first_bad == 0, "entries",
+                                                  (json_int_t)r.entries, "erased_payloads",
+                                                  (json_int_t)r.erased_payloads, "first_bad",
+                                                  (json_int_t)r.first_bad, "head", r.head));
+        return rc ? rc : (r.first_bad ? CLI_EUSER : CLI_OK);
+    }
+    if (r.first_bad)
+        return cli_failf("the audit log is broken at entry %lld of %lld: it was changed after "
+                         "it was written", (long long)r.first_bad, (long long)r.entries);
+    printf("the audit log is intact: %lld entries (%lld payloads erased on withdrawal)\n"
+           "head %s\n", (long long)r.entries, (long long)r.erased_payloads, r.head);
+    return CLI_OK;
+}
+
+static int audit_list(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"limit", required_argument, NULL, 'n'},
+                                         {"json", no_argument, NULL, 'j'}, {0}};
+    long long limit = 20;
+    int json = 0, ch;
+    optind = 0;
+    while ((ch = cli_getopt(argc, argv, opts, "audit list")) != -1) {
+        if (ch == '?')
+            return CLI_EUSAGE;
+        if (ch == 'j')
+            json = 1;
+        else if (cli_parse_long(optarg, 1, 1000000000, &limit) != 0)
+            return cli_usage_error("audit list", "--limit '%s' is not a positive number", optarg);
+    }
+    if (optind != argc)
+        return cli_usage_error("audit list", "unexpected argument '%s'", argv[optind]);
+    struct store *st = cli_store(c);
+    if (st == NULL)
+        return CLI_EUSER;
+    duet_err e;
+    static const char *const cols[] = {"seq", "at", "actor", "table", "row_id", "action"};
+    return cli_emit_list(store_audit_list(st, limit, &e), json, cols, 6, &e);
+}
+
+int cmd_audit(struct cli *c, int argc, char **argv)
+{
+    static const struct cli_sub subs[] = {
+        {"verify", audit_verify,
+         "verify [--json]\n"
+         "  Recomputes the hash chain of the audit log; exits 1 if any entry was changed.\n"
+         "  Keep the printed head hash elsewhere to detect truncation too.\n"},
+        {"list", audit_list, "list [--limit N] [--json]\n  Lists the latest audit entries.\n"},
+    };
+    return cli_dispatch(c, "audit", "The append-only, hash-chained audit log.", subs, 2, argc,
+                        argv);
+}
