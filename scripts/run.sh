@@ -15,7 +15,7 @@ say duet partnership list
 "$duet" --db "$db" partnership list
 say duet partnership show P03
 "$duet" --db "$db" partnership show P03
-say duet module list --cohort "Demo cohort 2026"
+say duet module list --cohort \"Demo cohort 2026\"
 "$duet" --db "$db" module list --cohort "Demo cohort 2026"
 say duet export responses \| head -4
 "$duet" --db "$db" export responses | head -4

@@ -1,13 +1,14 @@
 /*
 ** demo.c — the default instrument and a realistic synthetic programme.
 **
-** Each partnership follows one course (improving, tokenistic, polarising).
-** A course gives every member, at every module, a latent state in the
-** terms of the pair identity model: quality of the relationship (0..1), the
-** share of the compromise borne by the lived-experience side (balance), whether
-** the partner pushed back (resistance) and how far the member acted unlike
-** themselves (strain). demo_answer() turns that state into item answers with
-** noise, so analysed trajectories look like real ones.
+** Each partnership follows one course (improving, tokenistic, polarising),
+** drawn from the pair identity model (docs/model.md): the course picks model
+** parameters and the first simulated pair whose outcome fits it. The model
+** gives every member, at every module, the quality of the relationship,
+** the share of the compromise borne by the lived-experience side (balance),
+** whether the partner pushed back (resistance) and how far the member acted
+** unlike themselves (strain). demo_answer() turns that state into item
+** answers with noise, so analysed trajectories look like real ones.
 */
 #include "app/setup.h"
 
@@ -19,6 +20,7 @@
 #include "app/ingest.h"
 #include "core/rng.h"
 #include "io/instrument.h"
+#include "model/sim.h"
 #include "store/store.h"
 
 int setup_default_instrument(struct store *st, duet_err *e)
@@ -55,32 +57,74 @@ struct latent {
 
 static double clamp01(double x) { return x < 0 ? 0 : x > 1 ? 1 : x; }
 
-/* State of a member (lived = 1 for the lived-experience side) at module t of m. */
-static struct latent course_state(enum course c, int lived, int t, int m, rng *r)
+/* The model parameters that give each course, and the outcome that marks
+** it: improving pairs end in partnership with quality rising; tokenistic
+** pairs give the patient leader little power and end with the patient
+** leader carrying most of the compromise; polarising pairs have narrow
+** latitudes of acceptance and end polarised. */
+static void course_params(enum course c, sim_params *p)
 {
-    double u = m > 1 ? (double)(t - 1) / (m - 1) : 1.0;
-    struct latent s;
-    switch (c) {
-    case IMPROVING:
-        s.quality = 0.45 + 0.35 * u;
-        s.balance = 0.5;
-        s.met_resistance = rng_uniform(r) < 0.25 * (1 - u);
-        s.strain = 0.35 - 0.2 * u;
-        break;
-    case TOKENISTIC:
-        s.quality = lived ? 0.45 - 0.12 * u : 0.65 + 0.12 * u;
-        s.balance = 0.75 + 0.12 * u;
-        s.met_resistance = lived ? rng_uniform(r) < 0.7 : rng_uniform(r) < 0.1;
-        s.strain = lived ? 0.55 + 0.2 * u : 0.15;
-        break;
-    default: /* POLARISING */
-        s.quality = 0.55 - 0.35 * u;
-        s.balance = 0.5;
-        s.met_resistance = rng_uniform(r) < 0.25 + 0.7 * u;
-        s.strain = 0.2;
-        break;
+    sim_params_default(p);
+    if (c == TOKENISTIC) {
+        p->power_patient = 0.12;
+        p->tau_patient = 0.6;
+        p->tau_system = 1.8;
+        p->coordination = 1.5;
+    } else if (c == POLARISING) {
+        p->init_spread = 0.7;
+        p->accept = 0.8;
+        p->reject = 1.1;
+        p->repulsion = 1.0;
     }
-    s.quality = clamp01(s.quality + 0.04 * rng_normal(r));
+}
+
+static int course_fits(enum course c, const sim_traj *tr)
+{
+    int m = tr->modules;
+    double b = 0;
+    for (int t = 1; t <= m; t++)
+        b += tr->balance[t - 1];
+    b /= m;
+    double q0 = sim_traj_quality(tr, 1, 0) + sim_traj_quality(tr, 1, 1);
+    double qm = sim_traj_quality(tr, m, 0) + sim_traj_quality(tr, m, 1);
+    switch (c) {
+    case IMPROVING:  return tr->regime == SIM_PARTNERSHIP && qm > q0 && b > 0.35 && b < 0.65;
+    case TOKENISTIC: return tr->regime != SIM_POLARISED && b > 0.7 &&
+                            sim_traj_quality(tr, m, 0) < sim_traj_quality(tr, m, 1);
+    default:         return tr->regime == SIM_POLARISED && qm < q0;
+    }
+}
+
+/* Finds, from a starting pair index that depends on the partnership, the
+** first simulated pair whose course fits c. Deterministic for a seed. */
+static int model_course(enum course c, uint64_t seed, int modules, int index, sim_traj *tr,
+                        duet_err *e)
+{
+    sim_params p;
+    course_params(c, &p);
+    p.seed = seed;
+    p.modules = modules;
+    p.pairs = 1;
+    if (sim_traj_init(tr, modules, p.dims, e) != 0)
+        return -1;
+    for (uint64_t k = 0; k < 100000; k++) {
+        if (sim_run_pair(&p, (uint64_t)index * 100000u + k, tr, e) != 0)
+            return -1;
+        if (course_fits(c, tr))
+            return 0;
+    }
+    return duet_errf(e, DUET_EINTERNAL, "the model gave no %s pair for partnership %d",
+                     course_names[c], index + 1);
+}
+
+/* The state of member m (0 = lived experience, 1 = system) at module t. */
+static struct latent course_state(const sim_traj *tr, int m, int t)
+{
+    struct latent s;
+    s.quality = clamp01(sim_traj_quality(tr, t, m));
+    s.balance = tr->balance[t - 1];
+    s.met_resistance = sim_traj_resisted(tr, t, 1 - m);
+    s.strain = clamp01(sim_traj_strain(tr, t, m) / 1.2);
     return s;
 }
 
@@ -254,10 +298,11 @@ static int demo_checkins(struct store *st, const struct demo_options *o, struct 
         enum course c = course_of(i);
         char code[16];
         snprintf(code, sizeof code, "P%02d", i + 1);
+        sim_traj tr = {0};
+        rc = model_course(c, o->seed, o->modules, i, &tr, e);
         for (int t = 1; rc == 0 && t <= o->modules; t++) {
-            struct latent lived_state = course_state(c, 1, t, o->modules, r);
-            struct latent system_state = course_state(c, 0, t, o->modules, r);
-            lived_state.balance = system_state.balance;
+            struct latent lived_state = course_state(&tr, 0, t);
+            struct latent system_state = course_state(&tr, 1, t);
             for (int m = 0; rc == 0 && m < nmem[i]; m++) {
                 const struct member *x = &mem[i][m];
                 const struct latent *s = x->lived ? &lived_state : &system_state;
@@ -285,6 +330,7 @@ static int demo_checkins(struct store *st, const struct demo_options *o, struct 
                 }
             }
         }
+        sim_traj_free(&tr);
     }
     size_t nc = 0, na = 0;
     if (rc == 0)

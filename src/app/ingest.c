@@ -344,6 +344,8 @@ int ingest_commit(struct ingest *g, size_t *ncheckins, size_t *nanswers, duet_er
             c->n = 0;
         } else if (g->answers[i - 1].item_id == a->item_id) {
             where(g, at, sizeof at, a->line);
+            if (a->line == 0)
+                return duet_errf(e, DUET_EINPUT, "the same item is answered twice in one check-in");
             return duet_errf(e, DUET_EINPUT, "%sthe same item is answered twice in one check-in "
                              "(first on line %zu)", at, g->answers[i - 1].line);
         }

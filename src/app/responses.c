@@ -96,7 +96,7 @@ int responses_dictionary_csv(struct store *st, FILE *f, duet_err *e)
 {
     static const char *const cols[] = {"item", "instrument", "instrument_version", "construct",
                                        "type", "min", "max", "reverse_keyed", "label"};
-    static const char *const keys[] = {"name", "instrument", "instrument_version", "construct",
+    static const char *const keys[] = {"item", "instrument", "instrument_version", "construct",
                                        "type", "min", "max", "reverse_keyed", "label"};
     enum { N = sizeof cols / sizeof cols[0] };
     json_t *items = store_item_list(st, e);
@@ -112,6 +112,8 @@ int responses_dictionary_csv(struct store *st, FILE *f, duet_err *e)
             json_t *v = json_object_get(row, keys[k]);
             if (json_is_string(v)) {
                 fields[k] = json_string_value(v);
+            } else if (json_is_boolean(v)) {
+                fields[k] = json_is_true(v) ? "1" : "0";
             } else if (json_is_integer(v)) {
                 snprintf(cells[k], sizeof cells[k], "%lld", (long long)json_integer_value(v));
                 fields[k] = cells[k];

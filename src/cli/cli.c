@@ -18,6 +18,11 @@ struct store *cli_store(struct cli *c)
     if (c->store)
         return c->store;
     duet_err e;
+    if (!c->create && strcmp(c->db_path, ":memory:") != 0 && access(c->db_path, F_OK) != 0) {
+        cli_failf("%s does not exist; create it with 'duet init' (or 'duet demo'), or name "
+                  "another with --db", c->db_path);
+        return NULL;
+    }
     if (store_open(c->db_path, &c->store, &e) != 0) {
         cli_fail(&e);
         return NULL;

@@ -22,6 +22,7 @@ struct cli {
     const char *db_path;     /* --db, DUET_DB or ./duet.db */
     const char *actor;       /* who is recorded in the audit log */
     struct store *store;     /* opened on first use by cli_store() */
+    int create;              /* cli_store may create a missing database (init, demo) */
 };
 
 /* A command: argv[0] is the command name (e.g. "simulate"); returns an exit code. */

@@ -55,6 +55,7 @@ int cmd_demo(struct cli *c, int argc, char **argv)
     }
     if (optind != argc)
         return cli_usage_error("demo", "unexpected argument '%s'", argv[optind]);
+    c->create = 1;
     struct store *st = cli_store(c);
     if (st == NULL)
         return CLI_EUSER;

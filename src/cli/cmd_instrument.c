@@ -21,6 +21,7 @@ int cmd_init(struct cli *c, int argc, char **argv)
         return CLI_OK;
     if (argc != 1)
         return cli_usage_error("init", "takes no arguments");
+    c->create = 1;
     struct store *st = cli_store(c);
     if (st == NULL)
         return CLI_EUSER;

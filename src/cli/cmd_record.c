@@ -52,6 +52,16 @@ static int answers_from_file(struct ingest *g, const char *path, const char **pa
         !json_is_object(answers))
         return cli_failf("%s: expected an object with \"partnership\" (text), \"person\" (text), "
                          "\"module\" (a number) and \"answers\" (an object)", path);
+    const char *k;
+    json_t *kv;
+    json_object_foreach(doc, k, kv) {
+        if (strcmp(k, "partnership") && strcmp(k, "person") && strcmp(k, "module") &&
+            strcmp(k, "answers"))
+            return cli_failf("%s: unknown key '%s' (expected partnership, person, module, "
+                             "answers)", path, k);
+    }
+    if (json_object_size(answers) == 0)
+        return cli_failf("%s: \"answers\" is empty; a check-in needs at least one answer", path);
     *partnership = json_string_value(json_object_get(doc, "partnership"));
     *person = json_string_value(json_object_get(doc, "person"));
     snprintf(module, 16, "%lld", (long long)json_integer_value(mod));

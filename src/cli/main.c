@@ -28,7 +28,9 @@ static const struct command {
     {"export",      cmd_export,      "export responses or the data dictionary"},
     {"demo",        cmd_demo,        "create a realistic synthetic programme"},
     {"audit",       cmd_audit,       "verify and list the tamper-evident audit log"},
-    /*SIM*/ // {"simulate",    cmd_simulate,    "run the pair identity model"},
+    {"simulate",    cmd_simulate,    "run the pair identity model"},
+    {"sweep",       cmd_sweep,       "run the model over a grid of parameters"},
+    {"calibrate",   cmd_calibrate,   "fit model parameters to observed summaries (ABC-SMC)"},
 };
 
 static void usage(FILE *out)
@@ -77,6 +79,9 @@ int main(int argc, char **argv)
             c.db_path = argv[i] + 5;
         } else if (strncmp(argv[i], "--as=", 5) == 0) {
             c.actor = argv[i] + 5;
+        } else if (strcmp(argv[i], "--db") == 0 || strcmp(argv[i], "--as") == 0) {
+            fprintf(stderr, "duet: option '%s' needs a value\nTry 'duet --help'.\n", argv[i]);
+            return CLI_EUSAGE;
         } else {
             fprintf(stderr, "duet: unknown option '%s'\nTry 'duet --help'.\n", argv[i]);
             return CLI_EUSAGE;

@@ -118,7 +118,7 @@ int store_responses_each(struct store *st, const char *purpose, store_response_f
         "FROM response r JOIN checkin k ON k.id = r.checkin_id "
         "JOIN item i ON i.id = r.item_id JOIN module m ON m.id = k.module_id "
         "JOIN cohort c ON c.id = m.cohort_id JOIN partnership t ON t.id = k.partnership_id "
-        "JOIN person p ON p.id = k.person_id WHERE (r.num IS NOT NULL OR r.text IS NOT NULL) AND "
+        "JOIN person p ON p.id = k.person_id WHERE p.erased_at IS NULL AND (r.num IS NOT NULL OR r.text IS NOT NULL) AND "
         CONSENT_IN_FORCE("p.id")
         " ORDER BY c.name, m.ordinal, t.code, p.key, i.instrument_id, i.ordinal";
     sqlite3_stmt *s = NULL;

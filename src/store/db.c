@@ -417,7 +417,20 @@ json_t *store_audit_list(struct store *st, int64_t limit, duet_err *e)
     if (s == NULL)
         return NULL;
     sqlite3_bind_int64(s, 1, limit > 0 ? limit : -1);
-    return db_query_json(st, s, e);
+    json_t *rows = db_query_json(st, s, e);
+    size_t i;
+    json_t *row;
+    /* The payloads are stored as canonical JSON text; give them back as JSON. */
+    json_array_foreach(rows, i, row) {
+        static const char *const keys[] = {"old_value", "new_value"};
+        for (int k = 0; k < 2; k++) {
+            const char *text = json_string_value(json_object_get(row, keys[k]));
+            json_t *v = text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
+            if (v)
+                json_object_set_new(row, keys[k], v);
+        }
+    }
+    return rows;
 }
 
 /* ---- generic reads ---- */

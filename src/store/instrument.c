@@ -19,15 +19,29 @@ int store_instrument_add(struct store *st, const struct instrument *ins, int64_t
         free(definition);
         return -1;
     }
-    /* Item names are unique across instruments: CSVs name items alone. */
-    sqlite3_stmt *s = db_prep(st, "SELECT i.name FROM item i WHERE i.name = ?", e);
+    sqlite3_stmt *s = db_prep(st, "SELECT 1 FROM instrument WHERE name = ? AND version = ?", e);
+    ok = s != NULL;
+    if (ok) {
+        db_bind_text(s, 1, ins->name);
+        sqlite3_bind_int(s, 2, ins->version);
+        if (sqlite3_step(s) == SQLITE_ROW) {
+            duet_errf(e, DUET_ECONFLICT, "instrument '%s' version %d already exists", ins->name,
+                      ins->version);
+            ok = 0;
+        }
+        sqlite3_reset(s);
+    }
+    /* Item names are unique across instruments and their versions: CSVs name
+    ** items alone, so a changed item in a new version needs a new name. */
+    s = ok ? db_prep(st, "SELECT i.name FROM item i WHERE i.name = ?", e) : NULL;
     ok = s != NULL;
     for (size_t k = 0; ok && k < ins->nitems; k++) {
         sqlite3_reset(s);
         db_bind_text(s, 1, ins->items[k].name);
         if (sqlite3_step(s) == SQLITE_ROW) {
             duet_errf(e, DUET_ECONFLICT, "item '%s' is already defined by another instrument; "
-                      "item names must be unique across instruments", ins->items[k].name);
+                      "item names must be unique across instruments and versions (give a changed "
+                      "item a new name)", ins->items[k].name);
             ok = 0;
         }
     }
@@ -61,6 +75,7 @@ int store_instrument_add(struct store *st, const struct instrument *ins, int64_t
             const struct instrument_item *it = &ins->items[k];
             int numeric = it->type == ITEM_SCALE || it->type == ITEM_LADDER;
             sqlite3_reset(s);
+            sqlite3_clear_bindings(s);
             sqlite3_bind_int64(s, 1, iid);
             sqlite3_bind_int(s, 2, (int)k + 1);
             db_bind_text(s, 3, it->name);
@@ -120,12 +135,18 @@ json_t *store_instrument_show(struct store *st, const char *name, int version, d
 
 json_t *store_item_list(struct store *st, duet_err *e)
 {
-    sqlite3_stmt *s = db_prep(st, "SELECT i.name, n.name AS instrument, n.version AS "
+    sqlite3_stmt *s = db_prep(st, "SELECT i.name AS item, n.name AS instrument, n.version AS "
                                   "instrument_version, i.construct, i.text AS label, i.type, "
                                   "i.min, i.max, i.reverse AS reverse_keyed "
                                   "FROM item i JOIN instrument n ON n.id = i.instrument_id "
                                   "ORDER BY n.name, n.version, i.ordinal", e);
-    return s ? db_query_json(st, s, e) : NULL;
+    json_t *rows = s ? db_query_json(st, s, e) : NULL;
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row)
+        json_object_set_new(row, "reverse_keyed",
+                            json_boolean(json_integer_value(json_object_get(row, "reverse_keyed"))));
+    return rows;
 }
 
 int store_item_get(struct store *st, const char *name, struct store_item *out, duet_err *e)
