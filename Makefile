@@ -87,8 +87,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB) | $(STAMP)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< $(LIB) \
 	    $(PKG_LIBS) $(shell pkg-config --libs cmocka) $(LDLIBS)
 
+# With Open MPI present, check also builds build-mpi/duet so the tests can
+# compare sweeps across MPI processes.
 check: $(BIN) $(TESTS)
-	@sh tests/run.sh $(BUILD)
+	@if command -v mpicc >/dev/null 2>&1 && [ "$(MPI)" != 1 ]; then \
+	    $(MAKE) --no-print-directory MPI=1 SANITIZE=0 BUILD=build-mpi build-mpi/duet >/dev/null; fi
+	@DUET_MPI="$$( [ -x build-mpi/duet ] && echo "$(CURDIR)/build-mpi/duet" )" sh tests/run.sh $(BUILD)
 
 run: $(BIN)
 	@sh scripts/run.sh $(BIN) $(DB)
@@ -97,7 +101,7 @@ bench: $(BIN)
 	@echo "see bench/README.md: each bench/<name>/run.sh records figures for bench/RESULTS.md"
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-mpi build-fuzz
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
 .SECONDARY:
