@@ -1,12 +1,15 @@
 #!/bin/sh
-# Builds the CSV fuzz target (fuzz/fuzz_csv.c) with libFuzzer, ASan and UBSan
-# into build-fuzz/ and runs it for N seconds (default 20), starting from the
-# seeds in fuzz/corpus/csv/. Inputs it finds go to build-fuzz/corpus-csv/,
-# crashes to build-fuzz/crash-*. Exits non-zero when the fuzzer finds a bug.
-#   sh scripts/fuzz.sh [SECONDS]
+# scripts/fuzz.sh [SECONDS] [TARGET...] — builds each libFuzzer target
+# fuzz/fuzz_TARGET.c with AddressSanitizer and UBSan into build-fuzz/ and runs
+# it for SECONDS (default 20) from the seeds in fuzz/corpus/TARGET/. Targets
+# default to all of csv, instrument, model_json. New inputs go to
+# build-fuzz/corpus-TARGET/, crashes to build-fuzz/crash-*. Exits non-zero
+# when a fuzzer finds a bug.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-20}
+[ $# -gt 0 ] && shift
+targets=${*:-csv instrument model_json}
 out="$here/build-fuzz"
 cc=${CLANG:-clang}
 
@@ -14,7 +17,7 @@ if ! command -v "$cc" >/dev/null 2>&1; then
   echo "fuzz.sh: clang not found; install it: sudo apt-get install -y clang libclang-rt-14-dev" >&2
   exit 1
 fi
-mkdir -p "$out/corpus-csv"
+mkdir -p "$out"
 # libFuzzer's runtime is a separate Debian package (libclang-rt-14-dev on Debian 12).
 printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n);\nint LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' \
   > "$out/probe.c"
@@ -24,10 +27,14 @@ if ! "$cc" -fsanitize=fuzzer "$out/probe.c" -o "$out/probe" 2>/dev/null; then
 fi
 
 cd "$here"
-"$cc" -std=c17 -D_GNU_SOURCE -g -O1 -Wall -Wextra \
-  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
-  -Isrc fuzz/fuzz_csv.c src/io/csv.c src/core/buf.c src/core/utf8.c src/core/err.c \
-  -o "$out/fuzz_csv"
+# The readers under test and what they need (no OpenMP: its pragmas are ignored here).
+sh scripts/embed.sh instrument_default_json data/instruments/partnership-checkin.json \
+  > "$out/instrument_default.c"
+srcs="src/core/buf.c src/core/utf8.c src/core/err.c src/io/csv.c src/io/instrument.c \
+      src/model/params.c src/model/philox.c src/model/sim.c src/model/sweep.c src/model/abc.c \
+      fuzz/omp_stub.c $out/instrument_default.c"
+flags="-std=c17 -D_GNU_SOURCE -g -O1 -Wno-unknown-pragmas -Isrc \
+       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 
 # Tokens that matter to a CSV parser.
 cat > "$out/csv.dict" <<'DICT'
@@ -42,7 +49,47 @@ cat > "$out/csv.dict" <<'DICT'
 "\xff"
 "\xc3\xa9"
 DICT
+cat > "$out/json.dict" <<'DICT'
+"{"
+"}"
+"["
+"]"
+":"
+","
+"\"name\""
+"\"values\""
+"\"from\""
+"\"to\""
+"\"steps\""
+"\"vary\""
+"\"fixed\""
+"\"replicates\""
+"\"regimes\""
+"\"mean_balance\""
+"\"items\""
+"\"constructs\""
+"\"type\""
+"\"scale\""
+"1e308"
+"-0"
+DICT
 
-"$out/fuzz_csv" -max_total_time="$secs" -max_len=4096 -timeout=10 \
-  -dict="$out/csv.dict" -artifact_prefix="$out/" -print_final_stats=1 \
-  "$out/corpus-csv" fuzz/corpus/csv
+status=0
+for t in $targets; do
+  # shellcheck disable=SC2086
+  "$cc" $flags "fuzz/fuzz_$t.c" $srcs $(pkg-config --cflags --libs jansson) -lm -o "$out/fuzz_$t"
+  dict="$out/json.dict"
+  [ "$t" = csv ] && dict="$out/csv.dict"
+  mkdir -p "$out/corpus-$t"
+  echo "fuzz.sh: $t for ${secs}s"
+  if ! "$out/fuzz_$t" -max_total_time="$secs" -max_len=4096 -timeout=10 -dict="$dict" \
+       -artifact_prefix="$out/$t-" -print_final_stats=1 "$out/corpus-$t" "fuzz/corpus/$t" \
+       >"$out/$t.log" 2>&1; then
+    echo "fuzz.sh: $t found a problem; see $out/$t.log" >&2
+    tail -30 "$out/$t.log" >&2
+    status=1
+  else
+    grep -E '^stat::number_of_executed_units' "$out/$t.log" || true
+  fi
+done
+exit $status
