@@ -387,15 +387,15 @@ static void sctx_init(struct sctx *c, const sim_params *p, int portable)
 #define G 4
 #define EACH(j) _Pragma("GCC unroll 4") for (int j = 0; j < G; j++)
 
-/* out[j] = ln u[j] for u in [2^-33, 1): fdlibm's e_log.c (error below
-** 1 ulp) without its special cases, which u never meets. */
-ALWAYS void vlog01(const vd *u, vd *out)
+/* out[j] = ln u[j * stride] for u in [2^-33, 1): fdlibm's e_log.c (error
+** below 1 ulp) without its special cases, which u never meets. */
+ALWAYS void vlog01(const vd *u, int stride, vd *out)
 {
     vd k[G], f[G], hfsq[G], s[G], z[G], w[G], t1[G], t2[G];
     EACH(j) {
         /* u = 2^k m with m in [sqrt(1/2), sqrt(2)), by integer steps (as
         ** musl does): shift the bits so that m's range starts the binade. */
-        const vu ix = (vu)u[j] + (0x3FF0000000000000ull - 0x3FE6A09E00000000ull);
+        const vu ix = (vu)u[j * stride] + (0x3FF0000000000000ull - 0x3FE6A09E00000000ull);
         const vd m = (vd)((ix & 0x000FFFFFFFFFFFFFull) + 0x3FE6A09E00000000ull);
         /* The biased exponent as a double, exactly: read 2^52 + e as a double. */
         k[j] = (vd)((ix >> 52) | 0x4330000000000000ull) - vsplat(0x1p52 + 1023);
@@ -424,19 +424,20 @@ ALWAYS void vlog01(const vd *u, vd *out)
     }
 }
 
-/* c[j], s[j] = cos and sin of 2 pi u[j] for u in (0, 1). The reduction is
+/* c[j], s[j] = cos and sin of 2 pi u[j stride], u in (0, 1). The reduction is
 ** exact in u: u = n/4 + r with |r| <= 1/8; then fdlibm's k_sin.c and
 ** k_cos.c kernels (error below 1 ulp) on theta = 2 pi r, |theta| <= pi/4,
 ** and the quadrant n mod 4 picks and signs the results. */
-ALWAYS void vsincos2pi(const vd *u, vd *c, vd *s)
+ALWAYS void vsincos2pi(const vd *u, int stride, vd *c, vd *s)
 {
     const vd shifter = vsplat(0x1.8p52);
     vl q[G];
     vd x[G], z[G], sn[G], cs[G];
     EACH(j) {
-        const vd t = u[j] * vsplat(4.0) + shifter;       /* rounds 4u to an integer */
+        const vd uj = u[j * stride];
+        const vd t = uj * vsplat(4.0) + shifter;          /* rounds 4u to an integer */
         q[j] = (vl)t & 3;
-        x[j] = vsplat(6.283185307179586) * (u[j] - (t - shifter) * vsplat(0.25));
+        x[j] = vsplat(6.283185307179586) * (uj - (t - shifter) * vsplat(0.25));
     }
     EACH(j) z[j] = x[j] * x[j];
     EACH(j) {   /* k_sin.c */
@@ -473,10 +474,10 @@ ALWAYS void vsincos2pi(const vd *u, vd *c, vd *s)
 ALWAYS void normals(const vd *u, int nblocks, vd *z)
 {
     for (int i = 0; i < nblocks; i += 2, u += 8, z += 8) {
-        const vd lu[G] = {u[0], u[2], u[4], u[6]}, su[G] = {u[1], u[3], u[5], u[7]};
+        /* Words 0 and 2 of two blocks feed log, words 1 and 3 sin/cos. */
         vd lg[G], c[G], s[G];
-        vlog01(lu, lg);
-        vsincos2pi(su, c, s);
+        vlog01(u, 2, lg);
+        vsincos2pi(u + 1, 2, c, s);
         EACH(j) {
             vd r;
             VSQRT(r, vsplat(-2.0) * lg[j]);
@@ -513,10 +514,8 @@ static void philox_u_avx2(const struct sctx *c, const uint32_t pid[W], uint32_t 
                           uint32_t s0, int ns, int nb, vd *u)
 {
     const __m256i m0 = _mm256_set1_epi64x(PHILOX_M0), m1 = _mm256_set1_epi64x(PHILOX_M1);
-    const __m256i lo32 = _mm256_set1_epi64x(0xFFFFFFFFll);
     const __m256i magic = _mm256_set1_epi64x(0x4330000000000000ll);    /* 2^52 */
-    const __m256d two52 = _mm256_set1_pd(0x1p52), half = _mm256_set1_pd(0.5);
-    const __m256d scale = _mm256_set1_pd(0x1p-32);
+    const __m256d bias = _mm256_set1_pd(0x1p52 - 0.5), scale = _mm256_set1_pd(0x1p-32);
     const __m256i pv = _mm256_set_epi64x(pid[3], pid[2], pid[1], pid[0]);
     const __m256i tv = _mm256_set1_epi64x(t);
     const int n = ns * nb;                  /* block j: stream s0 + j / nb, b = j % nb */
@@ -547,10 +546,11 @@ static void philox_u_avx2(const struct sctx *c, const uint32_t pid[W], uint32_t 
         for (int h = 0; h < 2 && j + h < n; h++) {
             double *o = (double *)(u + (size_t)(j + h) * 4);
             for (int w = 0; w < 4; w++) {
-                __m256d d = _mm256_sub_pd(
-                    _mm256_castsi256_pd(_mm256_or_si256(_mm256_and_si256(x[h][w], lo32), magic)),
-                    two52);                                        /* exactly x */
-                _mm256_storeu_pd(o + W * w, _mm256_mul_pd(_mm256_add_pd(d, half), scale));
+                /* The word under the exponent bits of 2^52 reads as the
+                ** double 2^52 + x; less 2^52 - 1/2 that is x + 1/2, exactly. */
+                __m256d d = _mm256_sub_pd(_mm256_castsi256_pd(_mm256_blend_epi32(x[h][w], magic, 0xAA)),
+                                          bias);
+                _mm256_storeu_pd(o + W * w, _mm256_mul_pd(d, scale));
             }
         }
     }
@@ -837,13 +837,12 @@ int sim_run(const sim_params *p, uint64_t p0, uint64_t p1, const sim_opts *o,
 
     if (o->on_pair == NULL) {
         uint64_t nchunks = (total + CHUNK - 1) / CHUNK, done = 0;
-        sim_summary *part = calloc((size_t)threads, sizeof *part);
-        if (part == NULL)
-            return duet_errf(e, DUET_EINTERNAL, "out of memory");
 #pragma omp parallel num_threads(threads)
         {
-            sim_summary *mine = &part[omp_get_thread_num()];
-#pragma omp for schedule(dynamic, 1)
+            /* Each thread's own summary, on its own stack (no false sharing). */
+            sim_summary mine_s, *mine = &mine_s;
+            sim_summary_init(mine);
+#pragma omp for schedule(dynamic, 1) nowait
             for (uint64_t ch = 0; ch < nchunks; ch++) {
                 uint64_t a = p0 + ch * CHUNK, z = a + CHUNK < p1 ? a + CHUNK : p1;
                 struct lane_out out[W];
@@ -859,11 +858,10 @@ int sim_run(const sim_params *p, uint64_t p0, uint64_t p1, const sim_opts *o,
                 if (o->progress && omp_get_thread_num() == 0)
                     o->progress(o->progress_ctx, d, total);
             }
+            /* Exact sums: the merge order cannot change the result. */
+#pragma omp critical(sim_run_merge)
+            sim_summary_merge(sum, mine);
         }
-        /* Exact sums: the merge order cannot change the result. */
-        for (int t = 0; t < threads; t++)
-            sim_summary_merge(sum, &part[t]);
-        free(part);
         if (o->progress)
             o->progress(o->progress_ctx, total, total);
         return 0;

@@ -60,10 +60,17 @@ int db_check_date(const char *field, const char *v, int required, duet_err *e)
             return duet_errf(e, DUET_EINPUT, "%s is required (YYYY-MM-DD)", field);
         return 0;
     }
-    int y, m, d;
-    char tail;
-    if (strlen(v) != 10 || sscanf(v, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 ||
-        v[4] != '-' || v[7] != '-' || y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1)
+    int digits = strlen(v) == 10 && v[4] == '-' && v[7] == '-';
+    for (int i = 0; digits && i < 10; i++)
+        if (i != 4 && i != 7 && (v[i] < '0' || v[i] > '9'))
+            digits = 0;
+    int y = 0, m = 0, d = 0;
+    if (digits) {
+        y = (v[0] - '0') * 1000 + (v[1] - '0') * 100 + (v[2] - '0') * 10 + (v[3] - '0');
+        m = (v[5] - '0') * 10 + (v[6] - '0');
+        d = (v[8] - '0') * 10 + (v[9] - '0');
+    }
+    if (!digits || y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1)
         return duet_errf(e, DUET_EINPUT, "%s '%s' is not a date of the form YYYY-MM-DD",
                          field, v);
     static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};

@@ -32,8 +32,14 @@ static json_t *checkin_json(const struct store_checkin *c)
         const struct store_answer *a = &c->answers[k];
         char key[24];
         snprintf(key, sizeof key, "%lld", (long long)a->item_id);
-        json_object_set_new(answers, key, a->has_num ? json_real(a->num)
-                                                     : json_stringn(a->text, a->text_len));
+        json_t *v;
+        if (!a->has_num)
+            v = json_stringn(a->text, a->text_len);
+        else if (a->num == (double)(json_int_t)a->num)
+            v = json_integer((json_int_t)a->num);   /* scale answers are whole numbers */
+        else
+            v = json_real(a->num);
+        json_object_set_new(answers, key, v);
     }
     return json_pack("{s:I, s:I, s:I, s:I, s:o}", "person_id", (json_int_t)c->person_id,
                      "partnership_id", (json_int_t)c->partnership_id, "module_id",

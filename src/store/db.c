@@ -87,8 +87,8 @@ static int migrate(struct store *st, duet_err *e)
     int version = store_schema_version(st);
     if (version > NMIGRATIONS)
         return duet_errf(e, DUET_EIO,
-                         "%s: the database has schema version %d but this duet knows only "
-                         "up to %d; use a newer duet", st->path, version, NMIGRATIONS);
+                         "the database has schema version %d but this duet knows only "
+                         "up to %d; use a newer duet", version, NMIGRATIONS);
     for (int v = version; v < NMIGRATIONS; v++) {
         if (exec(st, "BEGIN IMMEDIATE", e) != 0)
             return -1;
@@ -127,7 +127,8 @@ int store_open(const char *path, struct store **out, duet_err *e)
     sqlite3_extended_result_codes(st->db, 0);
     sqlite3_busy_timeout(st->db, 5000);
     if (exec(st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-                 "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;", e) != 0 ||
+                 "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;"
+                 "PRAGMA cache_size = -65536;", e) != 0 ||
         migrate(st, e) != 0) {
         duet_err_prefix(e, "%s", path);
         store_close(st);
@@ -387,7 +388,10 @@ int store_audit_verify(struct store *st, struct store_audit_report *r, duet_err 
                                (const char *)sqlite3_column_text(s, 9), digest);
                 bad = memcmp(digest, stored_digest, 32) != 0;
             } else {
+                /* An erased payload holds nothing; one that does was forged. */
                 r->erased_payloads++;
+                bad = sqlite3_column_type(s, 8) != SQLITE_NULL ||
+                      sqlite3_column_type(s, 9) != SQLITE_NULL;
             }
             entry_hash(prev, seq, (const char *)sqlite3_column_text(s, 1),
                        (const char *)sqlite3_column_text(s, 2),

@@ -8,6 +8,9 @@
 
 int store_person_add(struct store *st, const struct store_person *p, int64_t *id, duet_err *e)
 {
+    if (p->key && strncmp(p->key, "withdrawn-", 10) == 0)
+        return duet_errf(e, DUET_EINPUT, "person key '%s': keys starting with 'withdrawn-' are "
+                         "kept for people who withdrew", p->key);
     if (db_check_key("person key", p->key, e) != 0 ||
         db_check_text("display name", p->display_name, DB_NAME_MAX, 1, 0, e) != 0 ||
         db_check_text("organisation", p->organisation, DB_NAME_MAX, 0, 0, e) != 0 ||
