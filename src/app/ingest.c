@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/strmap.h"
 #include "io/instrument.h"
 #include "store/store.h"
@@ -41,7 +42,46 @@ struct ingest {
     struct answer *answers;   size_t nanswers, capanswers;
     struct checkin *checkins; size_t ncheckins, capcheckins;
     const char *source;       /* borrowed: file name for messages, or NULL */
+    /* The previous answer's check-in: rows of one check-in usually follow each
+    ** other, and then only the item and the value need resolving. */
+    struct {
+        int valid;
+        duet_buf key;         /* cohort \0 module \0 partnership \0 person */
+        struct part_info part;
+        int64_t person_id, module_id;
+        size_t checkin;
+    } last;
 };
+
+/* The bytes that identify an answer's check-in, for comparison with the last. */
+static int where_key(duet_buf *b, const struct ingest_answer *a)
+{
+    buf_reset(b);
+    return buf_append(b, a->cohort ? a->cohort : "", a->cohort ? a->cohort_len : 0) ||
+           buf_putc(b, '\0') || buf_append(b, a->module, a->module_len) ||
+           buf_putc(b, '\0') || buf_append(b, a->partnership, a->partnership_len) ||
+           buf_putc(b, '\0') || buf_append(b, a->person, a->person_len);
+}
+
+static int same_checkin(const struct ingest *g, const struct ingest_answer *a)
+{
+    if (!g->last.valid)
+        return 0;
+    const char *k = g->last.key.data;
+    size_t n = g->last.key.len, off = 0;
+    const char *parts[4] = {a->cohort ? a->cohort : "", a->module, a->partnership, a->person};
+    size_t lens[4] = {a->cohort ? a->cohort_len : 0, a->module_len, a->partnership_len,
+                      a->person_len};
+    for (int i = 0; i < 4; i++) {
+        if (off + lens[i] > n || memcmp(k + off, parts[i], lens[i]) != 0)
+            return 0;
+        off += lens[i];
+        if (i < 3 && (off >= n || k[off] != '\0'))
+            return 0;
+        off += i < 3;
+    }
+    return off == n;
+}
 
 void ingest_set_source(struct ingest *g, const char *source) { g->source = source; }
 
@@ -55,8 +95,10 @@ const char *ingest_field_name(enum ingest_field f)
 struct ingest *ingest_new(struct store *st)
 {
     struct ingest *g = calloc(1, sizeof *g);
-    if (g)
+    if (g) {
         g->st = st;
+        buf_init(&g->last.key, 4 * 65536 + 4);
+    }
     return g;
 }
 
@@ -81,6 +123,7 @@ void ingest_free(struct ingest *g)
     free(g->module_ids);
     free(g->answers);
     free(g->checkins);
+    buf_free(&g->last.key);
     free(g);
 }
 
@@ -189,11 +232,21 @@ int ingest_add(struct ingest *g, const struct ingest_answer *a, enum ingest_fiel
     duet_err_clear(e);
     size_t pi, qi, ii, ci = 0;
     char key[96];
+    int n = 0, ordinal = 0;
+    struct part_info part;
+    int64_t module_id, person_id;
+    int same = same_checkin(g, a);
+    if (same) {
+        part = g->last.part;
+        module_id = g->last.module_id;
+        person_id = g->last.person_id;
+        goto item;
+    }
 
     *field = INGEST_PARTNERSHIP;
     if (cached_name(g, &g->parts, a->partnership, a->partnership_len, &pi, fetch_part, e) != 0)
         return -1;
-    struct part_info part = g->partv[pi];
+    part = g->partv[pi];
 
     if (a->cohort) {
         *field = INGEST_COHORT;
@@ -206,12 +259,11 @@ int ingest_add(struct ingest *g, const struct ingest_answer *a, enum ingest_fiel
     }
 
     *field = INGEST_MODULE;
-    int ordinal;
     if (parse_module(a->module, a->module_len, &ordinal) != 0)
         return duet_errf(e, DUET_EINPUT, "'%.*s' is not a module number (1, 2, ...)",
                          (int)(a->module_len > 40 ? 40 : a->module_len), a->module);
     size_t mi;
-    int n = snprintf(key, sizeof key, "%lld:%d", (long long)part.cohort_id, ordinal);
+    n = snprintf(key, sizeof key, "%lld:%d", (long long)part.cohort_id, ordinal);
     if (!strmap_get(&g->modules, key, (size_t)n, &mi)) {
         int64_t mid;
         if (store_module_id(g->st, part.cohort_id, ordinal, &mid, e) != 0)
@@ -224,12 +276,12 @@ int ingest_add(struct ingest *g, const struct ingest_answer *a, enum ingest_fiel
         g->module_ids[g->nmodule] = mid;
         mi = g->nmodule++;
     }
-    int64_t module_id = g->module_ids[mi];
+    module_id = g->module_ids[mi];
 
     *field = INGEST_PERSON;
     if (cached_name(g, &g->persons, a->person, a->person_len, &qi, fetch_person, e) != 0)
         return -1;
-    int64_t person_id = g->person_ids[qi];
+    person_id = g->person_ids[qi];
     n = snprintf(key, sizeof key, "%lld:%lld", (long long)part.id, (long long)person_id);
     size_t dummy;
     if (!strmap_get(&g->members, key, (size_t)n, &dummy)) {
@@ -243,6 +295,7 @@ int ingest_add(struct ingest *g, const struct ingest_answer *a, enum ingest_fiel
             return oom(e);
     }
 
+item:
     *field = INGEST_ITEM;
     if (cached_name(g, &g->items, a->item, a->item_len, &ii, fetch_item, e) != 0)
         return -1;
@@ -276,10 +329,11 @@ int ingest_add(struct ingest *g, const struct ingest_answer *a, enum ingest_fiel
     }
 
     /* Group answers into check-ins: one per person, partnership and module. */
-    n = snprintf(key, sizeof key, "%lld:%lld:%lld", (long long)person_id, (long long)part.id,
-                 (long long)module_id);
-    size_t k;
-    if (!strmap_get(&g->groups, key, (size_t)n, &k)) {
+    size_t k = g->last.checkin;
+    if (!same)
+        n = snprintf(key, sizeof key, "%lld:%lld:%lld", (long long)person_id, (long long)part.id,
+                     (long long)module_id);
+    if (!same && !strmap_get(&g->groups, key, (size_t)n, &k)) {
         if (RESERVE(g->checkins, g->ncheckins, g->capcheckins) ||
             strmap_put(&g->groups, key, (size_t)n, g->ncheckins) != 0) {
             free(ans.text);
@@ -308,6 +362,13 @@ int ingest_add(struct ingest *g, const struct ingest_answer *a, enum ingest_fiel
         return oom(e);
     }
     g->answers[g->nanswers++] = ans;
+    if (!same) {
+        g->last.valid = where_key(&g->last.key, a) == 0;
+        g->last.part = part;
+        g->last.person_id = person_id;
+        g->last.module_id = module_id;
+        g->last.checkin = k;
+    }
     return 0;
 }
 

@@ -92,3 +92,11 @@ expect "export dictionary has a header and one row per item" \
   '[ $rc -eq 0 ] && [ "$(printf "%s\n" "$out" | head -1)" = "item,instrument,instrument_version,construct,type,min,max,reverse_keyed,label" ] && printf "%s" "$out" | grep -q "^voice_3,partnership-checkin,1,voice,scale,1,7,1,"'
 run audit verify --json
 expect "the audit log verifies" '[ $rc -eq 0 ] && [ "$(printf "%s" "$out" | jq -r .intact)" = true ]'
+for d in "2026- 1- 1" "2026-+1-01" "26-01-01" "2026-13-01" "2025-02-29"; do
+  expect_error "the date '$d' is refused" 1 "'$d' is not" cohort add "Cohort $d" --programme "Leading collaboratively 2026" --starts "$d"
+done
+run cohort add "Leap" --programme "Leading collaboratively 2026" --starts 2024-02-29
+expect "a leap day is a date" '[ $rc -eq 0 ]'
+rm -f missing.db
+expect_error "a command on a missing database says how to create it" 1 "missing.db does not exist; create it with 'duet init'" --db missing.db programme list
+expect "and does not create it" '[ ! -f missing.db ]'

@@ -26,3 +26,10 @@ expect_error "consent cannot be given twice" 1 "has already given consent for re
   consent give --person hamid.01b --purpose research
 run export responses --purpose all --out all.csv
 expect "--purpose all includes everyone with answers" '[ $rc -eq 0 ] && [ "$(wc -l < all.csv)" -ge "$(wc -l < after.csv)" ]'
+expect_error "keys starting with withdrawn- are reserved" 1 "keys starting with 'withdrawn-' are kept" \
+  person add withdrawn-99 --name "Someone"
+seq=$(sqlite3 test.db "SELECT seq FROM audit_payload WHERE erased_at IS NOT NULL LIMIT 1")
+sqlite3 test.db "UPDATE audit_payload SET new_value = '{\"display_name\":\"Someone else\"}' WHERE seq = $seq"
+run audit verify --json
+expect "an erased payload given a value afterwards is detected" \
+  '[ $rc -eq 1 ] && [ "$(printf "%s" "$out" | jq .first_bad)" -eq "$seq" ]'
