@@ -359,3 +359,50 @@ int cli_emit_one(json_t *obj, int json, duet_err *e)
     return CLI_OK;
 }
 
+
+int cli_json_args(int argc, char **argv, const char *cmd, int *json, int nargs,
+                  const char **args)
+{
+    static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
+    int ch;
+    *json = 0;
+    optind = 0;
+    while ((ch = cli_getopt(argc, argv, opts, cmd)) != -1) {
+        if (ch == '?')
+            return CLI_EUSAGE;
+        *json = 1;
+    }
+    if (argc - optind != nargs)
+        return cli_usage_error(cmd, "expected %d argument(s), got %d", nargs, argc - optind);
+    for (int i = 0; i < nargs; i++)
+        args[i] = argv[optind + i];
+    return CLI_OK;
+}
+
+int cli_run_list(struct cli *c, int argc, char **argv, const struct cli_list *l)
+{
+    struct option opts[3] = {{"json", no_argument, NULL, 'j'}, {0}, {0}};
+    if (l->filter)
+        opts[1] = (struct option){l->filter, required_argument, NULL, 'f'};
+    const char *filter = NULL;
+    int json = 0, ch;
+    optind = 0;
+    while ((ch = cli_getopt(argc, argv, opts, l->cmd)) != -1) {
+        if (ch == '?')
+            return CLI_EUSAGE;
+        if (ch == 'f')
+            filter = optarg;
+        else
+            json = 1;
+    }
+    if (optind != argc)
+        return cli_usage_error(l->cmd, "unexpected argument '%s'", argv[optind]);
+    if (l->required && filter == NULL)
+        return cli_usage_error(l->cmd, "--%s is required", l->filter);
+    struct store *st = cli_store(c);
+    if (st == NULL)
+        return CLI_EUSER;
+    duet_err e;
+    json_t *rows = l->filter ? l->list_by(st, filter, &e) : l->list(st, &e);
+    return cli_emit_list(rows, json, l->cols, l->ncols, &e);
+}

@@ -54,6 +54,22 @@ void cli_print_record(FILE *out, json_t *obj);
 int cli_emit_list(json_t *rows, int json, const char *const cols[], size_t n, duet_err *e);
 int cli_emit_one(json_t *obj, int json, duet_err *e);
 
+/* Parses --json and exactly nargs positional arguments into args. */
+int cli_json_args(int argc, char **argv, const char *cmd, int *json, int nargs,
+                  const char **args);
+
+/* A list command: --json and at most one filter option `--FILTER VALUE`. */
+struct cli_list {
+    const char *cmd;           /* e.g. "cohort list" */
+    const char *filter;        /* option name, e.g. "programme"; NULL for none */
+    int required;              /* the filter must be given */
+    json_t *(*list)(struct store *, duet_err *);                  /* no filter */
+    json_t *(*list_by)(struct store *, const char *, duet_err *); /* with one */
+    const char *const *cols;   /* the table's columns */
+    size_t ncols;
+};
+int cli_run_list(struct cli *c, int argc, char **argv, const struct cli_list *l);
+
 /* True when argv holds -h or --help before any "--". */
 int cli_wants_help(int argc, char **argv);
 

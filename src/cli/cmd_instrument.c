@@ -62,22 +62,10 @@ static int instrument_import(struct cli *c, int argc, char **argv)
 
 static int instrument_list(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
-    int json = 0, ch;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, "instrument list")) != -1) {
-        if (ch == '?')
-            return CLI_EUSAGE;
-        json = 1;
-    }
-    if (optind != argc)
-        return cli_usage_error("instrument list", "unexpected argument '%s'", argv[optind]);
-    struct store *st = cli_store(c);
-    if (st == NULL)
-        return CLI_EUSER;
-    duet_err e;
     static const char *const cols[] = {"name", "version", "items", "title"};
-    return cli_emit_list(store_instrument_list(st, &e), json, cols, 4, &e);
+    static const struct cli_list l = {"instrument list", NULL, 0, store_instrument_list, NULL,
+                                      cols, 4};
+    return cli_run_list(c, argc, argv, &l);
 }
 
 static int instrument_show(struct cli *c, int argc, char **argv)

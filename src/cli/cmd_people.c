@@ -8,26 +8,6 @@
 #include "cli/cli.h"
 #include "store/store.h"
 
-/* Parses only --json plus exactly nargs positional arguments. */
-static int plain_args(int argc, char **argv, const char *cmd, int *json, int nargs,
-                      const char **args)
-{
-    static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
-    int ch;
-    *json = 0;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, cmd)) != -1) {
-        if (ch == '?')
-            return CLI_EUSAGE;
-        *json = 1;
-    }
-    if (argc - optind != nargs)
-        return cli_usage_error(cmd, "expected %d argument(s), got %d", nargs, argc - optind);
-    for (int i = 0; i < nargs; i++)
-        args[i] = argv[optind + i];
-    return CLI_OK;
-}
-
 static int person_add(struct cli *c, int argc, char **argv)
 {
     static const struct option opts[] = {{"name", required_argument, NULL, 'n'},
@@ -59,21 +39,16 @@ static int person_add(struct cli *c, int argc, char **argv)
 
 static int person_list(struct cli *c, int argc, char **argv)
 {
-    int json;
-    int rc = plain_args(argc, argv, "person list", &json, 0, NULL);
-    struct store *st = rc ? NULL : cli_store(c);
-    if (st == NULL)
-        return rc ? rc : CLI_EUSER;
-    duet_err e;
     static const char *const cols[] = {"key", "display_name", "organisation", "partnerships"};
-    return cli_emit_list(store_person_list(st, &e), json, cols, 4, &e);
+    static const struct cli_list l = {"person list", NULL, 0, store_person_list, NULL, cols, 4};
+    return cli_run_list(c, argc, argv, &l);
 }
 
 static int person_show(struct cli *c, int argc, char **argv)
 {
     int json;
     const char *key;
-    int rc = plain_args(argc, argv, "person show", &json, 1, &key);
+    int rc = cli_json_args(argc, argv, "person show", &json, 1, &key);
     struct store *st = rc ? NULL : cli_store(c);
     if (st == NULL)
         return rc ? rc : CLI_EUSER;
@@ -143,34 +118,17 @@ static int partnership_add(struct cli *c, int argc, char **argv)
 
 static int partnership_list(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {{"cohort", required_argument, NULL, 'c'},
-                                         {"json", no_argument, NULL, 'j'}, {0}};
-    const char *cohort = NULL;
-    int json = 0, ch;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, "partnership list")) != -1) {
-        if (ch == '?')
-            return CLI_EUSAGE;
-        if (ch == 'c')
-            cohort = optarg;
-        else
-            json = 1;
-    }
-    if (optind != argc)
-        return cli_usage_error("partnership list", "unexpected argument '%s'", argv[optind]);
-    struct store *st = cli_store(c);
-    if (st == NULL)
-        return CLI_EUSER;
-    duet_err e;
     static const char *const cols[] = {"code", "cohort", "kind", "members", "project_title"};
-    return cli_emit_list(store_partnership_list(st, cohort, &e), json, cols, 5, &e);
+    static const struct cli_list l = {"partnership list", "cohort", 0, NULL,
+                                      store_partnership_list, cols, 5};
+    return cli_run_list(c, argc, argv, &l);
 }
 
 static int partnership_show(struct cli *c, int argc, char **argv)
 {
     int json;
     const char *code;
-    int rc = plain_args(argc, argv, "partnership show", &json, 1, &code);
+    int rc = cli_json_args(argc, argv, "partnership show", &json, 1, &code);
     struct store *st = rc ? NULL : cli_store(c);
     if (st == NULL)
         return rc ? rc : CLI_EUSER;
@@ -180,14 +138,10 @@ static int partnership_show(struct cli *c, int argc, char **argv)
 
 static int partnership_roles(struct cli *c, int argc, char **argv)
 {
-    int json;
-    int rc = plain_args(argc, argv, "partnership roles", &json, 0, NULL);
-    struct store *st = rc ? NULL : cli_store(c);
-    if (st == NULL)
-        return rc ? rc : CLI_EUSER;
-    duet_err e;
     static const char *const cols[] = {"name", "side", "label"};
-    return cli_emit_list(store_role_list(st, &e), json, cols, 3, &e);
+    static const struct cli_list l = {"partnership roles", NULL, 0, store_role_list, NULL, cols,
+                                      3};
+    return cli_run_list(c, argc, argv, &l);
 }
 
 static int partnership_log(struct cli *c, int argc, char **argv)

@@ -34,43 +34,19 @@ static int programme_add(struct cli *c, int argc, char **argv)
     return CLI_OK;
 }
 
-static int json_flag(int argc, char **argv, const char *cmd, int *json, int nargs,
-                     const char **args)
-{
-    static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
-    int ch;
-    *json = 0;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, cmd)) != -1) {
-        if (ch == '?')
-            return CLI_EUSAGE;
-        *json = 1;
-    }
-    if (argc - optind != nargs)
-        return cli_usage_error(cmd, nargs ? "give exactly %d argument(s)" : "takes no arguments%.0d",
-                               nargs);
-    for (int i = 0; i < nargs; i++)
-        args[i] = argv[optind + i];
-    return CLI_OK;
-}
-
 static int programme_list(struct cli *c, int argc, char **argv)
 {
-    int json;
-    int rc = json_flag(argc, argv, "programme list", &json, 0, NULL);
-    struct store *st = rc ? NULL : cli_store(c);
-    if (st == NULL)
-        return rc ? rc : CLI_EUSER;
-    duet_err e;
     static const char *const cols[] = {"name", "cohorts", "description"};
-    return cli_emit_list(store_programme_list(st, &e), json, cols, 3, &e);
+    static const struct cli_list l = {"programme list", NULL, 0, store_programme_list, NULL,
+                                      cols, 3};
+    return cli_run_list(c, argc, argv, &l);
 }
 
 static int programme_show(struct cli *c, int argc, char **argv)
 {
     int json;
     const char *name;
-    int rc = json_flag(argc, argv, "programme show", &json, 1, &name);
+    int rc = cli_json_args(argc, argv, "programme show", &json, 1, &name);
     struct store *st = rc ? NULL : cli_store(c);
     if (st == NULL)
         return rc ? rc : CLI_EUSER;
@@ -123,35 +99,18 @@ static int cohort_add(struct cli *c, int argc, char **argv)
 
 static int cohort_list(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {{"programme", required_argument, NULL, 'p'},
-                                         {"json", no_argument, NULL, 'j'}, {0}};
-    const char *programme = NULL;
-    int json = 0, ch;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, "cohort list")) != -1) {
-        if (ch == '?')
-            return CLI_EUSAGE;
-        if (ch == 'p')
-            programme = optarg;
-        else
-            json = 1;
-    }
-    if (optind != argc)
-        return cli_usage_error("cohort list", "unexpected argument '%s'", argv[optind]);
-    struct store *st = cli_store(c);
-    if (st == NULL)
-        return CLI_EUSER;
-    duet_err e;
     static const char *const cols[] = {"name", "programme", "starts_on", "modules",
                                        "partnerships"};
-    return cli_emit_list(store_cohort_list(st, programme, &e), json, cols, 5, &e);
+    static const struct cli_list l = {"cohort list", "programme", 0, NULL, store_cohort_list,
+                                      cols, 5};
+    return cli_run_list(c, argc, argv, &l);
 }
 
 static int cohort_show(struct cli *c, int argc, char **argv)
 {
     int json;
     const char *name;
-    int rc = json_flag(argc, argv, "cohort show", &json, 1, &name);
+    int rc = cli_json_args(argc, argv, "cohort show", &json, 1, &name);
     struct store *st = rc ? NULL : cli_store(c);
     if (st == NULL)
         return rc ? rc : CLI_EUSER;

@@ -259,36 +259,12 @@ static int reflection_add(struct cli *c, int argc, char **argv)
     return rc;
 }
 
-static int by_partnership(struct cli *c, int argc, char **argv, const char *cmd,
-                          json_t *(*list)(struct store *, const char *, duet_err *),
-                          const char *const cols[], size_t ncols)
-{
-    static const struct option opts[] = {{"partnership", required_argument, NULL, 'p'},
-                                         {"json", no_argument, NULL, 'j'}, {0}};
-    const char *partnership = NULL;
-    int json = 0, ch;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, cmd)) != -1) {
-        if (ch == '?')
-            return CLI_EUSAGE;
-        if (ch == 'p')
-            partnership = optarg;
-        else
-            json = 1;
-    }
-    if (optind != argc || partnership == NULL)
-        return cli_usage_error(cmd, "give --partnership CODE");
-    struct store *st = cli_store(c);
-    if (st == NULL)
-        return CLI_EUSER;
-    duet_err e;
-    return cli_emit_list(list(st, partnership, &e), json, cols, ncols, &e);
-}
-
 static int reflection_list(struct cli *c, int argc, char **argv)
 {
     static const char *const cols[] = {"id", "person", "module", "visibility", "text"};
-    return by_partnership(c, argc, argv, "reflection list", store_reflection_list, cols, 5);
+    static const struct cli_list l = {"reflection list", "partnership", 1, NULL,
+                                      store_reflection_list, cols, 5};
+    return cli_run_list(c, argc, argv, &l);
 }
 
 int cmd_reflection(struct cli *c, int argc, char **argv)
@@ -371,7 +347,9 @@ static int observation_list(struct cli *c, int argc, char **argv)
 {
     static const char *const cols[] = {"module", "observer", "talk_share_lived",
                                        "decisions_lived", "decisions_system", "text"};
-    return by_partnership(c, argc, argv, "observation list", store_observation_list, cols, 6);
+    static const struct cli_list l = {"observation list", "partnership", 1, NULL,
+                                      store_observation_list, cols, 6};
+    return cli_run_list(c, argc, argv, &l);
 }
 
 int cmd_observation(struct cli *c, int argc, char **argv)
@@ -428,27 +406,10 @@ static int consent_withdraw(struct cli *c, int argc, char **argv) { return conse
 
 static int consent_list(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {{"person", required_argument, NULL, 'w'},
-                                         {"json", no_argument, NULL, 'j'}, {0}};
-    const char *person = NULL;
-    int json = 0, ch;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, "consent list")) != -1) {
-        if (ch == '?')
-            return CLI_EUSAGE;
-        if (ch == 'w')
-            person = optarg;
-        else
-            json = 1;
-    }
-    if (optind != argc || person == NULL)
-        return cli_usage_error("consent list", "give --person KEY");
-    struct store *st = cli_store(c);
-    if (st == NULL)
-        return CLI_EUSER;
-    duet_err e;
     static const char *const cols[] = {"purpose", "version", "given_at", "withdrawn_at"};
-    return cli_emit_list(store_consent_list(st, person, &e), json, cols, 4, &e);
+    static const struct cli_list l = {"consent list", "person", 1, NULL, store_consent_list,
+                                      cols, 4};
+    return cli_run_list(c, argc, argv, &l);
 }
 
 int cmd_consent(struct cli *c, int argc, char **argv)
