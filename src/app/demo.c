@@ -87,11 +87,17 @@ static int course_fits(enum course c, const sim_traj *tr)
     b /= m;
     double q0 = sim_traj_quality(tr, 1, 0) + sim_traj_quality(tr, 1, 1);
     double qm = sim_traj_quality(tr, m, 0) + sim_traj_quality(tr, m, 1);
+    double blast = tr->balance[m - 1];
+    double fq0 = sim_traj_quality(tr, m, 0), fq1 = sim_traj_quality(tr, m, 1);
     switch (c) {
-    case IMPROVING:  return tr->regime == SIM_PARTNERSHIP && qm > q0 && b > 0.35 && b < 0.65;
-    case TOKENISTIC: return tr->regime != SIM_POLARISED && b > 0.7 &&
-                            sim_traj_quality(tr, m, 0) < sim_traj_quality(tr, m, 1);
-    default:         return tr->regime == SIM_POLARISED && qm < q0;
+    case IMPROVING:  /* ends in partnership, both well, the compromise shared */
+        return tr->regime == SIM_PARTNERSHIP && qm > q0 && b > 0.35 && b < 0.65 &&
+               blast > 0.35 && blast < 0.6 && fq0 > 0.6 && fq1 > 0.6;
+    case TOKENISTIC: /* the patient leader carries the compromise and fares worse */
+        return tr->regime != SIM_POLARISED && b > 0.7 && fq0 < fq1 - 0.2;
+    default:         /* ends polarised, both worse off, pushing back */
+        return tr->regime == SIM_POLARISED && qm < q0 && fq0 < 0.4 && fq1 < 0.4 &&
+               (sim_traj_resisted(tr, m, 0) || sim_traj_resisted(tr, m, 1));
     }
 }
 
@@ -144,7 +150,10 @@ static int demo_answer(const struct instrument_item *it, const struct latent *s,
     double x;
     const char *c = it->construct;
     if (it->type == ITEM_LADDER) {
-        double v = 1 + 7 * (0.55 * s->quality + 0.45 * (1 - own_share)) + 0.5 * rng_normal(r);
+        /* A good relationship reads as partnership (6+) unless I carry most of
+        ** the compromise, which pulls my rung down into the tokenism band. */
+        double carry = own_share > 0.5 ? own_share - 0.5 : 0;
+        double v = 1.5 + 5.5 * pow(s->quality, 0.7) * (1 - carry) + 0.35 * rng_normal(r);
         int k = (int)lround(v);
         return k < 1 ? 1 : k > 8 ? 8 : k;
     }

@@ -120,5 +120,6 @@ int cmd_audit(struct cli *c, int argc, char **argv);
 int cmd_simulate(struct cli *c, int argc, char **argv);
 int cmd_sweep(struct cli *c, int argc, char **argv);
 int cmd_calibrate(struct cli *c, int argc, char **argv);
+int cmd_analyse(struct cli *c, int argc, char **argv);
 
 #endif

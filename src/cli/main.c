@@ -27,6 +27,7 @@ static const struct command {
     {"import",      cmd_import,      "import responses from a CSV file (all or nothing)"},
     {"export",      cmd_export,      "export responses or the data dictionary"},
     {"demo",        cmd_demo,        "create a realistic synthetic programme"},
+    {"analyse",     cmd_analyse,     "analyse relationships, partnerships and their determinants"},
     {"audit",       cmd_audit,       "verify and list the tamper-evident audit log"},
     {"simulate",    cmd_simulate,    "run the pair identity model"},
     {"sweep",       cmd_sweep,       "run the model over a grid of parameters"},

@@ -162,3 +162,42 @@ int store_responses_each(struct store *st, const char *purpose, store_response_f
         return db_fail(st, "reading responses", e);
     return 0;
 }
+
+int store_scored_each(struct store *st, const char *cohort, const char *purpose,
+                      store_scored_fn fn, void *ctx, duet_err *e)
+{
+    static const char sql[] =
+        "SELECT c.name, t.code, t.kind, p.key, ro.side, m.ordinal, i.name, i.construct, i.type, "
+        "i.min, i.max, i.reverse, r.num "
+        "FROM response r JOIN checkin k ON k.id = r.checkin_id "
+        "JOIN item i ON i.id = r.item_id JOIN module m ON m.id = k.module_id "
+        "JOIN cohort c ON c.id = m.cohort_id JOIN partnership t ON t.id = k.partnership_id "
+        "JOIN person p ON p.id = k.person_id "
+        "JOIN membership mb ON mb.partnership_id = t.id AND mb.person_id = p.id "
+        "JOIN role ro ON ro.id = mb.role_id "
+        "WHERE r.num IS NOT NULL AND i.type IN ('scale', 'ladder') AND p.erased_at IS NULL "
+        "AND (?2 IS NULL OR c.name = ?2) AND " CONSENT_IN_FORCE("p.id")
+        " ORDER BY c.name, t.code, m.ordinal, p.key, i.instrument_id, i.ordinal";
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+        return db_fail(st, "reading answers", e);
+    db_bind_text(s, 1, purpose);
+    db_bind_text(s, 2, cohort);
+    int rc = SQLITE_DONE, failed = 0;
+    while (!failed && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct store_scored_row row = {
+            (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
+            (const char *)sqlite3_column_text(s, 2), (const char *)sqlite3_column_text(s, 3),
+            (const char *)sqlite3_column_text(s, 4), sqlite3_column_int(s, 5),
+            (const char *)sqlite3_column_text(s, 6), (const char *)sqlite3_column_text(s, 7),
+            (const char *)sqlite3_column_text(s, 8), sqlite3_column_int(s, 9),
+            sqlite3_column_int(s, 10), sqlite3_column_int(s, 11), sqlite3_column_double(s, 12)};
+        if (row.construct == NULL)
+            row.construct = "";
+        failed = fn(ctx, &row, e) != 0;
+    }
+    sqlite3_finalize(s);
+    if (failed)
+        return -1;
+    return rc == SQLITE_DONE ? 0 : db_fail(st, "reading answers", e);
+}

@@ -152,6 +152,28 @@ typedef int (*store_response_fn)(void *ctx, const struct store_response_row *row
 int store_responses_each(struct store *st, const char *purpose, store_response_fn fn,
                          void *ctx, duet_err *e);
 
+/* One numeric answer with what analysis needs to score it. */
+struct store_scored_row {
+    const char *cohort;
+    const char *partnership;
+    const char *kind;          /* "pair" or "triad" */
+    const char *person;
+    const char *side;          /* "lived_experience" or "system" */
+    int module;
+    const char *item;
+    const char *construct;
+    const char *type;          /* "scale" or "ladder" */
+    int min, max, reverse;
+    double value;              /* as answered (not flipped) */
+};
+typedef int (*store_scored_fn)(void *ctx, const struct store_scored_row *row, duet_err *e);
+/* Calls fn for every numeric answer (scale and ladder items) of cohort (NULL:
+** every cohort), ordered by cohort, partnership, module, person, item. With
+** purpose non-NULL only people whose consent for it is in force count;
+** erased people never do. */
+int store_scored_each(struct store *st, const char *cohort, const char *purpose,
+                      store_scored_fn fn, void *ctx, duet_err *e);
+
 /* ---- reflections, observations, project log ---- */
 int store_reflection_add(struct store *st, const char *person, const char *partnership,
                          int module /* 0 = none */, const char *visibility,

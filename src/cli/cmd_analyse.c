@@ -1,0 +1,239 @@
+/*
+** cmd_analyse.c — `duet analyse relationships|partnership|determinants`.
+*/
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/relationships.h"
+#include "cli/cli.h"
+#include "io/csv.h"
+#include "store/store.h"
+
+static int load(struct cli *c, const char *cohort, struct rel_data *d)
+{
+    struct store *st = cli_store(c);
+    if (st == NULL)
+        return CLI_EUSER;
+    duet_err e;
+    if (rel_load(st, cohort, "research", d, &e) != 0)
+        return cli_fail(&e);
+    if (d->nparts == 0) {
+        rel_free(d);
+        return cli_failf("no check-ins to analyse%s%s%s (only people whose research consent is "
+                         "in force count)", cohort ? " in cohort '" : "", cohort ? cohort : "",
+                         cohort ? "'" : "");
+    }
+    return CLI_OK;
+}
+
+static const char *num(json_t *v, char *buf, size_t n)
+{
+    if (!json_is_number(v))
+        return "";
+    snprintf(buf, n, "%.17g", json_number_value(v));
+    return buf;
+}
+
+/* One CSV row per partnership and module. */
+static int write_csv(FILE *f, const struct rel_data *d, json_t *report)
+{
+    const char *head[] = {"cohort", "partnership", "module", "quality_lived_experience",
+                          "quality_system", "quality_gap", "tokenism_signal",
+                          "resistance_met_lived_experience", "resistance_met_system",
+                          "power_balance", "compromise_share_lived"};
+    size_t nh = sizeof head / sizeof head[0];
+    for (size_t i = 0; i < nh; i++)
+        fprintf(f, "%s%s", i ? "," : "", head[i]);
+    for (size_t c = 0; c < d->nconstructs; c++)
+        fprintf(f, ",%s_lived_experience,%s_system", d->construct[c], d->construct[c]);
+    fputc('\n', f);
+    size_t i, k;
+    json_t *p, *m;
+    json_array_foreach(json_object_get(report, "partnerships"), i, p) {
+        json_array_foreach(json_object_get(p, "modules"), k, m) {
+            char b[11][40], mod[16];
+            json_t *lived = json_object_get(json_object_get(m, "sides"), "lived_experience");
+            json_t *sys = json_object_get(json_object_get(m, "sides"), "system");
+            json_t *res = json_object_get(m, "resistance_met");
+            json_t *sig = json_object_get(m, "tokenism_signal");
+            snprintf(mod, sizeof mod, "%lld", (long long)json_integer_value(json_object_get(m, "module")));
+            const char *fields[] = {
+                json_string_value(json_object_get(p, "cohort")),
+                json_string_value(json_object_get(p, "partnership")), mod,
+                num(json_object_get(lived, "quality"), b[0], 40),
+                num(json_object_get(sys, "quality"), b[1], 40),
+                num(json_object_get(json_object_get(m, "gap"), "quality"), b[2], 40),
+                json_is_true(sig) ? "1" : json_is_false(sig) ? "0" : "",
+                num(json_object_get(res, "lived_experience"), b[3], 40),
+                num(json_object_get(res, "system"), b[4], 40),
+                num(json_object_get(m, "power_balance"), b[5], 40),
+                num(json_object_get(m, "compromise_share_lived"), b[6], 40)};
+            for (size_t j = 0; j < nh; j++) {
+                if (j)
+                    fputc(',', f);
+                csv_write_field(f, fields[j], strlen(fields[j]));
+            }
+            for (size_t c = 0; c < d->nconstructs; c++)
+                fprintf(f, ",%s,%s", num(json_object_get(lived, d->construct[c]), b[7], 40),
+                        num(json_object_get(sys, d->construct[c]), b[8], 40));
+            fputc('\n', f);
+        }
+    }
+    return ferror(f) ? -1 : 0;
+}
+
+static void print_ranking(json_t *report)
+{
+    printf("%-12s %7s %9s %9s %9s %-11s %s\n", "partnership", "concern", "quality", "tokenism",
+           "gap", "pattern", "flags");
+    size_t i;
+    json_t *r;
+    json_array_foreach(json_object_get(json_object_get(report, "cohort"), "ranking"), i, r) {
+        const char *code = json_string_value(json_object_get(r, "partnership"));
+        json_t *p = NULL, *x;
+        size_t k;
+        json_array_foreach(json_object_get(report, "partnerships"), k, x)
+            if (strcmp(json_string_value(json_object_get(x, "partnership")), code) == 0)
+                p = x;
+        json_t *flags = json_object_get(r, "flags");
+        char fl[96] = "";
+        static const char *const names[] = {"tokenistic", "polarising", "diverging", "low_quality"};
+        for (int f = 0; f < 4; f++)
+            if (json_is_true(json_object_get(flags, names[f])))
+                snprintf(fl + strlen(fl), sizeof fl - strlen(fl), "%s%s", fl[0] ? ", " : "", names[f]);
+        json_t *mods = json_object_get(p, "modules");
+        json_t *last = json_array_get(mods, json_array_size(mods) - 1);
+        double gap = json_number_value(json_object_get(json_object_get(last, "gap"), "quality"));
+        printf("%-12s %7.0f %9.2f %8.0f%% %+9.2f %-11s %s\n", code,
+               json_number_value(json_object_get(r, "concern")),
+               json_number_value(json_object_get(r, "final_quality")),
+               100 * json_number_value(json_object_get(p, "tokenism_share")), gap,
+               json_string_value(json_object_get(json_object_get(p, "trajectory"), "pattern")),
+               fl[0] ? fl : "-");
+    }
+    printf("\nquality: both sides' mean of voice, trust, purpose and safety (1..7) at the last "
+           "module;\ntokenism: share of modules with a tokenism signal; gap: lived-experience "
+           "minus system\nquality at the last module. docs/analysis.md explains every number.\n");
+}
+
+static int relationships(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"cohort", required_argument, NULL, 'c'},
+                                         {"json", no_argument, NULL, 'j'},
+                                         {"csv", no_argument, NULL, 'v'},
+                                         {"out", required_argument, NULL, 'o'}, {0}};
+    const char *cohort = NULL, *out = NULL;
+    int json = 0, csv = 0, ch;
+    optind = 0;
+    while ((ch = cli_getopt(argc, argv, opts, "analyse relationships")) != -1) {
+        switch (ch) {
+        case 'c': cohort = optarg; break;
+        case 'j': json = 1; break;
+        case 'v': csv = 1; break;
+        case 'o': out = optarg; break;
+        default: return CLI_EUSAGE;
+        }
+    }
+    if (optind != argc)
+        return cli_usage_error("analyse relationships", "unexpected argument '%s'", argv[optind]);
+    if (json && csv)
+        return cli_usage_error("analyse relationships", "choose --json or --csv");
+    struct rel_data d;
+    int rc = load(c, cohort, &d);
+    if (rc)
+        return rc;
+    duet_err e;
+    json_t *report = rel_report(&d, &e);
+    if (report == NULL) {
+        rel_free(&d);
+        return cli_fail(&e);
+    }
+    FILE *f = cli_open_out(out, &e);
+    if (f == NULL) {
+        rc = cli_fail(&e);
+    } else {
+        int ok = 1;
+        if (json)
+            ok = json_dumpf(report, f, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) == 0 &&
+                 fputc('\n', f) != EOF;
+        else if (csv)
+            ok = write_csv(f, &d, report) == 0;
+        else
+            print_ranking(report);
+        if (cli_close_out(f, out, ok, ok ? &e : NULL) != 0)
+            rc = ok ? cli_fail(&e) : cli_failf("writing the analysis failed");
+    }
+    json_decref(report);
+    rel_free(&d);
+    return rc;
+}
+
+static int partnership(struct cli *c, int argc, char **argv)
+{
+    int json;
+    const char *code;
+    int rc = cli_json_args(argc, argv, "analyse partnership", &json, 1, &code);
+    if (rc)
+        return rc;
+    struct rel_data d;
+    if ((rc = load(c, NULL, &d)) != 0)
+        return rc;
+    duet_err e;
+    json_t *p = rel_partnership_report(&d, code, &e);
+    rel_free(&d);
+    if (p == NULL)
+        return cli_fail(&e);
+    if (json)
+        return cli_print_json(stdout, p);
+    printf("partnership %s (%s, %s)\n\n", code, json_string_value(json_object_get(p, "kind")),
+           json_string_value(json_object_get(p, "cohort")));
+    printf("%-7s %9s %9s %8s %-9s %7s %11s  %s\n", "module", "q lived", "q system", "gap",
+           "rungs", "power", "compromise", "tokenism");
+    size_t i;
+    json_t *m;
+    json_array_foreach(json_object_get(p, "modules"), i, m) {
+        char rungs[32] = "";
+        size_t k;
+        json_t *r;
+        json_array_foreach(json_object_get(m, "rungs"), k, r)
+            snprintf(rungs + strlen(rungs), sizeof rungs - strlen(rungs), "%s%lld", k ? "/" : "",
+                     (long long)json_integer_value(json_object_get(r, "rung")));
+        json_t *sides = json_object_get(m, "sides");
+        printf("%-7lld %9.2f %9.2f %+8.2f %-9s %+7.2f %11.2f  %s\n",
+               (long long)json_integer_value(json_object_get(m, "module")),
+               json_number_value(json_object_get(json_object_get(sides, "lived_experience"), "quality")),
+               json_number_value(json_object_get(json_object_get(sides, "system"), "quality")),
+               json_number_value(json_object_get(json_object_get(m, "gap"), "quality")), rungs,
+               json_number_value(json_object_get(m, "power_balance")),
+               json_number_value(json_object_get(m, "compromise_share_lived")),
+               json_is_true(json_object_get(m, "tokenism_signal")) ? "signal" : "-");
+    }
+    json_t *tr = json_object_get(p, "trajectory");
+    printf("\ntrajectory: quality %+.3f per module (lived experience), %+.3f (system); the "
+           "partners are %s\n",
+           json_number_value(json_object_get(json_object_get(json_object_get(tr, "quality_slope"), "lived_experience"), "slope")),
+           json_number_value(json_object_get(json_object_get(json_object_get(tr, "quality_slope"), "system"), "slope")),
+           json_string_value(json_object_get(tr, "pattern")));
+    json_decref(p);
+    return CLI_OK;
+}
+
+int cmd_analyse(struct cli *c, int argc, char **argv)
+{
+    static const struct cli_sub subs[] = {
+        {"relationships", relationships,
+         "relationships [--cohort C] [--json | --csv] [--out FILE]\n"
+         "  Scores every check-in and reads each partnership: each side's scores, the\n"
+         "  perception gap, the rungs of the participation ladder, the tokenism signal,\n"
+         "  resistance, the balance of power and compromise, the trajectory over modules;\n"
+         "  and the cohort: distributions, partnerships ranked by concern, partner\n"
+         "  nonindependence. Only people whose research consent is in force count.\n"
+         "  Default: the ranking as a table; --json the whole analysis; --csv one row per\n"
+         "  partnership and module.\n"},
+        {"partnership", partnership, "partnership CODE [--json]\n"
+                                     "  One partnership module by module.\n"},
+    };
+    return cli_dispatch(c, "analyse", "Analyses of the recorded check-ins.", subs, 2, argc, argv);
+}
