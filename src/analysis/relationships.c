@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/strmap.h"
+#include "stats/desc.h"
 #include "store/store.h"
 
 /* ---- loading and scoring ---- */
@@ -25,7 +26,82 @@ struct loader {
     int last_module;
     double sum[REL_MAX_CONSTRUCTS];
     int n[REL_MAX_CONSTRUCTS], total[REL_MAX_CONSTRUCTS];
+    /* This person-module's item answers, per construct, for alpha. */
+    const char *item_name[REL_MAX_CONSTRUCTS][REL_MAX_ITEMS];
+    double item_value[REL_MAX_CONSTRUCTS][REL_MAX_ITEMS];
+    int nitem[REL_MAX_CONSTRUCTS];
+    int failed_alloc;
+    strmap names;              /* interned item names */
+    char **name;
+    size_t nname;
 };
+
+static const char *intern(struct loader *L, const char *s)
+{
+    size_t i;
+    if (strmap_get(&L->names, s, strlen(s), &i))
+        return L->name[i];
+    char **nn = realloc(L->name, (L->nname + 1) * sizeof *nn);
+    if (nn == NULL)
+        return NULL;
+    L->name = nn;
+    if ((L->name[L->nname] = strdup(s)) == NULL ||
+        strmap_put(&L->names, s, strlen(s), L->nname) != 0)
+        return NULL;
+    return L->name[L->nname++];
+}
+
+static struct rel_alpha *alpha_for(struct rel_data *d, int module, int c)
+{
+    for (size_t i = 0; i < d->nalpha; i++)
+        if (d->alpha[i].module == module && d->alpha[i].construct == c)
+            return &d->alpha[i];
+    struct rel_alpha *na = realloc(d->alpha, (d->nalpha + 1) * sizeof *na);
+    if (na == NULL)
+        return NULL;
+    d->alpha = na;
+    struct rel_alpha *a = &d->alpha[d->nalpha++];
+    memset(a, 0, sizeof *a);
+    a->module = module;
+    a->construct = c;
+    return a;
+}
+
+/* Adds this person-module's answers of construct c as one row of its alpha matrix. */
+static void alpha_row(struct loader *L, int c)
+{
+    struct rel_alpha *a = alpha_for(L->d, L->last_module, c);
+    if (a == NULL) {
+        L->failed_alloc = 1;
+        return;
+    }
+    double row[REL_MAX_ITEMS];
+    for (size_t j = 0; j < REL_MAX_ITEMS; j++)
+        row[j] = NAN;
+    for (int i = 0; i < L->nitem[c]; i++) {
+        size_t j = 0;
+        while (j < a->k && strcmp(a->item[j], L->item_name[c][i]) != 0)
+            j++;
+        if (j == a->k) {
+            if (a->k == REL_MAX_ITEMS || a->nrows > 0)
+                continue;   /* columns are fixed by the first complete row */
+            a->item[a->k++] = strdup(L->item_name[c][i]);
+        }
+        row[j] = L->item_value[c][i];
+    }
+    if (a->nrows == a->cap) {
+        size_t cap = a->cap ? 2 * a->cap : 64;
+        double *nr = realloc(a->rows, cap * REL_MAX_ITEMS * sizeof *nr);
+        if (nr == NULL) {
+            L->failed_alloc = 1;
+            return;
+        }
+        a->rows = nr;
+        a->cap = cap;
+    }
+    memcpy(a->rows + a->nrows * REL_MAX_ITEMS, row, sizeof row);
+    a->nrows++;
+}
 
 int rel_construct(const struct rel_data *d, const char *name)
 {
@@ -57,6 +133,9 @@ static void flush(struct loader *L)
         return;
     struct rel_cell *cell = &L->cur->cell[L->mod][L->member];
     for (size_t c = 0; c < L->d->nconstructs; c++) {
+        if (L->nitem[c] > 0)
+            alpha_row(L, (int)c);
+        L->nitem[c] = 0;
         if (L->n[c] > 0 && 3 * L->n[c] >= 2 * L->total[c])
             cell->score[c] = L->sum[c] / L->n[c];
         L->sum[c] = 0;
@@ -139,9 +218,19 @@ static int on_row(void *ctx, const struct store_scored_row *r, duet_err *e)
     size_t k;
     size_t total = strmap_get(&L->items, r->item, strlen(r->item), &k) ? L->item_total[k] : 1;
     L->total[c] = (int)total;
-    L->sum[c] += r->reverse ? r->min + r->max - r->value : r->value;
+    double scored = r->reverse ? r->min + r->max - r->value : r->value;
+    L->sum[c] += scored;
     L->n[c]++;
-    return 0;
+    if (L->nitem[c] < REL_MAX_ITEMS) {
+        /* The store's strings last only for this call: keep our own copy. */
+        const char *name = intern(L, r->item);
+        if (name == NULL)
+            return duet_errf(e, DUET_EINTERNAL, "out of memory");
+        L->item_name[c][L->nitem[c]] = name;
+        L->item_value[c][L->nitem[c]] = scored;
+        L->nitem[c]++;
+    }
+    return L->failed_alloc ? duet_errf(e, DUET_EINTERNAL, "out of memory") : 0;
 }
 
 void rel_free(struct rel_data *d)
@@ -157,6 +246,12 @@ void rel_free(struct rel_data *d)
     free(d->parts);
     for (size_t c = 0; c < d->nconstructs; c++)
         free(d->construct[c]);
+    for (size_t i = 0; i < d->nalpha; i++) {
+        for (size_t j = 0; j < d->alpha[i].k; j++)
+            free(d->alpha[i].item[j]);
+        free(d->alpha[i].rows);
+    }
+    free(d->alpha);
     memset(d, 0, sizeof *d);
 }
 
@@ -211,6 +306,10 @@ int rel_load(struct store *st, const char *cohort, const char *purpose, struct r
     if (rc == 0)
         flush(&L);
     free(L.last_person);
+    for (size_t k = 0; k < L.nname; k++)
+        free(L.name[k]);
+    free(L.name);
+    strmap_free(&L.names);
     free(keyof);
     free(per_key);
     free(L.item_total);
@@ -581,7 +680,29 @@ json_t *rel_report(const struct rel_data *d, duet_err *e)
     for (size_t c = 0; c < d->nconstructs; c++)
         json_array_append_new(constructs, json_pack("{s:s, s:i, s:i}", "name", d->construct[c],
                                                     "min", d->cmin[c], "max", d->cmax[c]));
-    json_t *out = json_pack("{s:o, s:o, s:{s:i, s:o, s:o, s:o}}", "constructs", constructs,
+    json_t *reliability = json_array();
+    for (size_t i = 0; i < d->nalpha; i++) {
+        const struct rel_alpha *a = &d->alpha[i];
+        if (a->k < 2)
+            continue;
+        /* Compact the rows to k columns for desc_alpha. */
+        double *x = malloc((a->nrows ? a->nrows : 1) * a->k * sizeof *x);
+        if (x == NULL)
+            continue;
+        for (size_t r = 0; r < a->nrows; r++)
+            for (size_t j = 0; j < a->k; j++)
+                x[r * a->k + j] = a->rows[r * REL_MAX_ITEMS + j];
+        struct desc_alpha da;
+        duet_err ae;
+        int ok = desc_alpha(x, a->nrows, a->k, &da, &ae) == 0;
+        free(x);
+        json_array_append_new(reliability, json_pack(
+            "{s:i, s:s, s:i, s:i, s:o, s:s?}", "module", a->module, "construct",
+            d->construct[a->construct], "items", (int)a->k, "n", ok ? (int)da.n : (int)a->nrows,
+            "alpha", ok ? jnum(da.alpha) : json_null(), "note", ok ? NULL : ae.msg));
+    }
+    json_t *out = json_pack("{s:o, s:o, s:o, s:{s:i, s:o, s:o, s:o}}", "constructs", constructs,
+                            "reliability", reliability,
                             "partnerships", parts, "cohort", "partnerships", (int)np,
                             "distributions", dist, "ranking", ranking, "nonindependence",
                             nonindependence(d));

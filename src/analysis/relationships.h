@@ -44,12 +44,27 @@ struct rel_partnership {
     struct rel_cell cell[REL_MAX_MODULES][REL_MAX_MEMBERS];
 };
 
+#define REL_MAX_ITEMS 16   /* items per construct for reliability */
+
+/* Item answers (scored) of one construct at one module, one row per
+** person-partnership check-in, for Cronbach's alpha. */
+struct rel_alpha {
+    int module;
+    int construct;
+    size_t k;
+    char *item[REL_MAX_ITEMS];
+    size_t nrows, cap;
+    double *rows;              /* [nrows][k], NaN = not answered */
+};
+
 struct rel_data {
     size_t nconstructs;
     char *construct[REL_MAX_CONSTRUCTS];
     int cmin[REL_MAX_CONSTRUCTS], cmax[REL_MAX_CONSTRUCTS];
     size_t nparts;
     struct rel_partnership *parts;
+    size_t nalpha;
+    struct rel_alpha *alpha;
 };
 
 /* Loads and scores the answers of cohort (NULL: all) for `purpose`
