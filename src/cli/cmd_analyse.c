@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/determinants.h"
 #include "analysis/relationships.h"
 #include "cli/cli.h"
 #include "io/csv.h"
@@ -220,6 +221,108 @@ static int partnership(struct cli *c, int argc, char **argv)
     return CLI_OK;
 }
 
+static void print_effect(const char *label, json_t *x)
+{
+    printf("  %-34s %8.3f %8.3f  [%7.3f, %7.3f]\n", label,
+           json_number_value(json_object_get(x, "estimate")),
+           json_number_value(json_object_get(x, "se")),
+           json_number_value(json_object_get(x, "lo95")),
+           json_number_value(json_object_get(x, "hi95")));
+}
+
+static int determinants(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"outcome", required_argument, NULL, 'y'},
+                                         {"predictors", required_argument, NULL, 'x'},
+                                         {"cohort", required_argument, NULL, 'c'},
+                                         {"bootstrap", required_argument, NULL, 'b'},
+                                         {"seed", required_argument, NULL, 's'},
+                                         {"json", no_argument, NULL, 'j'}, {0}};
+    struct det_options o = {.outcome = "quality", .bootstrap = 200, .seed = 1};
+    const char *cohort = NULL;
+    char list[512] = "strain,resistance";
+    long long v;
+    int json = 0, ch;
+    optind = 0;
+    while ((ch = cli_getopt(argc, argv, opts, "analyse determinants")) != -1) {
+        switch (ch) {
+        case 'y': o.outcome = optarg; break;
+        case 'x': snprintf(list, sizeof list, "%s", optarg); break;
+        case 'c': cohort = optarg; break;
+        case 'j': json = 1; break;
+        case 'b':
+            if (cli_parse_long(optarg, 0, 10000, &v) != 0)
+                return cli_usage_error("analyse determinants", "--bootstrap '%s' is not a number "
+                                       "in 0..10000", optarg);
+            o.bootstrap = (int)v;
+            break;
+        case 's':
+            if (cli_parse_long(optarg, 0, 9007199254740991LL, &v) != 0)
+                return cli_usage_error("analyse determinants", "--seed '%s' is not a whole "
+                                       "number", optarg);
+            o.seed = (uint64_t)v;
+            break;
+        default: return CLI_EUSAGE;
+        }
+    }
+    if (optind != argc)
+        return cli_usage_error("analyse determinants", "unexpected argument '%s'", argv[optind]);
+    for (char *save = NULL, *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (o.npredictors == DET_MAX_PREDICTORS)
+            return cli_usage_error("analyse determinants", "at most %d predictors",
+                                   DET_MAX_PREDICTORS);
+        o.predictors[o.npredictors++] = t;
+    }
+    struct rel_data d;
+    int rc = load(c, cohort, &d);
+    if (rc)
+        return rc;
+    duet_err e;
+    json_t *r = det_fit(&d, &o, &e);
+    rel_free(&d);
+    if (r == NULL)
+        return cli_fail(&e);
+    if (json)
+        return cli_print_json(stdout, r);
+    printf("actor-partner model of %s: %lld observations, %lld partnerships, %lld people\n\n",
+           o.outcome, (long long)json_integer_value(json_object_get(r, "observations")),
+           (long long)json_integer_value(json_object_get(r, "partnerships")),
+           (long long)json_integer_value(json_object_get(r, "persons")));
+    printf("  %-34s %8s %8s  %s\n", "effect", "estimate", "SE", "95% interval");
+    const char *name;
+    json_t *x;
+    json_object_foreach(json_object_get(r, "effects"), name, x) {
+        char label[96];
+        json_t *a = json_object_get(x, "actor"), *p = json_object_get(x, "partner");
+        snprintf(label, sizeof label, "%s: actor, lived experience", name);
+        print_effect(label, json_object_get(a, "lived_experience"));
+        snprintf(label, sizeof label, "%s: actor, system", name);
+        print_effect(label, json_object_get(a, "system"));
+        snprintf(label, sizeof label, "%s: partner -> lived experience", name);
+        print_effect(label, json_object_get(p, "on_lived_experience"));
+        snprintf(label, sizeof label, "%s: partner -> system", name);
+        print_effect(label, json_object_get(p, "on_system"));
+        json_t *k = json_object_get(x, "k");
+        for (int s = 0; s < 2; s++) {
+            json_t *ks = json_object_get(k, s ? "system" : "lived_experience");
+            printf("  k (%s, %s) = %.2f [%.2f, %.2f]: %s\n", name,
+                   s ? "system" : "lived experience",
+                   json_number_value(json_object_get(ks, "estimate")),
+                   json_number_value(json_object_get(ks, "lo95")),
+                   json_number_value(json_object_get(ks, "hi95")),
+                   json_string_value(json_object_get(ks, "reading")));
+        }
+        putchar('\n');
+    }
+    json_t *var = json_object_get(r, "variances");
+    printf("variances: partnership %.4f, person %.4f, residual %.4f\n",
+           json_number_value(json_object_get(var, "partnership")),
+           json_number_value(json_object_get(var, "person")),
+           json_number_value(json_object_get(var, "residual")));
+    json_decref(r);
+    return CLI_OK;
+}
+
 int cmd_analyse(struct cli *c, int argc, char **argv)
 {
     static const struct cli_sub subs[] = {
@@ -234,6 +337,14 @@ int cmd_analyse(struct cli *c, int argc, char **argv)
          "  partnership and module.\n"},
         {"partnership", partnership, "partnership CODE [--json]\n"
                                      "  One partnership module by module.\n"},
+        {"determinants", determinants,
+         "determinants [--outcome X] [--predictors a,b] [--cohort C] [--bootstrap B]\n"
+         "             [--seed S] [--json]\n"
+         "  The actor-partner interdependence model: the outcome (default quality) on each\n"
+         "  member's own predictors (actor effects) and their partner's (partner effects),\n"
+         "  per side, with side and module, random intercepts for partnership and person.\n"
+         "  Default predictors: strain,resistance. k = partner / actor effect with a\n"
+         "  bootstrap interval over partnerships (B resamples, default 200).\n"},
     };
-    return cli_dispatch(c, "analyse", "Analyses of the recorded check-ins.", subs, 2, argc, argv);
+    return cli_dispatch(c, "analyse", "Analyses of the recorded check-ins.", subs, 3, argc, argv);
 }
