@@ -325,14 +325,15 @@ json_t *det_fit(const struct rel_data *d, const struct det_options *o, duet_err 
         free(kb[j][0]);
         free(kb[j][1]);
     }
-    out = json_pack("{s:s, s:o, s:i, s:i, s:i, s:o, s:{s:f, s:f, s:f}, s:o, s:f, s:b, s:i, s:i, s:s}",
+    out = json_pack("{s:s, s:o, s:i, s:i, s:i, s:o, s:o, s:o, s:{s:f, s:f, s:f}, s:o, s:f, s:b, s:b, s:i, s:I, s:s}",
                     "outcome", o->outcome, "predictors", json_array(), "observations", (int)n,
                     "partnerships", (int)qc, "persons", (int)qp,
-                    "side_effect", effect(&f, 1),
+                    "intercept", effect(&f, 0), "side_effect", effect(&f, 1),
+                    "module_effect", effect(&f, 2),
                     "variances", "partnership", f.tau2[0], "person", f.tau2[1], "residual",
                     f.sigma2,
-                    "effects", effects, "log_likelihood", f.loglik, "converged", f.converged,
-                    "bootstrap_resamples", nb, "bootstrap_seed", (int)o->seed,
+                    "effects", effects, "log_likelihood", f.loglik, "converged", f.converged, "singular", f.singular,
+                    "bootstrap_resamples", nb, "bootstrap_seed", (json_int_t)o->seed,
                     "note", "predictors are grand-mean centred; in a triad a member's partner is "
                             "the mean of the other members; REML with random intercepts for "
                             "partnership and person");

@@ -83,8 +83,9 @@ static void alpha_row(struct loader *L, int c)
         while (j < a->k && strcmp(a->item[j], L->item_name[c][i]) != 0)
             j++;
         if (j == a->k) {
-            if (a->k == REL_MAX_ITEMS || a->nrows > 0)
-                continue;   /* columns are fixed by the first complete row */
+            if (a->k == REL_MAX_ITEMS)
+                continue;
+            /* A new column; earlier rows hold NaN (not answered) in it. */
             a->item[a->k++] = strdup(L->item_name[c][i]);
         }
         row[j] = L->item_value[c][i];
@@ -495,7 +496,8 @@ static json_t *partnership_json(const struct rel_data *d, const struct rel_partn
         }
         json_t *reasons = json_array();
         int sig = tokenism_at(d, p, t, reasons);
-        /* Power: all members' mean, from -1 (the system side decided) to +1. */
+        /* Power: the mean of the two sides' means, from -1 (the system side
+        ** decided) to +1 (the lived-experience side did). */
         double pw = NAN;
         if (cpow >= 0) {
             double a = rel_side(p, t, 0, cpow), b = rel_side(p, t, 1, cpow);
@@ -622,8 +624,10 @@ static int by_concern(const void *x, const void *y)
     double cb = json_real_value(json_object_get(b, "concern"));
     if (ca != cb)
         return ca > cb ? -1 : 1;
-    double qa = json_number_value(json_object_get(a, "final_quality"));
-    double qb = json_number_value(json_object_get(b, "final_quality"));
+    /* A partnership without a final quality sorts after those with one. */
+    json_t *ja = json_object_get(a, "final_quality"), *jb = json_object_get(b, "final_quality");
+    double qa = json_is_number(ja) ? json_number_value(ja) : INFINITY;
+    double qb = json_is_number(jb) ? json_number_value(jb) : INFINITY;
     if (qa != qb)
         return qa < qb ? -1 : 1;
     return strcmp(json_string_value(json_object_get(a, "partnership")),

@@ -121,5 +121,6 @@ int cmd_simulate(struct cli *c, int argc, char **argv);
 int cmd_sweep(struct cli *c, int argc, char **argv);
 int cmd_calibrate(struct cli *c, int argc, char **argv);
 int cmd_analyse(struct cli *c, int argc, char **argv);
+int cmd_stats(struct cli *c, int argc, char **argv);
 
 #endif

@@ -12,6 +12,15 @@
 #include "io/csv.h"
 #include "store/store.h"
 
+/* A number for a table, or "-" when it is missing. */
+static const char *cell(json_t *v, const char *fmt, char *buf, size_t n)
+{
+    if (!json_is_number(v))
+        return "-";
+    snprintf(buf, n, fmt, json_number_value(v));
+    return buf;
+}
+
 static int load(struct cli *c, const char *cohort, struct rel_data *d)
 {
     struct store *st = cli_store(c);
@@ -199,16 +208,23 @@ static int partnership(struct cli *c, int argc, char **argv)
         size_t k;
         json_t *r;
         json_array_foreach(json_object_get(m, "rungs"), k, r)
-            snprintf(rungs + strlen(rungs), sizeof rungs - strlen(rungs), "%s%lld", k ? "/" : "",
-                     (long long)json_integer_value(json_object_get(r, "rung")));
+        {
+            json_t *rv = json_object_get(r, "rung");
+            char one[16];
+            snprintf(one, sizeof one, json_is_integer(rv) ? "%lld" : "-",
+                     (long long)json_integer_value(rv));
+            snprintf(rungs + strlen(rungs), sizeof rungs - strlen(rungs), "%s%s", k ? "/" : "",
+                     one);
+        }
         json_t *sides = json_object_get(m, "sides");
-        printf("%-7lld %9.2f %9.2f %+8.2f %-9s %+7.2f %11.2f  %s\n",
+        char b[5][32];
+        printf("%-7lld %9s %9s %8s %-9s %7s %11s  %s\n",
                (long long)json_integer_value(json_object_get(m, "module")),
-               json_number_value(json_object_get(json_object_get(sides, "lived_experience"), "quality")),
-               json_number_value(json_object_get(json_object_get(sides, "system"), "quality")),
-               json_number_value(json_object_get(json_object_get(m, "gap"), "quality")), rungs,
-               json_number_value(json_object_get(m, "power_balance")),
-               json_number_value(json_object_get(m, "compromise_share_lived")),
+               cell(json_object_get(json_object_get(sides, "lived_experience"), "quality"), "%.2f", b[0], 32),
+               cell(json_object_get(json_object_get(sides, "system"), "quality"), "%.2f", b[1], 32),
+               cell(json_object_get(json_object_get(m, "gap"), "quality"), "%+.2f", b[2], 32), rungs,
+               cell(json_object_get(m, "power_balance"), "%+.2f", b[3], 32),
+               cell(json_object_get(m, "compromise_share_lived"), "%.2f", b[4], 32),
                json_is_true(json_object_get(m, "tokenism_signal")) ? "signal" : "-");
     }
     json_t *tr = json_object_get(p, "trajectory");
@@ -305,11 +321,11 @@ static int determinants(struct cli *c, int argc, char **argv)
         json_t *k = json_object_get(x, "k");
         for (int s = 0; s < 2; s++) {
             json_t *ks = json_object_get(k, s ? "system" : "lived_experience");
-            printf("  k (%s, %s) = %.2f [%.2f, %.2f]: %s\n", name,
-                   s ? "system" : "lived experience",
-                   json_number_value(json_object_get(ks, "estimate")),
-                   json_number_value(json_object_get(ks, "lo95")),
-                   json_number_value(json_object_get(ks, "hi95")),
+            char b[3][32];
+            printf("  k (%s, %s) = %s [%s, %s]: %s\n", name, s ? "system" : "lived experience",
+                   cell(json_object_get(ks, "estimate"), "%.2f", b[0], 32),
+                   cell(json_object_get(ks, "lo95"), "%.2f", b[1], 32),
+                   cell(json_object_get(ks, "hi95"), "%.2f", b[2], 32),
                    json_string_value(json_object_get(ks, "reading")));
         }
         putchar('\n');

@@ -28,6 +28,7 @@ static const struct command {
     {"export",      cmd_export,      "export responses or the data dictionary"},
     {"demo",        cmd_demo,        "create a realistic synthetic programme"},
     {"analyse",     cmd_analyse,     "analyse relationships, partnerships and their determinants"},
+    {"stats",       cmd_stats,       "statistics over a CSV file: linear mixed models"},
     {"audit",       cmd_audit,       "verify and list the tamper-evident audit log"},
     {"simulate",    cmd_simulate,    "run the pair identity model"},
     {"sweep",       cmd_sweep,       "run the model over a grid of parameters"},

@@ -15,6 +15,8 @@
 **
 ** Bounded: the file is at most TABLE_MAX_BYTES, the header at most
 ** TABLE_MAX_COLS columns, every field at most CSV_MAX_FIELD_DEFAULT bytes.
+** Memory is 8 bytes per loaded numeric cell plus the text of loaded text
+** cells, so ask only for the columns you use (table_opts.columns).
 ** Every message names the file and, where there is one, the line and the
 ** column ("scores.csv:17: column 'trust': ..."). Never prints.
 */

@@ -8,6 +8,7 @@
 */
 #include "stats/desc.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -226,7 +227,9 @@ int desc_pearson(const double *x, const double *y, size_t n, struct desc_pearson
     if (xflat || yflat || sxx == 0.0 || syy == 0.0)
         return duet_errf(e, DUET_EINPUT, "%s does not vary over the %zu complete pairs, so the "
                          "correlation is undefined", xflat || sxx == 0.0 ? "x" : "y", m);
-    double r = sxy / (sqrt(sxx) * sqrt(syy));
+    /* One rounding in sqrt(Sxx Syy) where the product neither overflows nor underflows. */
+    double prod = sxx * syy;
+    double r = sxy / (isfinite(prod) && prod >= DBL_MIN ? sqrt(prod) : sqrt(sxx) * sqrt(syy));
     if (!isfinite(r) || !isfinite(sxx) || !isfinite(syy))
         return too_large(e);
     out->r = r > 1.0 ? 1.0 : r < -1.0 ? -1.0 : r;

@@ -42,3 +42,24 @@ expect_error "an empty cohort" 1 "no check-ins to analyse in cohort 'Nope'" anal
 run analyse partnership P01 --json
 expect "a withdrawn member's answers are not analysed" \
   '[ $rc -eq 0 ] && [ "$(printf "%s" "$out" | jq -r "[.members[].person] | join(\",\")")" = "hamid.01b" ]'
+
+# Determinants: the demo draws quality from the pair identity model, in which
+# acting unlike oneself (strain) adds to a member's loss, so strain's actor
+# effect on quality is negative on both sides (src/app/demo.c, docs/model.md).
+"$DUET" --db det.db demo >/dev/null
+run --db det.db analyse determinants --json --bootstrap 100
+printf '%s' "$out" > det.json
+expect "analyse determinants fits the APIM" '[ $rc -eq 0 ] && [ "$(jq .partnerships det.json)" -eq 12 ]'
+for side in lived_experience system; do
+  expect "strain's actor effect on quality is negative for the $side side (CI below 0)" \
+    'jq -e ".effects.strain.actor.$side.hi95 < 0" det.json >/dev/null'
+done
+expect "k has a bootstrap interval and a reading" \
+  'jq -e ".effects.strain.k.lived_experience | (.lo95 | type == \"number\") and (.reading | length > 0)" det.json >/dev/null'
+run --db det.db analyse determinants --json --bootstrap 100
+expect "the bootstrap is reproducible for a seed" '[ "$out" = "$(cat det.json)" ]'
+expect_error "an unknown outcome is refused" 1 "outcome 'happiness' is not a construct" \
+  --db det.db analyse determinants --outcome happiness
+"$DUET" --db few.db demo --pairs 4 >/dev/null
+expect_error "too few partnerships are refused with a clear message" 1 "too few partnerships to estimate" \
+  --db few.db analyse determinants
