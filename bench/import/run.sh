@@ -23,12 +23,12 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
+. "$here/../lib.sh"
 ROWS=${ROWS:-1000000}
 RUNS=${RUNS:-3}
 MODULES=${MODULES:-8}
 TARGET=${TARGET:-200000}
 
-say() { printf '%s\n' "$*" >&2; }
 
 if [ -z "${DUET:-}" ]; then
   say "building duet (make -C $top)"
@@ -62,44 +62,10 @@ say "generating the structure and $ROWS rows"
 "$work/gen" "$work/structure.db" "$work/big.csv" "$ROWS" "$MODULES" >&2
 rm -f "$work/structure.db-wal" "$work/structure.db-shm"
 
-# timed NAME CMD... — runs CMD (stdout to $work/NAME.out), leaves "SECONDS
-# MAXRSS_KB CPU_SECONDS" in $work/NAME.time: wall time of the whole command,
-# then peak RSS and user+system CPU time from GNU time ("n/a" without it).
-# CPU time says less about waiting on a busy machine than wall time does.
-if /usr/bin/time -f '%M' -o /dev/null true 2>/dev/null; then
-  gnu_time=1
-else
-  gnu_time=0
-fi
-timed() {
-  name=$1
-  shift
-  t0=$(date +%s.%N)
-  if [ "$gnu_time" -eq 1 ]; then
-    /usr/bin/time -f '%M %U %S' -o "$work/$name.rss" "$@" >"$work/$name.out"
-  else
-    "$@" >"$work/$name.out"
-    echo n/a >"$work/$name.rss"
-  fi
-  t1=$(date +%s.%N)
-  awk -v a="$t0" -v b="$t1" '
-    { rss = $1; cpu = (NF >= 3 ? sprintf("%.2f", $2 + $3) : "n/a") }
-    END { printf "%.3f %s %s\n", b - a, rss, cpu }' "$work/$name.rss" >"$work/$name.time"
-}
-
-# best FILE... — "fastest wall time, largest RSS, least CPU time" over the
-# given time files.
-best() {
-  cat "$@" | awk 'NR == 1 || $1 < s { s = $1 }
-                  { if ($2 != "n/a" && $2 > r) r = $2; if ($3 != "n/a" && (c == "" || $3 < c)) c = $3 }
-                  END { printf "%s %s %s\n", s, (r == "" ? "n/a" : r), (c == "" ? "n/a" : c) }'
-}
-
 # field N "A B C" — the Nth word.
 field() { echo "$2" | cut -d' ' -f"$1"; }
 
 rate() { awk -v n="$ROWS" -v s="$1" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "n/a" }'; }
-mib() { awk -v k="$1" 'BEGIN { if (k == "n/a") print "n/a"; else printf "%.0f MiB", k / 1024 }'; }
 
 i=1
 while [ "$i" -le "$RUNS" ]; do
@@ -160,7 +126,7 @@ cat <<EOF
 - Command: \`duet --db run.db import responses big.csv\`, each run into a
   fresh copy of the structure-only database; best of $RUNS
 
-| step | best wall time | rows/s | least CPU time (user+sys) | peak RSS |
+| step | best wall time | rows/s | CPU time of that run (user+sys) | peak RSS |
 |---|---|---|---|---|
 | import | $imp_s s | $imp_rate | $(field 3 "$imp") s | $(mib "$(field 2 "$imp")") |
 | export (purpose research) | $(field 1 "$exp") s | $(rate "$(field 1 "$exp")") | $(field 3 "$exp") s | $(mib "$(field 2 "$exp")") |

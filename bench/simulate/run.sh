@@ -18,12 +18,12 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
+. "$here/../lib.sh"
 PAIRS=${PAIRS:-1000000}
 MODULES=${MODULES:-8}
 RUNS=${RUNS:-3}
 TARGET=${TARGET:-12000000}
 
-say() { printf '%s\n' "$*" >&2; }
 
 if [ -z "${DUET:-}" ]; then
   say "building duet (make -C $top build/duet)"
@@ -35,38 +35,7 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/duet-bench-simulate.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
 
-if /usr/bin/time -f '%M' -o /dev/null true 2>/dev/null; then
-  gnu_time=1
-else
-  gnu_time=0
-fi
-
-# timed NAME CMD... — runs CMD (stdout to $work/NAME.out) and leaves
-# "SECONDS MAXRSS_KB CPU_SECONDS" in $work/NAME.time ("n/a" without GNU
-# time). CPU seconds (user + system) show how much of the wall time the
-# command really ran: on a shared machine other work can steal a core.
-timed() {
-  name=$1
-  shift
-  t0=$(date +%s.%N)
-  if [ "$gnu_time" -eq 1 ]; then
-    /usr/bin/time -f '%M %U %S' -o "$work/$name.rss" "$@" >"$work/$name.out"
-  else
-    "$@" >"$work/$name.out"
-    echo n/a n/a n/a >"$work/$name.rss"
-  fi
-  t1=$(date +%s.%N)
-  awk -v a="$t0" -v b="$t1" '{ printf "%.3f %s %s\n", b - a, $1, ($2 == "n/a" ? "n/a" : $2 + $3) }' \
-    "$work/$name.rss" >"$work/$name.time"
-}
-
-# best FILE... — "SECONDS RSS CPU" of the fastest run, with the largest RSS.
-best() {
-  cat "$@" | awk 'NR == 1 || $1 < s { s = $1; c = $3 } { if ($2 != "n/a" && $2 > r) r = $2 }
-                  END { printf "%s %s %s\n", s, (r == "" ? "n/a" : r), c }'
-}
 rate() { awk -v n="$PAIRS" -v m="$MODULES" -v s="$1" 'BEGIN { if (s > 0) printf "%.1f", n * m / s / 1e6; else print "n/a" }'; }
-mib() { awk -v k="$1" 'BEGIN { if (k == "n/a") print "n/a"; else printf "%.0f MiB", k / 1024 }'; }
 
 for t in 1 2; do
   i=1
