@@ -26,6 +26,8 @@ cat <<TXT
 That is the demo programme in $db. Try next:
   $duet --db $db --help                       every command
   $duet --db $db person show amira.01a        a participant, their partnerships and consent
+  $duet --db $db analyse relationships        every partnership read, ranked by concern
+  $duet --db $db analyse determinants         the actor-partner model
   $duet --db $db export dictionary            the data dictionary
   $duet --db $db instrument show partnership-checkin
 The web application is not part of this release yet; docs/cli.md covers the command line.
