@@ -9,6 +9,7 @@
 
 #include "app/ingest.h"
 #include "cli/cli.h"
+#include "core/json.h"
 #include "io/csv.h"
 #include "store/store.h"
 
@@ -39,11 +40,10 @@ static int answers_from_file(struct ingest *g, const char *path, const char **pa
     size_t len;
     if (csv_read_file(path, CHECKIN_FILE_MAX, &data, &len, &e) != 0)
         return cli_fail(&e);
-    json_error_t jerr;
-    json_t *doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *doc = duet_json_load(data, len, 0, path, &e);
     free(data);
     if (doc == NULL)
-        return cli_failf("%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
+        return cli_fail(&e);
     *keep = doc;
     json_t *answers = json_object_get(doc, "answers");
     json_t *mod = json_object_get(doc, "module");

@@ -9,6 +9,8 @@
 */
 #include "io/instrument.h"
 
+#include "core/json.h"
+
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -649,15 +651,9 @@ int instrument_parse(const char *json, size_t len, const char *source,
                     len, INSTRUMENT_MAX_BYTES);
     if (len == 0)
         return fail(&c, NULL, "the input is empty; expected a JSON object");
-    json_error_t jerr;
-    json_t *root = json_loadb(json, len,
-                              JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
-    if (root == NULL) {
-        if (jerr.line >= 1)
-            return duet_errf(e, DUET_EINPUT, "%s:%d:%d: invalid JSON: %s", c.src,
-                             jerr.line, jerr.column, jerr.text);
-        return duet_errf(e, DUET_EINPUT, "%s: invalid JSON: %s", c.src, jerr.text);
-    }
+    json_t *root = duet_json_load(json, len, JSON_DECODE_ANY, c.src, e);
+    if (root == NULL)
+        return -1;
     struct instrument tmp;
     memset(&tmp, 0, sizeof tmp);
     int rc = parse_root(&c, root, &tmp);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json.h"
 #include "model/philox.h"
 
 static const char *const stat_names[ABC_NSTATS] = {
@@ -73,11 +74,9 @@ int abc_target_parse(const char *json, size_t len, const char *src, struct abc_t
     memset(t, 0, sizeof *t);
     if (len > (1u << 20))
         return duet_errf(e, DUET_EINPUT, "%s: the target is larger than 1 MiB", src);
-    json_error_t jerr;
-    json_t *doc = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *doc = duet_json_load(json, len, 0, src, e);
     if (doc == NULL)
-        return duet_errf(e, DUET_EINPUT, "%s:%d:%d: invalid JSON: %s", src, jerr.line,
-                         jerr.column, jerr.text);
+        return -1;
     int rc = 0;
     if (!json_is_object(doc))
         rc = duet_errf(e, DUET_EINPUT, "%s: the target must be a JSON object", src);
@@ -172,11 +171,9 @@ int abc_default_prior(int param, double *lo, double *hi)
 int abc_priors_parse(const char *json, size_t len, const char *src, struct abc_prior *priors,
                      size_t n, duet_err *e)
 {
-    json_error_t jerr;
-    json_t *doc = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *doc = duet_json_load(json, len, 0, src, e);
     if (doc == NULL)
-        return duet_errf(e, DUET_EINPUT, "%s:%d:%d: invalid JSON: %s", src, jerr.line,
-                         jerr.column, jerr.text);
+        return -1;
     int rc = 0;
     if (!json_is_object(doc))
         rc = duet_errf(e, DUET_EINPUT, "%s: priors must be an object {\"name\": [lo, hi]}", src);

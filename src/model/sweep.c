@@ -3,6 +3,8 @@
 */
 #include "model/sweep.h"
 
+#include "core/json.h"
+
 #include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
@@ -128,11 +130,9 @@ int sweep_grid_parse(const char *json, size_t len, const char *src, uint64_t rep
     memset(g, 0, sizeof *g);
     if (len > SWEEP_MAX_BYTES)
         return duet_errf(e, DUET_EINPUT, "%s: the grid is larger than 1 MiB", src);
-    json_error_t jerr;
-    json_t *doc = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *doc = duet_json_load(json, len, 0, src, e);
     if (doc == NULL)
-        return duet_errf(e, DUET_EINPUT, "%s:%d:%d: invalid JSON: %s", src, jerr.line,
-                         jerr.column, jerr.text);
+        return -1;
     int rc = 0;
     sim_params_default(&g->base);
     g->replicates = 1;
