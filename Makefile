@@ -1,13 +1,15 @@
 # duet — build, test and run.
 #   make            build build/duet (installs missing Debian packages first)
 #   make check      build and run every test; ends with "N passed, N failed"
-#   make run        build, create duet.db with the demo programme, show a tour
+#   make run        build, create duet.db with the demo programme and its sign-ins,
+#                   and serve the web application on http://127.0.0.1:8080/ (LISTEN=...)
 #   make SANITIZE=1 check   the same suite under AddressSanitizer + UBSan
 #   make MPI=1      build with Open MPI for `mpirun -n P duet sweep`
 
 SANITIZE ?= 0
 MPI      ?= 0
 DB       ?= duet.db
+LISTEN   ?= 127.0.0.1:8080
 
 ifeq ($(MPI),1)
 BUILD    ?= build-mpi
@@ -22,7 +24,7 @@ SANFLAGS :=
 OPT      := -O2
 endif
 
-PKGS     := sqlite3 jansson libsodium gsl
+PKGS     := sqlite3 jansson libsodium gsl libmicrohttpd
 CC       ?= cc
 CFLAGS   ?=
 CFLAGS   += -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -36,18 +38,20 @@ endif
 
 STAMP    := $(BUILD)/.deps-ok
 LIB_SRC  := $(wildcard src/core/*.c src/io/*.c src/model/*.c src/stats/*.c \
-                       src/store/*.c src/app/*.c src/analysis/*.c)
+                       src/store/*.c src/app/*.c src/analysis/*.c src/web/*.c)
 CLI_SRC  := $(wildcard src/cli/*.c)
 TEST_SRC := $(wildcard tests/unit/test_*.c)
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/instrument_default.o \
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/instrument_default.o $(BUILD)/gen/openapi.o \
             $(patsubst src/store/migrations/%.sql,$(BUILD)/gen/migration_%.o,$(wildcard src/store/migrations/*.sql))
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIB      := $(BUILD)/libduet.a
 BIN      := $(BUILD)/duet
+ASSETS   := $(BUILD)/assets/manifest.txt
 
-.PHONY: all deps check run demo clean bench
-all: $(BIN)
+.PHONY: all deps check run demo clean bench assets
+all: $(BIN) $(ASSETS)
+assets: $(ASSETS)
 
 # Packages are checked once per build folder; delete the stamp to check again.
 $(STAMP): deps/debian-packages.txt scripts/install-deps.sh
@@ -66,6 +70,16 @@ $(BUILD)/%.o: %.c | $(STAMP)
 $(BUILD)/gen/instrument_default.c: data/instruments/partnership-checkin.json scripts/embed.sh
 	@mkdir -p $(dir $@)
 	sh scripts/embed.sh instrument_default_json $< > $@
+
+# The API description served at /api/v1/openapi.json is docs/openapi.json.
+$(BUILD)/gen/openapi.c: docs/openapi.json scripts/embed.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed.sh openapi_json $< > $@
+
+# Front-end assets: npm ci from the committed lock file, then the files the
+# server serves (scripts/assets.sh writes their manifest last).
+$(ASSETS): package.json package-lock.json scripts/assets.sh $(wildcard web/static/* web/scss/*) | $(STAMP)
+	sh scripts/assets.sh $(BUILD)/assets
 
 # Schema migrations are embedded the same way: 001_initial.sql -> migration_001_initial.
 $(BUILD)/gen/migration_%.c: src/store/migrations/%.sql scripts/embed.sh
@@ -89,19 +103,19 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB) | $(STAMP)
 
 # With Open MPI present, check also builds build-mpi/duet so the tests can
 # compare sweeps across MPI processes.
-check: $(BIN) $(TESTS)
+check: $(BIN) $(ASSETS) $(TESTS)
 	@if command -v mpicc >/dev/null 2>&1 && [ "$(MPI)" != 1 ]; then \
 	    $(MAKE) --no-print-directory MPI=1 SANITIZE=0 BUILD=build-mpi build-mpi/duet >/dev/null; fi
 	@DUET_MPI="$$( [ -x build-mpi/duet ] && echo "$(CURDIR)/build-mpi/duet" )" sh tests/run.sh $(BUILD)
 
-run: $(BIN)
-	@sh scripts/run.sh $(BIN) $(DB)
+run: $(BIN) $(ASSETS)
+	@sh scripts/run.sh $(BIN) $(DB) $(LISTEN)
 
 bench: $(BIN)
 	@echo "see bench/README.md: each bench/<name>/run.sh records figures for bench/RESULTS.md"
 
 clean:
-	rm -rf build build-san build-mpi build-fuzz
+	rm -rf build build-san build-mpi build-fuzz node_modules
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
 .SECONDARY:

@@ -1,34 +1,37 @@
 #!/bin/sh
-# scripts/run.sh DUET DB — what `make run` does after building: creates DB
-# with the demo programme (if it does not exist yet) and shows a short tour.
+# scripts/run.sh DUET DB [LISTEN] — what `make run` does after building:
+# creates DB with the demo programme and its sign-ins (if it does not exist
+# yet), shows a short tour of the command line, then serves the web
+# application until Ctrl-C.
 set -eu
 duet=$1
 db=$2
+listen=${3:-127.0.0.1:8080}
 if [ ! -f "$db" ]; then
   "$duet" --db "$db" init
-  "$duet" --db "$db" demo
+  "$duet" --db "$db" demo --sign-ins
 else
   echo "using the existing $db (delete it to start again with a fresh demo)"
 fi
 say() { if [ -t 1 ]; then printf '\n\033[1m$ %s\033[0m\n' "$*"; else printf '\n$ %s\n' "$*"; fi; }
 say duet partnership list
 "$duet" --db "$db" partnership list
-say duet partnership show P03
-"$duet" --db "$db" partnership show P03
-say duet module list --cohort \"Demo cohort 2026\"
-"$duet" --db "$db" module list --cohort "Demo cohort 2026"
-say duet export responses \| head -4
-"$duet" --db "$db" export responses | head -4
-say duet audit verify
-"$duet" --db "$db" audit verify
+say duet user list
+"$duet" --db "$db" user list | head -8
 cat <<TXT
 
-That is the demo programme in $db. Try next:
+On the command line, try:
   $duet --db $db --help                       every command
-  $duet --db $db person show amira.01a        a participant, their partnerships and consent
+  $duet --db $db partnership show P03         a partnership (a triad)
   $duet --db $db analyse relationships        every partnership read, ranked by concern
   $duet --db $db analyse determinants         the actor-partner model
-  $duet --db $db export dictionary            the data dictionary
-  $duet --db $db instrument show partnership-checkin
-The web application is not part of this release yet; docs/cli.md covers the command line.
+  $duet --db $db audit verify                 the tamper-evident audit log
+
+Demo sign-ins for the web application (demo data only; never reuse these):
+  participant   amira.01a  (or any partnership member)   duet-demo-participant
+  facilitator   fac.demo                                 duet-demo-facilitator
+  researcher    res.demo                                 duet-demo-researcher
+  admin         admin.demo                               duet-demo-admin
+
 TXT
+exec "$duet" --db "$db" serve --listen "$listen"

@@ -3,6 +3,10 @@
 #   BUILD/tests/test_*   cmocka unit tests (one process per module)
 #   tests/cli/*.sh       command-line tests that run BUILD/duet
 #   tests/layers.sh      the architecture check (no layer includes a higher one)
+#   tests/web/test_*.mjs the web server and pages, in node (TAP output);
+#                        tests/browser/test_*.mjs drive headless Chromium
+# Web and browser test files that create artefacts (screenshots, logs) put
+# them under BUILD/test-artefacts/.
 # and ends with the line "N passed, N failed". Exits 1 when anything failed.
 set -u
 build=${1:-build}
@@ -51,6 +55,30 @@ for t in tests/cli/test_*.sh tests/layers.sh; do
   if [ "$f" -ne 0 ]; then
     echo "FAIL $name ($p passed, $f failed)"
     grep -v '^ok ' "$log/out" | sed 's/^/    /' | tail -40
+  else
+    echo "ok   $name ($p passed)"
+  fi
+done
+
+# The web and browser suites: node's test runner, one TAP line per test.
+export DUET="$top/$build/duet" DUET_ASSETS="$top/$build/assets"
+export DUET_ARTEFACTS="$top/$build/test-artefacts"
+mkdir -p "$DUET_ARTEFACTS"
+for t in tests/web/test_*.mjs tests/browser/test_*.mjs; do
+  [ -f "$t" ] || continue
+  name=$(basename "$t" .mjs)
+  timeout 600 node --test-reporter=tap "$t" >"$log/out" 2>&1
+  rc=$?
+  p=$(grep -c '^ok ' "$log/out")
+  f=$(grep -c '^not ok ' "$log/out")
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+    f=1
+  fi
+  passed=$((passed + p))
+  failed=$((failed + f))
+  if [ "$f" -ne 0 ]; then
+    echo "FAIL $name ($p passed, $f failed)"
+    sed 's/^/    /' "$log/out" | grep -v '^    ok ' | tail -60
   else
     echo "ok   $name ($p passed)"
   fi

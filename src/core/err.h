@@ -17,7 +17,9 @@ enum duet_errcode {
     DUET_ENOTFOUND,  /* a named record does not exist */
     DUET_ECONFLICT,  /* the record already exists or breaks a rule */
     DUET_EIO,        /* a file or the database could not be read or written */
-    DUET_EINTERNAL   /* a bug or an exhausted resource */
+    DUET_EINTERNAL,  /* a bug or an exhausted resource */
+    DUET_EDENIED,    /* wrong credentials, an ended session, or not allowed */
+    DUET_ELIMIT      /* too many attempts: wait and try again */
 };
 
 #define DUET_ERR_MAX 1024

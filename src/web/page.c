@@ -1,0 +1,131 @@
+/*
+** page.c — the NHS.UK page template shared by every page, and small
+** pieces of markup used on many (see docs/frontend.md for the markup).
+*/
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "web/html.h"
+#include "web/web.h"
+
+void web_num(duet_buf *b, double v)
+{
+    if (isnan(v)) {
+        buf_puts(b, "–");
+        return;
+    }
+    char s[64];
+    snprintf(s, sizeof s, "%.3f", v);
+    char *dot = strchr(s, '.');
+    if (dot) {
+        char *end = s + strlen(s) - 1;
+        while (end > dot && *end == '0')
+            *end-- = '\0';
+        if (end == dot)
+            *end = '\0';
+    }
+    if (strcmp(s, "-0") == 0)
+        snprintf(s, sizeof s, "0");
+    buf_puts(b, s);
+}
+
+void page_begin(struct web_req *rq, struct web_res *rs, const char *title)
+{
+    duet_buf *b = &rs->body;
+    rs->content_type = "text/html; charset=utf-8";
+    html_printf(b,
+        "<!DOCTYPE html>\n<html lang=\"en-GB\" class=\"nhsuk-template\">\n<head>\n"
+        "<meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        "<title>%s – duet</title>\n"
+        "<link rel=\"stylesheet\" href=\"/assets/duet.css\">\n"
+        "<link rel=\"icon\" href=\"/assets/nhsuk/favicons/favicon.svg\" type=\"image/svg+xml\">\n"
+        "</head>\n<body class=\"nhsuk-template__body\">\n"
+        "<a class=\"nhsuk-skip-link\" href=\"#maincontent\">Skip to main content</a>\n"
+        "<header class=\"nhsuk-header\" role=\"banner\">\n"
+        "<div class=\"nhsuk-header__container nhsuk-width-container\">\n"
+        "<div class=\"nhsuk-header__service\">\n"
+        "<a class=\"nhsuk-header__service-logo\" href=\"/\" aria-label=\"duet homepage\">"
+        "<span class=\"nhsuk-header__service-name\">duet</span></a>\n"
+        "</div>\n", title);
+    if (rq->who) {
+        html_printf(b,
+            "<div class=\"nhsuk-header__account duet-account\">"
+            "<span class=\"duet-account__name\">%s (%s)</span> "
+            "<form method=\"post\" action=\"/sign-out\" class=\"duet-inline-form\">",
+            rq->who->display_name, auth_role_name(rq->who->role));
+        page_csrf_field(rq, rs);
+        html_printf(b, "<button class=\"nhsuk-button nhsuk-button--reverse duet-button--small\" "
+                       "type=\"submit\">Sign out</button></form></div>\n");
+    }
+    html_printf(b,
+        "</div>\n</header>\n"
+        "<div class=\"nhsuk-width-container\">\n"
+        "<main class=\"nhsuk-main-wrapper\" id=\"maincontent\" role=\"main\">\n");
+}
+
+void page_end(struct web_req *rq, struct web_res *rs)
+{
+    (void)rq;
+    html_printf(&rs->body,
+        "</main>\n</div>\n"
+        "<footer role=\"contentinfo\">\n<div class=\"nhsuk-footer\">\n"
+        "<div class=\"nhsuk-width-container\">\n"
+        "<p class=\"nhsuk-body-s\">duet – leading collaboratively with patients and "
+        "communities. Your data are used only as your consent allows.</p>\n"
+        "</div>\n</div>\n</footer>\n"
+        "<script src=\"/assets/nhsuk.js\" type=\"module\"></script>\n"
+        "<script src=\"/assets/vega.min.js\" defer></script>\n"
+        "<script src=\"/assets/vega-lite.min.js\" defer></script>\n"
+        "<script src=\"/assets/vega-interpreter.min.js\" defer></script>\n"
+        "<script src=\"/assets/vega-embed.min.js\" defer></script>\n"
+        "<script src=\"/assets/duet.js\" defer></script>\n"
+        "</body>\n</html>\n");
+}
+
+void page_error(struct web_req *rq, struct web_res *rs, int status, const char *message)
+{
+    static const struct { int status; const char *title; } titles[] = {
+        {400, "There is a problem with the request"}, {401, "Sign in to continue"},
+        {403, "You do not have access to this page"}, {404, "Page not found"},
+        {405, "That cannot be done here"}, {409, "That has already been done"},
+        {413, "The request is too large"}, {415, "The form could not be read"},
+        {422, "There is a problem"}, {429, "Too many attempts"},
+    };
+    const char *title = "Sorry, there is a problem with the service";
+    for (size_t i = 0; i < sizeof titles / sizeof titles[0]; i++)
+        if (titles[i].status == status)
+            title = titles[i].title;
+    buf_reset(&rs->body);
+    rs->status = status;
+    rs->location[0] = '\0';
+    page_begin(rq, rs, title);
+    html_printf(&rs->body,
+        "<h1>%s</h1>\n<p>%s</p>\n<p><a href=\"/\">Go to your home page</a></p>\n",
+        title, message);
+    page_end(rq, rs);
+}
+
+void page_csrf_field(struct web_req *rq, struct web_res *rs)
+{
+    if (rq->session)
+        html_printf(&rs->body, "<input type=\"hidden\" name=\"csrf\" value=\"%s\">",
+                    rq->session->csrf);
+}
+
+void page_back(struct web_res *rs, const char *href, const char *text)
+{
+    html_printf(&rs->body,
+        "<div class=\"nhsuk-back-link\"><a class=\"nhsuk-back-link__link\" href=\"%s\">"
+        "%s</a></div>\n", href, text);
+}
+
+void page_chart(struct web_res *rs, const char *id, const char *spec_json, const char *label)
+{
+    html_printf(&rs->body, "<script type=\"application/json\" id=\"%s-spec\">", id);
+    html_json_block(&rs->body, spec_json);
+    html_printf(&rs->body,
+        "</script>\n<div class=\"duet-chart\" id=\"%s\" data-vl-spec=\"%s-spec\" role=\"img\" "
+        "aria-label=\"%s\"></div>\n", id, id, label);
+}

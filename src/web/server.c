@@ -1,0 +1,627 @@
+/*
+** server.c — the HTTP server on libmicrohttpd.
+**
+** libmicrohttpd runs a pool of worker threads, each with its own epoll loop;
+** it enforces the connection limits (total, per address, idle timeout) and
+** the header size limit (its per-connection memory pool). This file adds
+** the body limit, parses the request, works out who is asking, refuses
+** cross-site state changes, finds the route, asks app/access for a
+** decision, runs the handler and writes the response with the security
+** headers. Each worker thread opens its own database connection on first
+** use (SQLite in WAL mode: readers never wait for the writer).
+*/
+#include "web/server.h"
+
+#include <microhttpd.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "store/store.h"
+#include "web/assets.h"
+#include "web/html.h"
+#include "web/web.h"
+
+#define MAX_STORES 256
+#define HEADER_MEMORY (64 * 1024)   /* per connection: request line + headers */
+
+static const char *const CSP =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'";
+
+static const struct web_config *g_cfg;
+
+/* ---- one database connection per worker thread ---- */
+
+static pthread_mutex_t stores_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct store *stores[MAX_STORES];
+static int nstores;
+static __thread struct store *tl_store;
+
+static struct store *thread_store(duet_err *e)
+{
+    if (tl_store)
+        return tl_store;
+    struct store *st = NULL;
+    if (store_open(g_cfg->db_path, &st, e) != 0)
+        return NULL;
+    pthread_mutex_lock(&stores_mu);
+    if (nstores == MAX_STORES) {
+        pthread_mutex_unlock(&stores_mu);
+        store_close(st);
+        duet_errf(e, DUET_EINTERNAL, "too many database connections");
+        return NULL;
+    }
+    stores[nstores++] = st;
+    pthread_mutex_unlock(&stores_mu);
+    tl_store = st;
+    return st;
+}
+
+static void close_stores(void)
+{
+    pthread_mutex_lock(&stores_mu);
+    for (int i = 0; i < nstores; i++)
+        store_close(stores[i]);
+    nstores = 0;
+    pthread_mutex_unlock(&stores_mu);
+}
+
+/* ---- per-request state ---- */
+
+struct conn_ctx {
+    duet_buf body;
+    int too_big;
+    struct timespec t0;
+    int status;
+    size_t bytes;
+    char method[8];
+    char path[200];
+    char role[16];
+};
+
+const char *web_header(const struct web_req *rq, const char *name)
+{
+    return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
+}
+
+struct query_ctx {
+    struct web_req *rq;
+    int bad;
+};
+
+static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    (void)kind;
+    struct query_ctx *q = cls;
+    duet_err e;
+    if (http_form_add(&q->rq->query, key, value, &e) == 0)
+        return MHD_YES;
+    q->bad = 1;
+    return MHD_NO;
+}
+
+static void client_addr(struct MHD_Connection *conn, char *out, size_t n)
+{
+    snprintf(out, n, "unknown");
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (ci == NULL || ci->client_addr == NULL)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+                  (socklen_t)n);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+                  (socklen_t)n);
+}
+
+/* ---- responses ---- */
+
+void web_json(struct web_res *rs, int status, void *json_value)
+{
+    json_t *v = json_value;
+    rs->status = status;
+    rs->content_type = "application/json";
+    buf_reset(&rs->body);
+    char *s = v ? json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(17)) : NULL;
+    json_decref(v);
+    if (s == NULL) {
+        rs->status = 500;
+        buf_puts(&rs->body, "{\"error\":{\"status\":500,\"message\":\"could not write JSON\"}}");
+        return;
+    }
+    buf_puts(&rs->body, s);
+    buf_putc(&rs->body, '\n');
+    free(s);
+}
+
+void web_json_error(struct web_res *rs, int status, const char *fmt, ...)
+{
+    char msg[DUET_ERR_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    web_json(rs, status, json_pack("{s:{s:i, s:s}}", "error", "status", status, "message", msg));
+}
+
+int web_status_for(const duet_err *e)
+{
+    switch (e->code) {
+    case DUET_EINPUT: return 422;
+    case DUET_ENOTFOUND: return 404;
+    case DUET_ECONFLICT: return 409;
+    case DUET_EDENIED: return 403;
+    case DUET_ELIMIT: return 429;
+    default: return 500;
+    }
+}
+
+void web_redirect(struct web_res *rs, const char *location)
+{
+    rs->status = 303;
+    snprintf(rs->location, sizeof rs->location, "%s", location);
+    buf_reset(&rs->body);
+}
+
+/* An error in the form the client reads: JSON for the API, a page otherwise. */
+static void fail(struct web_req *rq, struct web_res *rs, int is_api, int status, const char *msg)
+{
+    if (is_api)
+        web_json_error(rs, status, "%s", msg);
+    else
+        page_error(rq, rs, status, msg);
+}
+
+/* ---- who is asking ---- */
+
+static const char *session_cookie_name(int tls)
+{
+    return tls ? "__Host-duet_session" : "duet_session";
+}
+
+/* Fills rq->who from a bearer token (API only) or the session cookie.
+** Returns 0, or an HTTP status to refuse with (a bad bearer token). */
+static int identify(struct web_req *rq, int is_api, struct auth_session *sess,
+                    struct auth_principal *who)
+{
+    duet_err e;
+    const char *authz = web_header(rq, "Authorization");
+    if (authz != NULL) {
+        if (!is_api || strncmp(authz, "Bearer ", 7) != 0)
+            return 401;
+        if (auth_token_resume(rq->st, authz + 7, who, &e) != 0)
+            return e.code == DUET_EDENIED ? 401 : 500;
+        rq->who = who;
+        return 0;
+    }
+    char token[AUTH_TOKEN_SIZE];
+    if (http_cookie_get(web_header(rq, "Cookie"), session_cookie_name(rq->tls), token,
+                        sizeof token) &&
+        auth_session_resume(rq->st, token, rq->now, sess, &e) == 0) {
+        rq->session = sess;
+        rq->who = &sess->who;
+    }
+    return 0;
+}
+
+/* State changes must come from our own pages: Fetch metadata and Origin
+** first (browsers send them), then the session's CSRF token. Requests with
+** a bearer token carry no ambient credentials and need neither. */
+static int cross_site_refused(struct web_req *rq, int is_api)
+{
+    const char *m = rq->method;
+    if (strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0 || strcmp(m, "OPTIONS") == 0)
+        return 0;
+    if (rq->who != NULL && rq->session == NULL)
+        return 0;   /* bearer token */
+    const char *site = web_header(rq, "Sec-Fetch-Site");
+    if (site && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0)
+        return 1;
+    if (!http_same_origin(web_header(rq, "Origin"), web_header(rq, "Host")))
+        return 1;
+    if (rq->session == NULL)
+        return 0;   /* signing in: checked by its own double-submit token */
+    const char *sent = is_api ? web_header(rq, "X-CSRF-Token") : http_form_get(&rq->form, "csrf");
+    size_t n = strlen(rq->session->csrf);
+    return sent == NULL || strlen(sent) != n || sodium_memcmp(sent, rq->session->csrf, n) != 0;
+}
+
+/* ---- routing ---- */
+
+static const struct web_route *const tables[] = {
+    web_routes_auth, web_routes_participant, web_routes_facilitator,
+    web_routes_researcher, web_routes_admin, web_routes_meta,
+};
+
+void web_routes_each(void (*fn)(const struct web_route *r, void *ctx), void *ctx)
+{
+    for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
+        for (const struct web_route *r = tables[t]; r->method; r++)
+            fn(r, ctx);
+}
+
+/* Finds the route for method + path; *path_known is set when the path
+** matches some route with another method (405). */
+static const struct web_route *find_route(struct web_req *rq, char *buf, size_t bufsz,
+                                          int *path_known)
+{
+    *path_known = 0;
+    const char *method = strcmp(rq->method, "HEAD") == 0 ? "GET" : rq->method;
+    for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {
+        for (const struct web_route *r = tables[t]; r->method; r++) {
+            int n = http_route_match(r->pattern, rq->path, buf, bufsz, rq->params,
+                                     WEB_MAX_PARAMS);
+            if (n < 0)
+                continue;
+            if (strcmp(r->method, method) != 0) {
+                *path_known = 1;
+                continue;
+            }
+            rq->nparams = n;
+            return r;
+        }
+    }
+    return NULL;
+}
+
+static void run_route(struct web_req *rq, struct web_res *rs, int is_api)
+{
+    char pathbuf[512];
+    int known = 0;
+    const struct web_route *r = find_route(rq, pathbuf, sizeof pathbuf, &known);
+    if (r == NULL) {
+        fail(rq, rs, is_api, known ? 405 : 404, known ? "That method is not allowed here."
+                                                       : "Page not found.");
+        return;
+    }
+    struct access_object obj = {0};
+    if (r->obj == WEB_OBJ_PARTNERSHIP && rq->nparams > 0)
+        obj.partnership = rq->params[0];
+    if (r->obj == WEB_OBJ_COHORT && rq->nparams > 0)
+        obj.cohort = rq->params[0];
+    enum access_result res;
+    duet_err e;
+    if (access_check(rq->st, rq->who, r->action, &obj, &res, &e) != 0) {
+        fail(rq, rs, is_api, 500, "Something went wrong on our side. Please try again.");
+        return;
+    }
+    switch (res) {
+    case ACCESS_ALLOW:
+        r->fn(rq, rs);
+        return;
+    case ACCESS_SIGN_IN:
+        if (is_api) {
+            web_json_error(rs, 401, "sign in or send a bearer token");
+        } else {
+            char loc[512];
+            snprintf(loc, sizeof loc, "/sign-in?next=%s",
+                     strcmp(rq->method, "GET") == 0 && strlen(rq->path) < 400 ? rq->path : "/");
+            web_redirect(rs, loc);
+        }
+        return;
+    case ACCESS_FORBIDDEN:
+        fail(rq, rs, is_api, 403, "You do not have access to this.");
+        return;
+    case ACCESS_HIDDEN:
+        fail(rq, rs, is_api, 404, "Page not found.");
+        return;
+    }
+}
+
+static void handle(struct web_req *rq, struct web_res *rs, struct conn_ctx *cx)
+{
+    int is_api = strncmp(rq->path, "/api/", 5) == 0;
+    int get = strcmp(rq->method, "GET") == 0 || strcmp(rq->method, "HEAD") == 0;
+    if (strncmp(rq->path, "/assets/", 8) == 0 && get) {
+        if (!web_asset(rq->path + 8, rs))
+            fail(rq, rs, 0, 404, "Page not found.");
+        return;
+    }
+    if (cx->too_big) {
+        fail(rq, rs, is_api, 413, "The request is too large.");
+        return;
+    }
+    duet_err e;
+    rq->st = thread_store(&e);
+    if (rq->st == NULL) {
+        fail(rq, rs, is_api, 503, "The service is unavailable. Please try again shortly.");
+        return;
+    }
+    struct query_ctx q = {rq, 0};
+    MHD_get_connection_values(rq->conn, MHD_GET_ARGUMENT_KIND, collect_query, &q);
+    if (q.bad) {
+        fail(rq, rs, is_api, 400, "The address has too many or malformed parameters.");
+        return;
+    }
+    struct auth_session sess;
+    struct auth_principal who;
+    int refuse = identify(rq, is_api, &sess, &who);
+    if (refuse) {
+        fail(rq, rs, is_api, refuse, refuse == 401 ? "The bearer token is not valid."
+                                                   : "Something went wrong on our side.");
+        return;
+    }
+    if (rq->who)
+        snprintf(cx->role, sizeof cx->role, "%s", auth_role_name(rq->who->role));
+    if (!get && !is_api && rq->body_len > 0) {
+        const char *ct = web_header(rq, "Content-Type");
+        if (ct == NULL || strncmp(ct, "application/x-www-form-urlencoded", 33) != 0) {
+            fail(rq, rs, is_api, 415, "Forms must be sent as application/x-www-form-urlencoded.");
+            return;
+        }
+        if (http_form_parse(rq->body, rq->body_len, &rq->form, &e) != 0) {
+            fail(rq, rs, is_api, 400, e.msg);
+            return;
+        }
+    }
+    if (cross_site_refused(rq, is_api)) {
+        fail(rq, rs, is_api, 403,
+             "This form has expired or came from another site. Go back, reload the page and "
+             "try again.");
+        return;
+    }
+    run_route(rq, rs, is_api);
+}
+
+static void add_security_headers(struct MHD_Response *r, const struct web_res *rs, int tls)
+{
+    MHD_add_response_header(r, "Content-Security-Policy", CSP);
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "X-Frame-Options", "DENY");
+    MHD_add_response_header(r, "Referrer-Policy", "same-origin");
+    MHD_add_response_header(r, "Cross-Origin-Opener-Policy", "same-origin");
+    MHD_add_response_header(r, "Cross-Origin-Resource-Policy", "same-origin");
+    MHD_add_response_header(r, "Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+    MHD_add_response_header(r, "Cache-Control", rs->cacheable ? "public, max-age=3600"
+                                                              : "no-store");
+    if (tls)
+        MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
+}
+
+static enum MHD_Result send_response(struct MHD_Connection *conn, struct web_res *rs,
+                                     struct conn_ctx *cx, int tls)
+{
+    size_t len = rs->body.len;
+    struct MHD_Response *r;
+    if (rs->cacheable) {   /* static asset: the body points into the asset table */
+        r = MHD_create_response_from_buffer(len, rs->body.data, MHD_RESPMEM_PERSISTENT);
+    } else {
+        char *data = len ? buf_take(&rs->body) : NULL;
+        r = MHD_create_response_from_buffer(len, data, data ? MHD_RESPMEM_MUST_FREE
+                                                            : MHD_RESPMEM_PERSISTENT);
+    }
+    if (r == NULL)
+        return MHD_NO;
+    MHD_add_response_header(r, "Content-Type", rs->content_type);
+    add_security_headers(r, rs, tls);
+    if (rs->location[0])
+        MHD_add_response_header(r, "Location", rs->location);
+    if (rs->cookie[0])
+        MHD_add_response_header(r, "Set-Cookie", rs->cookie);
+    if (rs->disposition[0])
+        MHD_add_response_header(r, "Content-Disposition", rs->disposition);
+    cx->status = rs->status;
+    cx->bytes = len;
+    enum MHD_Result ok = MHD_queue_response(conn, (unsigned)rs->status, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload, size_t *upload_size, void **req_cls)
+{
+    (void)cls;
+    (void)version;
+    struct conn_ctx *cx = *req_cls;
+    if (cx == NULL) {
+        cx = calloc(1, sizeof *cx);
+        if (cx == NULL)
+            return MHD_NO;
+        clock_gettime(CLOCK_MONOTONIC, &cx->t0);
+        buf_init(&cx->body, WEB_BODY_MAX);
+        snprintf(cx->method, sizeof cx->method, "%s", method);
+        snprintf(cx->path, sizeof cx->path, "%s", url);
+        *req_cls = cx;
+        return MHD_YES;
+    }
+    if (*upload_size != 0) {   /* more of the body: keep it while it fits */
+        if (!cx->too_big && buf_append(&cx->body, upload, *upload_size) != 0)
+            cx->too_big = 1;
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    struct web_req rq = {0};
+    struct web_res rs = {0};
+    rq.method = method;
+    rq.path = url;
+    rq.conn = conn;
+    rq.body = cx->body.data ? cx->body.data : "";
+    rq.body_len = cx->body.len;
+    rq.tls = g_cfg->tls_cert != NULL;
+    rq.now = (int64_t)time(NULL);
+    char addr[64];
+    client_addr(conn, addr, sizeof addr);
+    rq.addr = addr;
+    rs.status = 200;
+    rs.content_type = "text/html; charset=utf-8";
+    buf_init(&rs.body, WEB_PAGE_MAX);
+    handle(&rq, &rs, cx);
+    enum MHD_Result ok = send_response(conn, &rs, cx, rq.tls);
+    if (!rs.cacheable)
+        buf_free(&rs.body);
+    http_form_free(&rq.query);
+    http_form_free(&rq.form);
+    return ok;
+}
+
+/* The access log: one JSON object per request, written whole. No query
+** strings or bodies: they can hold personal data. */
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    struct conn_ctx *cx = *req_cls;
+    if (cx == NULL)
+        return;
+    if (g_cfg->access_log) {
+        struct timespec t1;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double ms = (double)(t1.tv_sec - cx->t0.tv_sec) * 1e3 +
+                    (double)(t1.tv_nsec - cx->t0.tv_nsec) / 1e6;
+        char addr[64], ts[32];
+        client_addr(conn, addr, sizeof addr);
+        time_t now = time(NULL);
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        json_t *line = json_pack("{s:s, s:s, s:s, s:s, s:i, s:I, s:f, s:s, s:b}", "time", ts,
+                                 "client", addr, "method", cx->method, "path", cx->path,
+                                 "status", cx->status, "bytes", (json_int_t)cx->bytes,
+                                 "ms", ms, "role", cx->role,
+                                 "completed", toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
+        char *s = line ? json_dumps(line, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
+        if (s) {
+            fprintf(g_cfg->access_log, "%s\n", s);
+            fflush(g_cfg->access_log);
+        }
+        free(s);
+        json_decref(line);
+    }
+    buf_free(&cx->body);
+    free(cx);
+    *req_cls = NULL;
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    fputs("duet serve: ", stderr);
+    vfprintf(stderr, fmt, ap);
+}
+
+static char *read_file(const char *path, duet_err *e)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        duet_errf(e, DUET_EIO, "%s: cannot open", path);
+        return NULL;
+    }
+    duet_buf b;
+    buf_init(&b, 1 << 20);
+    char chunk[4096];
+    size_t n;
+    int ok = 1;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        if (buf_append(&b, chunk, n) != 0)
+            ok = 0;
+    fclose(f);
+    if (!ok || b.data == NULL) {
+        buf_free(&b);
+        duet_errf(e, DUET_EIO, "%s: empty or larger than 1 MiB", path);
+        return NULL;
+    }
+    return buf_take(&b);
+}
+
+int web_serve(const struct web_config *cfg, duet_err *e)
+{
+    g_cfg = cfg;
+    if (assets_load(cfg->assets_dir, e) != 0)
+        return -1;
+    struct store *probe = NULL;   /* open (and migrate) once before serving */
+    if (store_open(cfg->db_path, &probe, e) != 0)
+        return -1;
+    store_close(probe);
+
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    if (strchr(cfg->host, ':')) {
+        struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
+        a6->sin6_family = AF_INET6;
+        a6->sin6_port = htons((uint16_t)cfg->port);
+        if (inet_pton(AF_INET6, cfg->host, &a6->sin6_addr) != 1)
+            return duet_errf(e, DUET_EINPUT, "--listen: '%s' is not an IPv6 address", cfg->host);
+        flags |= MHD_USE_IPv6;
+    } else {
+        struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
+        a4->sin_family = AF_INET;
+        a4->sin_port = htons((uint16_t)cfg->port);
+        if (inet_pton(AF_INET, cfg->host, &a4->sin_addr) != 1)
+            return duet_errf(e, DUET_EINPUT, "--listen: '%s' is not an IPv4 address", cfg->host);
+    }
+    char *cert = NULL, *key = NULL;
+    if ((cfg->tls_cert == NULL) != (cfg->tls_key == NULL))
+        return duet_errf(e, DUET_EINPUT, "--tls-cert and --tls-key go together");
+    if (cfg->tls_cert) {
+        if ((cert = read_file(cfg->tls_cert, e)) == NULL || (key = read_file(cfg->tls_key, e)) == NULL) {
+            free(cert);
+            return -1;
+        }
+        flags |= MHD_USE_TLS;
+    }
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned threads = cfg->threads > 0 ? (unsigned)cfg->threads
+                                        : (unsigned)(ncpu > 2 ? 2 * ncpu : 4);
+
+    /* Workers inherit this mask, so only sigwait() below sees the signals. */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct MHD_OptionItem tls_opts[] = {
+        {cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, cert},
+        {key ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, key},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    struct MHD_Daemon *d = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, NULL,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)(cfg->per_ip_connections > 0 ? cfg->per_ip_connections : 128),
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(cfg->timeout_s > 0 ? cfg->timeout_s : 30),
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HEADER_MEMORY,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+        MHD_OPTION_ARRAY, tls_opts,
+        MHD_OPTION_END);
+    if (d == NULL) {
+        free(cert);
+        free(key);
+        pthread_sigmask(SIG_UNBLOCK, &sigs, NULL);
+        return duet_errf(e, DUET_EIO, "cannot listen on %s port %d (in use, or not an address "
+                         "of this machine?)", cfg->host, cfg->port);
+    }
+    if (cfg->on_ready)
+        cfg->on_ready(cfg, cfg->ctx);
+    int sig = 0;
+    sigwait(&sigs, &sig);
+    MHD_quiesce_daemon(d);   /* stop accepting; requests in progress finish */
+    MHD_stop_daemon(d);
+    close_stores();
+    assets_free();
+    free(cert);
+    free(key);
+    pthread_sigmask(SIG_UNBLOCK, &sigs, NULL);
+    return 0;
+}
