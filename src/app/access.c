@@ -131,11 +131,13 @@ int access_reflection_visible(const struct auth_principal *who, int64_t author_p
         return 0;
     if (who->person_id == author_person_id && who->role == AUTH_PARTICIPANT)
         return 1;
-    if (strcmp(visibility, "private") == 0)
-        return 0;
+    int partner = strcmp(visibility, "partner") == 0;
+    int programme = strcmp(visibility, "programme") == 0;
     if (who->role == AUTH_PARTICIPANT)
-        return is_member;
-    return who->role == AUTH_FACILITATOR;
+        return is_member && (partner || programme);
+    if (who->role == AUTH_FACILITATOR)
+        return programme;
+    return 0;
 }
 
 int access_sees_identities(const struct auth_principal *who)

@@ -52,12 +52,13 @@ int access_check(struct store *st, const struct auth_principal *who,
                  enum access_action action, const struct access_object *obj,
                  enum access_result *result, duet_err *e);
 
-/* May who read a reflection with this visibility ("private", "partner",
-** "programme") written by author_person_id in a partnership that who is
-** (is_member) or is not a member of? Private: only its author. Partner and
-** programme: also the author's partners and the cohort's facilitators
-** (callers have already passed ACCESS_REFLECTIONS_READ, so a facilitator
-** here is one of the cohort's). Researchers read none. */
+/* May who read a reflection with this visibility written by
+** author_person_id in a partnership that who is (is_member) or is not a
+** member of? The audiences nest: "private" is for its author only;
+** "partner" also for the author's partners; "programme" also for the
+** programme team, i.e. the cohort's facilitators (callers have already
+** passed ACCESS_REFLECTIONS_READ, so a facilitator here is one of the
+** cohort's). Researchers read none. */
 int access_reflection_visible(const struct auth_principal *who, int64_t author_person_id,
                               const char *visibility, int is_member);
 
