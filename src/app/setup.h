@@ -33,6 +33,24 @@ struct demo_report {
 int setup_demo(struct store *st, const struct demo_options *o, struct demo_report *r,
                duet_err *e);
 
+/* The demo's sign-ins for the web application. The passwords are published
+** (README, 'duet demo --sign-ins'): never use them for real data. */
+#define SETUP_DEMO_FACILITATOR "fac.demo"
+#define SETUP_DEMO_RESEARCHER "res.demo"
+#define SETUP_DEMO_ADMIN "admin.demo"
+#define SETUP_DEMO_PASSWORD_PARTICIPANT "duet-demo-participant"
+#define SETUP_DEMO_PASSWORD_FACILITATOR "duet-demo-facilitator"
+#define SETUP_DEMO_PASSWORD_RESEARCHER "duet-demo-researcher"
+#define SETUP_DEMO_PASSWORD_ADMIN "duet-demo-admin"
+
+/* Gives the demo cohort sign-ins, in one transaction: a participant account
+** for every member of every partnership of cohort, a facilitator account for
+** fac.demo (made staff of cohort), and a researcher and an admin account for
+** res.demo and admin.demo (added as people when missing). Accounts and staff
+** already there are kept, so running it again changes nothing. fac.demo must
+** exist (setup_demo adds it). */
+int setup_demo_accounts(struct store *st, const char *cohort, duet_err *e);
+
 /* The course the demo gave partnership i (0-based): "improving",
 ** "tokenistic" or "polarising". */
 const char *setup_demo_archetype(int i);

@@ -122,5 +122,8 @@ int cmd_sweep(struct cli *c, int argc, char **argv);
 int cmd_calibrate(struct cli *c, int argc, char **argv);
 int cmd_analyse(struct cli *c, int argc, char **argv);
 int cmd_stats(struct cli *c, int argc, char **argv);
+int cmd_user(struct cli *c, int argc, char **argv);
+int cmd_token(struct cli *c, int argc, char **argv);
+int cmd_serve(struct cli *c, int argc, char **argv);
 
 #endif

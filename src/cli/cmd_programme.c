@@ -118,6 +118,48 @@ static int cohort_show(struct cli *c, int argc, char **argv)
     return cli_emit_one(store_cohort_show(st, name, &e), json, &e);
 }
 
+static int staff_add(struct cli *c, int argc, char **argv)
+{
+    int json;
+    const char *args[2];
+    int rc = cli_json_args(argc, argv, "cohort staff add", &json, 2, args);
+    struct store *st = rc ? NULL : cli_store(c);
+    if (st == NULL)
+        return rc ? rc : CLI_EUSER;
+    duet_err e;
+    if (store_cohort_staff_add(st, args[0], args[1], &e) != 0)
+        return cli_fail(&e);
+    printf("'%s' is now staff of cohort '%s'\n", args[1], args[0]);
+    return CLI_OK;
+}
+
+static int staff_list(struct cli *c, int argc, char **argv)
+{
+    int json;
+    const char *cohort;
+    int rc = cli_json_args(argc, argv, "cohort staff list", &json, 1, &cohort);
+    struct store *st = rc ? NULL : cli_store(c);
+    if (st == NULL)
+        return rc ? rc : CLI_EUSER;
+    duet_err e;
+    static const char *const cols[] = {"person", "display_name", "organisation", "role"};
+    return cli_emit_list(store_cohort_staff_list(st, cohort, &e), json, cols, 4, &e);
+}
+
+/* `duet cohort staff add|list`: the facilitators who run a cohort. */
+static int cohort_staff(struct cli *c, int argc, char **argv)
+{
+    static const struct cli_sub subs[] = {
+        {"add", staff_add, "add COHORT PERSON\n"
+                           "  Makes a person (a facilitator) staff of a cohort: with a facilitator\n"
+                           "  account they see and manage the cohort in the web application.\n"
+                           "  Refused for a member of one of the cohort's partnerships.\n"},
+        {"list", staff_list, "list COHORT [--json]\n  Lists the staff of a cohort and their account roles.\n"},
+    };
+    return cli_dispatch(c, "cohort staff", "The staff (facilitators) who run a cohort.", subs, 2,
+                        argc, argv);
+}
+
 int cmd_cohort(struct cli *c, int argc, char **argv)
 {
     static const struct cli_sub subs[] = {
@@ -125,8 +167,14 @@ int cmd_cohort(struct cli *c, int argc, char **argv)
                             "  Adds a cohort: partnerships that go through the modules together.\n"},
         {"list", cohort_list, "list [--programme PROGRAMME] [--json]\n  Lists cohorts.\n"},
         {"show", cohort_show, "show NAME [--json]\n  Shows a cohort, its modules and partnerships.\n"},
+        {"staff", cohort_staff,
+         "staff add COHORT PERSON | staff list COHORT [--json]\n"
+         "  add: makes a person (a facilitator) staff of a cohort; with a facilitator\n"
+         "  account they see and manage the cohort in the web application. Refused\n"
+         "  for a member of one of the cohort's partnerships.\n"
+         "  list: lists the cohort's staff and their account roles.\n"},
     };
-    return cli_dispatch(c, "cohort", "Cohorts of partnerships.", subs, 3, argc, argv);
+    return cli_dispatch(c, "cohort", "Cohorts of partnerships.", subs, 4, argc, argv);
 }
 
 /* ---- module ---- */

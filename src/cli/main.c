@@ -30,8 +30,11 @@ static const struct command {
     {"analyse",     cmd_analyse,     "analyse relationships, partnerships and their determinants"},
     {"stats",       cmd_stats,       "statistics over a CSV file: linear mixed models"},
     {"audit",       cmd_audit,       "verify and list the tamper-evident audit log"},
+    {"user",        cmd_user,        "add, list and disable accounts for the web application"},
+    {"token",       cmd_token,       "create personal API tokens"},
     {"simulate",    cmd_simulate,    "run the pair identity model"},
     {"sweep",       cmd_sweep,       "run the model over a grid of parameters"},
+    {"serve",       cmd_serve,       "serve the web application and the JSON API"},
     {"calibrate",   cmd_calibrate,   "fit model parameters to observed summaries (ABC-SMC)"},
 };
 

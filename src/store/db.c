@@ -12,7 +12,10 @@
 
 /* Migrations, embedded from src/store/migrations/NNN_*.sql by the Makefile. */
 extern const char migration_001_initial[];
-static const char *const migrations[] = {migration_001_initial};
+extern const char migration_002_accounts[];
+extern const char migration_003_drafts[];
+static const char *const migrations[] = {migration_001_initial, migration_002_accounts,
+                                         migration_003_drafts};
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
 int db_fail(struct store *st, const char *what, duet_err *e)
@@ -142,6 +145,7 @@ void store_close(struct store *st)
 {
     if (st == NULL)
         return;
+    db_memo_free(st);
     for (int i = 0; i < st->ncache; i++)
         sqlite3_finalize(st->cache[i].stmt);
     sqlite3_close(st->db);

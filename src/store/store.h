@@ -173,6 +173,11 @@ typedef int (*store_scored_fn)(void *ctx, const struct store_scored_row *row, du
 ** erased people never do. */
 int store_scored_each(struct store *st, const char *cohort, const char *purpose,
                       store_scored_fn fn, void *ctx, duet_err *e);
+/* As store_scored_each for the one partnership with code (ordered by module,
+** person, item): a few indexed reads, fast enough for a web page. */
+int store_scored_each_partnership(struct store *st, const char *partnership,
+                                  const char *purpose, store_scored_fn fn, void *ctx,
+                                  duet_err *e);
 
 /* ---- reflections, observations, project log ---- */
 int store_reflection_add(struct store *st, const char *person, const char *partnership,
@@ -197,6 +202,74 @@ int store_project_log_add(struct store *st, const char *partnership, const char 
                           const char *description, const char *happened_on,
                           int64_t *id, duet_err *e);
 
+/* ---- a partnership as its members see it (membership.c) ----
+** Reads for the participant's web pages, and check-in drafts. Drafts are
+** one person's unfinished answers for one partnership and module, a JSON
+** object {"item": value} kept as text; saving replaces the draft. They are
+** not research data: not audited, never exported, deleted with the
+** person's other free text when research consent is withdrawn. */
+#define STORE_DRAFT_MAX (256 * 1024)   /* bytes of a draft's JSON text */
+
+/* The partnerships person_id is a member of, by cohort and code: rows
+** {code, cohort, kind, project_title, modules (in the cohort),
+** checkins_done (by this person), members: [{person, display_name, role,
+** role_label, side}]}; members by side (lived experience first), then in
+** the order they were added. */
+json_t *store_person_partnerships(struct store *st, int64_t person_id, duet_err *e);
+/* {code, cohort, kind, project_title, project_aim, members: [as above],
+** modules: [{module, held_on, theme, my_checkin, draft_saved_at}]} where
+** my_checkin is "done", "draft" or "not_started" for person_id (null when
+** person_id is 0) and draft_saved_at is set only for a draft. */
+json_t *store_partnership_overview(struct store *st, const char *code, int64_t person_id,
+                                   duet_err *e);
+/* Every reflection of the partnership, newest first: rows {id, author_id,
+** person, display_name, module (null: none), visibility, text, created_at}.
+** author_id is for access_reflection_visible only: never show it. Callers
+** filter the rows per reader before anything leaves the process. */
+json_t *store_partnership_reflections(struct store *st, int64_t partnership_id, duet_err *e);
+/* One person's check-in: {submitted_at, instrument, instrument_version,
+** answers: {item: number or text}}; DUET_ENOTFOUND when there is none. */
+json_t *store_checkin_get(struct store *st, int64_t person_id, int64_t partnership_id,
+                          int64_t module_id, duet_err *e);
+/* Saves (inserts or replaces) a draft; answers_json must be a JSON object of
+** at most STORE_DRAFT_MAX bytes. */
+int store_draft_save(struct store *st, int64_t person_id, int64_t partnership_id,
+                     int64_t module_id, const char *answers_json, duet_err *e);
+/* *answers: the saved object (new reference), or NULL when there is no
+** draft; updated_at (may be NULL) receives when it was saved, or "". */
+int store_draft_get(struct store *st, int64_t person_id, int64_t partnership_id,
+                    int64_t module_id, json_t **answers, char updated_at[32], duet_err *e);
+/* Deletes the draft if there is one (runs in the caller's transaction). */
+int store_draft_delete(struct store *st, int64_t person_id, int64_t partnership_id,
+                       int64_t module_id, duet_err *e);
+
+/* ---- a memo of derived data, per connection (memo.c) ----
+** Results computed from the database that are costly to recompute and
+** change only when the data do (a partnership's scores over modules, read
+** on every visit to its page). An entry lives until anything is committed
+** to the database, by this connection or any other (SQLite's data_version
+** and this connection's change count): after that every entry is dropped,
+** so a memo never gives a result older than the data. At most
+** STORE_MEMO_MAX entries (when full, the oldest goes first). */
+#define STORE_MEMO_MAX 64
+#define STORE_MEMO_KEY 128            /* bytes of a key, with its NUL */
+
+/* The value stored under key (a new reference), or NULL when there is none
+** or the data have changed since it was stored. */
+json_t *store_memo_get(struct store *st, const char *key);
+/* Stores value (not stolen; the memo keeps its own reference) under key,
+** as computed from the data seen by the store_memo_get before it. Keys
+** longer than STORE_MEMO_KEY - 1 bytes are not stored. */
+void store_memo_put(struct store *st, const char *key, json_t *value);
+/* The latest stored version of instrument name, parsed; NULL with
+** DUET_ENOTFOUND when there is none. The connection keeps it and hands it
+** out again while the stored definition is the same (one indexed read that
+** compares it), so callers that need it on every request do not parse it
+** each time. It belongs to st: do not free or change it. It stays valid
+** until the next call for the same name on st, or store_close. */
+const struct instrument *store_instrument_current(struct store *st, const char *name,
+                                                  duet_err *e);
+
 /* ---- consent ---- */
 int store_consent_give(struct store *st, const char *person, const char *purpose,
                        const char *version, duet_err *e);
@@ -205,6 +278,98 @@ int store_consent_give(struct store *st, const char *person, const char *purpose
 int store_consent_withdraw(struct store *st, const char *person, const char *purpose,
                            duet_err *e);
 json_t *store_consent_list(struct store *st, const char *person, duet_err *e);
+
+/* ---- accounts, sessions, tokens, cohort staff ----
+** Signing in to the web application. The store keeps password hashes (the
+** encoded strings app/auth.c makes) and SHA-256 digests of session and API
+** tokens, never the tokens. Adding and disabling an account, creating a
+** token and assigning staff are audited, never with a hash or a digest;
+** sessions are not (they are not research data, and one is read on every
+** web request). Session times are unix seconds. */
+#define STORE_HASH_MAX 128           /* an encoded password hash and its NUL */
+#define STORE_CSRF_MAX 48            /* a session's form token and its NUL */
+
+/* An account and the person it belongs to. */
+struct store_account {
+    int64_t id;
+    int64_t person_id;
+    char person_key[72];
+    char display_name[256];
+    char role[16];                   /* participant, facilitator, researcher, admin */
+    int disabled;                    /* disabled_at is set */
+    char password_hash[STORE_HASH_MAX];   /* filled by store_account_get only */
+};
+
+/* Refuses an unknown person or role and a person who already has an
+** account. The audit entry records the person id and role only. */
+int store_account_add(struct store *st, const char *person, const char *role,
+                      const char *password_hash, int64_t *id, duet_err *e);
+/* Rows {person, display_name, role, created_at, disabled_at}, by person key;
+** never hashes. */
+json_t *store_account_list(struct store *st, duet_err *e);
+/* The account of person, with its hash; DUET_ENOTFOUND when there is none. */
+int store_account_get(struct store *st, const char *person, struct store_account *out,
+                      duet_err *e);
+/* Sets disabled_at (audited) and *id (may be NULL) to the account's id;
+** refuses an account already disabled. Ending its sessions and revoking its
+** tokens in the same transaction is the caller's job (store_begin). */
+int store_account_disable(struct store *st, const char *person, int64_t *id, duet_err *e);
+
+struct store_session {
+    struct store_account account;    /* password_hash left empty */
+    char csrf[STORE_CSRF_MAX];
+    int64_t created_at, last_seen;
+    int ended;                       /* ended_at is set */
+    int64_t ended_at;
+};
+int store_session_insert(struct store *st, const unsigned char token_hash[32],
+                         int64_t account_id, const char *csrf, int64_t now, duet_err *e);
+/* One read by primary key, joined with the account and person; DUET_ENOTFOUND
+** for an unknown digest. Ended and expired sessions are returned as they
+** are: judging them is the caller's. */
+int store_session_get(struct store *st, const unsigned char token_hash[32],
+                      struct store_session *out, duet_err *e);
+/* Sets last_seen to now unless it is already later. */
+int store_session_touch(struct store *st, const unsigned char token_hash[32], int64_t now,
+                        duet_err *e);
+/* Sets ended_at (of one session, or of every open session of an account);
+** a session already ended, or unknown, is left alone. */
+int store_session_end(struct store *st, const unsigned char token_hash[32], int64_t now,
+                      duet_err *e);
+int store_session_end_all(struct store *st, int64_t account_id, int64_t now, duet_err *e);
+/* Deletes sessions that ended, were last seen before idle_before, or began
+** before created_before: none of them can be resumed. */
+int store_session_prune(struct store *st, int64_t idle_before, int64_t created_before,
+                        duet_err *e);
+
+/* label may be NULL; at most 200 bytes, one line. Audited as {account_id, label}. */
+int store_token_insert(struct store *st, const unsigned char token_hash[32], int64_t account_id,
+                       const char *label, int64_t *id, duet_err *e);
+/* The account an API token stands for (password_hash left empty);
+** DUET_ENOTFOUND when the digest is unknown or the token revoked. */
+int store_token_get(struct store *st, const unsigned char token_hash[32],
+                    struct store_account *out, duet_err *e);
+/* Revokes every API token of the account that is not revoked yet. */
+int store_token_revoke_all(struct store *st, int64_t account_id, duet_err *e);
+
+/* Assigns person (a facilitator) to run cohort. Refuses a person who is a
+** member of a partnership in that cohort, and one already assigned. */
+int store_cohort_staff_add(struct store *st, const char *cohort, const char *person,
+                           duet_err *e);
+/* Rows {person, display_name, organisation, role} (role: the person's account
+** role, or null when they have no account), by person key. */
+json_t *store_cohort_staff_list(struct store *st, const char *cohort, duet_err *e);
+/* *yes = 1 when person_id is staff of cohort_id, else 0. */
+int store_cohort_staff_is(struct store *st, int64_t cohort_id, int64_t person_id, int *yes,
+                          duet_err *e);
+
+/* (staff.c) The cohorts person_id is staff of, with store_cohort_list's
+** columns {id, name, programme, starts_on, modules, partnerships}, by name. */
+json_t *store_cohort_list_staffed(struct store *st, int64_t person_id, duet_err *e);
+/* Every member of cohort's partnerships: rows {partnership, person,
+** display_name, role, side}, ordered by partnership code, side
+** (lived_experience first) and then the order people were added. */
+json_t *store_cohort_member_list(struct store *st, const char *cohort, duet_err *e);
 
 /* ---- audit ---- */
 struct store_audit_report {

@@ -35,34 +35,42 @@ void page_begin(struct web_req *rq, struct web_res *rs, const char *title)
     duet_buf *b = &rs->body;
     rs->content_type = "text/html; charset=utf-8";
     html_printf(b,
-        "<!DOCTYPE html>\n<html lang=\"en-GB\" class=\"nhsuk-template\">\n<head>\n"
+        "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n"
         "<meta charset=\"utf-8\">\n"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        "<title>%s – duet</title>\n"
+        "<title>%s%s – duet</title>\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1, "
+        "viewport-fit=cover\">\n"
+        "<meta name=\"theme-color\" content=\"#005eb8\">\n"
+        "<link rel=\"icon\" href=\"/assets/nhsuk/images/favicon.svg\" sizes=\"any\" "
+        "type=\"image/svg+xml\">\n"
         "<link rel=\"stylesheet\" href=\"/assets/duet.css\">\n"
-        "<link rel=\"icon\" href=\"/assets/nhsuk/favicons/favicon.svg\" type=\"image/svg+xml\">\n"
-        "</head>\n<body class=\"nhsuk-template__body\">\n"
-        "<a class=\"nhsuk-skip-link\" href=\"#maincontent\">Skip to main content</a>\n"
-        "<header class=\"nhsuk-header\" role=\"banner\">\n"
+        "<script type=\"module\" src=\"/assets/duet.js\"></script>\n"
+        "</head>\n<body>\n"
+        "<a class=\"nhsuk-skip-link\" data-module=\"nhsuk-skip-link\" href=\"#maincontent\">"
+        "Skip to main content</a>\n"
+        "<header class=\"nhsuk-header\" data-module=\"nhsuk-header\" role=\"banner\">\n"
         "<div class=\"nhsuk-header__container nhsuk-width-container\">\n"
         "<div class=\"nhsuk-header__service\">\n"
         "<a class=\"nhsuk-header__service-logo\" href=\"/\" aria-label=\"duet homepage\">"
         "<span class=\"nhsuk-header__service-name\">duet</span></a>\n"
-        "</div>\n", title);
+        "</div>\n", rs->status == 422 ? "Error: " : "", title);
     if (rq->who) {
         html_printf(b,
-            "<div class=\"nhsuk-header__account duet-account\">"
-            "<span class=\"duet-account__name\">%s (%s)</span> "
-            "<form method=\"post\" action=\"/sign-out\" class=\"duet-inline-form\">",
+            "<nav class=\"nhsuk-header__account\" aria-label=\"Account\">\n"
+            "<ul class=\"nhsuk-header__account-list\">\n"
+            "<li class=\"nhsuk-header__account-item\">%s (%s)</li>\n"
+            "<li class=\"nhsuk-header__account-item\">"
+            "<form class=\"nhsuk-header__account-form\" action=\"/sign-out\" method=\"post\" "
+            "novalidate>",
             rq->who->display_name, auth_role_name(rq->who->role));
         page_csrf_field(rq, rs);
-        html_printf(b, "<button class=\"nhsuk-button nhsuk-button--reverse duet-button--small\" "
-                       "type=\"submit\">Sign out</button></form></div>\n");
+        html_printf(b, "<button class=\"nhsuk-header__account-button\">Sign out</button>"
+                       "</form></li>\n</ul>\n</nav>\n");
     }
     html_printf(b,
         "</div>\n</header>\n"
         "<div class=\"nhsuk-width-container\">\n"
-        "<main class=\"nhsuk-main-wrapper\" id=\"maincontent\" role=\"main\">\n");
+        "<main class=\"nhsuk-main-wrapper nhsuk-main-wrapper--s\" id=\"maincontent\">\n");
 }
 
 void page_end(struct web_req *rq, struct web_res *rs)
@@ -70,17 +78,11 @@ void page_end(struct web_req *rq, struct web_res *rs)
     (void)rq;
     html_printf(&rs->body,
         "</main>\n</div>\n"
-        "<footer role=\"contentinfo\">\n<div class=\"nhsuk-footer\">\n"
-        "<div class=\"nhsuk-width-container\">\n"
+        "<footer class=\"nhsuk-footer\" role=\"contentinfo\">\n"
+        "<div class=\"nhsuk-width-container\">\n<div class=\"nhsuk-footer__meta\">\n"
         "<p class=\"nhsuk-body-s\">duet – leading collaboratively with patients and "
-        "communities. Your data are used only as your consent allows.</p>\n"
+        "communities. What you write is used only as your consent allows.</p>\n"
         "</div>\n</div>\n</footer>\n"
-        "<script src=\"/assets/nhsuk.js\" type=\"module\"></script>\n"
-        "<script src=\"/assets/vega.min.js\" defer></script>\n"
-        "<script src=\"/assets/vega-lite.min.js\" defer></script>\n"
-        "<script src=\"/assets/vega-interpreter.min.js\" defer></script>\n"
-        "<script src=\"/assets/vega-embed.min.js\" defer></script>\n"
-        "<script src=\"/assets/duet.js\" defer></script>\n"
         "</body>\n</html>\n");
 }
 
@@ -116,16 +118,15 @@ void page_csrf_field(struct web_req *rq, struct web_res *rs)
 
 void page_back(struct web_res *rs, const char *href, const char *text)
 {
-    html_printf(&rs->body,
-        "<div class=\"nhsuk-back-link\"><a class=\"nhsuk-back-link__link\" href=\"%s\">"
-        "%s</a></div>\n", href, text);
+    html_printf(&rs->body, "<a class=\"nhsuk-back-link\" href=\"%s\">%s</a>\n", href, text);
 }
 
 void page_chart(struct web_res *rs, const char *id, const char *spec_json, const char *label)
 {
-    html_printf(&rs->body, "<script type=\"application/json\" id=\"%s-spec\">", id);
-    html_json_block(&rs->body, spec_json);
     html_printf(&rs->body,
-        "</script>\n<div class=\"duet-chart\" id=\"%s\" data-vl-spec=\"%s-spec\" role=\"img\" "
-        "aria-label=\"%s\"></div>\n", id, id, label);
+        "<div class=\"duet-chart\" id=\"%s\" data-vl-spec=\"%s-spec\" role=\"img\" "
+        "aria-label=\"%s\"></div>\n<script type=\"application/json\" id=\"%s-spec\">",
+        id, id, label, id);
+    html_json_block(&rs->body, spec_json);
+    html_printf(&rs->body, "</script>\n");
 }

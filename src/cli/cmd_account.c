@@ -1,0 +1,202 @@
+/*
+** cmd_account.c — `duet user add|list|disable` and `duet token create`:
+** sign-ins for the web application.
+**
+** A password is never taken from the command line (other users can read a
+** process's arguments, and shells keep a history): it is read from standard
+** input, one line, without echo when that is a terminal.
+*/
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "app/auth.h"
+#include "cli/cli.h"
+#include "store/store.h"
+
+/* Room for the longest password allowed, its line end and one byte more,
+** to tell a long line from one that fits. */
+#define PASSWORD_LINE (AUTH_PASSWORD_MAX + 3)
+
+/* Reads one line into buf without its line end ("\n" or "\r\n"). */
+static int read_line(char *buf, size_t n, FILE *in)
+{
+    if (fgets(buf, (int)n, in) == NULL) {
+        buf[0] = '\0';
+        return 0;
+    }
+    size_t len = strlen(buf);
+    int whole = len > 0 && buf[len - 1] == '\n';
+    if (whole)
+        buf[--len] = '\0';
+    if (len > 0 && buf[len - 1] == '\r')
+        buf[--len] = '\0';
+    /* A line that filled the buffer without an end is too long. */
+    return whole || len < n - 2 ? 0 : -1;
+}
+
+/* Reads the password from standard input: prompted and without echo on a
+** terminal, else the first line of what was piped in. */
+static int read_password(const char *person, char *buf, size_t n)
+{
+    struct termios old, quiet;
+    int tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0;
+    if (tty) {
+        fprintf(stderr, "password for %s: ", person);
+        fflush(stderr);
+        quiet = old;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+    int rc = read_line(buf, n, stdin);
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+        fputc('\n', stderr);
+    }
+    if (rc != 0)
+        return cli_failf("the password is longer than %d bytes", AUTH_PASSWORD_MAX);
+    if (buf[0] == '\0')
+        return cli_failf("no password on standard input; give it as one line, e.g. "
+                         "printf '%%s\\n' \"$PASSWORD\" | duet user add ... --password-stdin");
+    return 0;
+}
+
+static int user_add(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"person", required_argument, NULL, 'p'},
+                                         {"role", required_argument, NULL, 'r'},
+                                         {"password-stdin", no_argument, NULL, 's'}, {0}};
+    const char *person = NULL, *role = NULL;
+    int from_stdin = 0, ch;
+    optind = 0;
+    while ((ch = cli_getopt(argc, argv, opts, "user add")) != -1) {
+        switch (ch) {
+        case 'p': person = optarg; break;
+        case 'r': role = optarg; break;
+        case 's': from_stdin = 1; break;
+        default: return CLI_EUSAGE;
+        }
+    }
+    if (optind != argc || person == NULL || role == NULL || !from_stdin)
+        return cli_usage_error("user add", "give --person KEY, --role ROLE and --password-stdin "
+                               "(passwords are never taken from the command line)");
+    duet_err e;
+    enum auth_role r;
+    if (auth_role_parse(role, &r, &e) != 0)
+        return cli_fail(&e);
+    char password[PASSWORD_LINE];
+    if (read_password(person, password, sizeof password) != 0)
+        return CLI_EUSER;
+    struct store *st = cli_store(c);
+    int ok = st != NULL && auth_user_add(st, person, role, password, &e) == 0;
+    explicit_bzero(password, sizeof password);
+    if (st == NULL)
+        return CLI_EUSER;
+    if (!ok)
+        return cli_fail(&e);
+    printf("added a %s account for '%s'\n", role, person);
+    return CLI_OK;
+}
+
+static int user_list(struct cli *c, int argc, char **argv)
+{
+    static const char *const cols[] = {"person", "display_name", "role", "created_at",
+                                       "disabled_at"};
+    static const struct cli_list l = {"user list", NULL, 0, auth_user_list, NULL, cols, 5};
+    return cli_run_list(c, argc, argv, &l);
+}
+
+static int user_disable(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"person", required_argument, NULL, 'p'}, {0}};
+    const char *person = NULL;
+    int ch;
+    optind = 0;
+    while ((ch = cli_getopt(argc, argv, opts, "user disable")) != -1) {
+        if (ch == '?')
+            return CLI_EUSAGE;
+        person = optarg;
+    }
+    if (optind != argc || person == NULL)
+        return cli_usage_error("user disable", "give --person KEY");
+    struct store *st = cli_store(c);
+    if (st == NULL)
+        return CLI_EUSER;
+    duet_err e;
+    if (auth_user_disable(st, person, &e) != 0)
+        return cli_fail(&e);
+    printf("disabled the account of '%s': its sessions are ended and its API tokens "
+           "revoked\n", person);
+    return CLI_OK;
+}
+
+int cmd_user(struct cli *c, int argc, char **argv)
+{
+    static const struct cli_sub subs[] = {
+        {"add", user_add,
+         "add --person KEY --role ROLE --password-stdin\n"
+         "  Gives a person an account for the web application. ROLE is participant,\n"
+         "  facilitator, researcher or admin. The password is read from standard input\n"
+         "  (one line; without echo on a terminal): at least 8 characters, not one of\n"
+         "  the most common passwords. Example:\n"
+         "    printf '%s\\n' \"$PASSWORD\" | duet user add --person amira.k --role participant --password-stdin\n"},
+        {"list", user_list, "list [--json]\n  Lists accounts: person, role, when created and disabled.\n"},
+        {"disable", user_disable,
+         "disable --person KEY\n"
+         "  Disables a person's account: signing in fails, their sessions end at once\n"
+         "  and their API tokens stop working. Accounts are never deleted.\n"},
+    };
+    return cli_dispatch(c, "user", "Accounts for the web application: one role per person.",
+                        subs, 3, argc, argv);
+}
+
+static int token_create(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"person", required_argument, NULL, 'p'},
+                                         {"label", required_argument, NULL, 'l'},
+                                         {"json", no_argument, NULL, 'j'}, {0}};
+    const char *person = NULL, *label = NULL;
+    int json = 0, ch;
+    optind = 0;
+    while ((ch = cli_getopt(argc, argv, opts, "token create")) != -1) {
+        switch (ch) {
+        case 'p': person = optarg; break;
+        case 'l': label = optarg; break;
+        case 'j': json = 1; break;
+        default: return CLI_EUSAGE;
+        }
+    }
+    if (optind != argc || person == NULL)
+        return cli_usage_error("token create", "give --person KEY");
+    struct store *st = cli_store(c);
+    if (st == NULL)
+        return CLI_EUSER;
+    duet_err e;
+    char token[AUTH_TOKEN_SIZE];
+    if (auth_token_create(st, person, label, token, &e) != 0)
+        return cli_fail(&e);
+    /* The token alone on standard output, so TOKEN=$(duet token create ...)
+    ** works; the warning goes to standard error. */
+    int rc = json ? cli_print_json(stdout, json_pack("{s:s, s:s, s:s}", "person", person,
+                                                     "label", label ? label : "",
+                                                     "token", token))
+                  : (printf("%s\n", token), CLI_OK);
+    explicit_bzero(token, sizeof token);
+    fprintf(stderr, "duet: this API token for '%s' is shown once and cannot be shown again; "
+            "keep it secret (send it as 'Authorization: Bearer TOKEN')\n", person);
+    return rc;
+}
+
+int cmd_token(struct cli *c, int argc, char **argv)
+{
+    static const struct cli_sub subs[] = {
+        {"create", token_create,
+         "create --person KEY [--label TEXT] [--json]\n"
+         "  Creates a personal API token for the person's account and prints it once:\n"
+         "  duet keeps only its SHA-256 digest, so it cannot be shown again. It acts\n"
+         "  with the account's role until the account is disabled.\n"},
+    };
+    return cli_dispatch(c, "token", "Personal API tokens for the JSON API.", subs, 1, argc, argv);
+}

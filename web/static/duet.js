@@ -1,0 +1,207 @@
+// duet.js: progressive enhancement for the pages of `duet serve`.
+//
+// Load it once per page, at the end of <head> or <body>:
+//
+//   <script type="module" src="/assets/duet.js"></script>
+//
+// (`<script defer src="/assets/duet.js">` works too: the file is written to run
+// either as a module or as a classic script.) Nothing else needs including:
+// it imports nhsuk.js itself, and loads the Vega bundles only on pages that
+// have a chart (a page may still include them itself, before duet.js).
+//
+// Every page works without it: the server renders all content, forms post
+// normally, and each chart has a text alternative (a table or a summary)
+// rendered next to it. This file only
+//   1. marks <body> as JavaScript-enabled and initialises NHS.UK frontend's
+//      components (error summary focus, character count, header menu, ...),
+//   2. draws Vega-Lite charts.
+//
+// The page's Content-Security-Policy allows scripts and styles from 'self'
+// only: no 'unsafe-eval', no 'unsafe-inline'. So charts are drawn with Vega's
+// expression interpreter (vega-embed's `ast: true`) instead of compiling
+// expressions with Function(), and with vega-embed's and vega-tooltip's
+// <style> injection turned off (their rules are in duet.css instead).
+//
+// Chart markup, as the server writes it:
+//
+//   <div class="duet-chart" data-vl-spec="chart-7-spec"></div>
+//   <script type="application/json" id="chart-7-spec">{ ...Vega-Lite... }</script>
+//   <table class="nhsuk-table">...the same numbers...</table>
+//
+// The element with data-vl-spec names the id of a JSON data block holding
+// one Vega-Lite spec with its data inline. The chart is drawn into a new
+// element appended inside it; nothing the server rendered is removed.
+
+(function duet() {
+  'use strict';
+
+  // Where this file was loaded from: the other assets sit beside it.
+  // (document.currentScript is set for a classic script and null in a module.)
+  const here = document.currentScript ? document.currentScript.src : new URL('/assets/duet.js', document.baseURI).href;
+  const asset = (name) => new URL(name, here).href;
+
+  // NHS.UK frontend's bundle is an ES module; import() works from classic
+  // scripts and modules alike. Its page template sets the two <body> classes
+  // with an inline script, which the CSP forbids, so they are set here; the
+  // second only once the bundle has loaded, since CSS keyed on it hides
+  // content (conditional questions) that only the bundle can reveal.
+  function initNhsuk() {
+    const body = document.body;
+    body.classList.add('js-enabled');
+    import(asset('nhsuk.js')).then(
+      (nhsuk) => {
+        body.classList.add('nhsuk-frontend-supported');
+        nhsuk.initAll();
+      },
+      (err) => console.error('duet: could not load nhsuk.js', err),
+    );
+  }
+
+  // The Vega bundles, in dependency order, served next to this file.
+  const VEGA_SCRIPTS = ['vega.min.js', 'vega-lite.min.js', 'vega-embed.min.js'];
+
+  // NHS.UK colours (blue, warm yellow, green, plum, purple, aqua green, grey),
+  // in an order where neighbours differ in lightness as well as hue.
+  const NHS_CATEGORY = ['#005eb8', '#ed8b00', '#007f3b', '#7c2855', '#330072', '#00a499', '#425563'];
+
+  // Applied under each spec's own config (the spec wins where both set a value).
+  const BASE_CONFIG = {
+    font: 'Arial, Helvetica, sans-serif',
+    background: null,
+    view: { stroke: null },
+    range: { category: NHS_CATEGORY },
+    axis: {
+      labelFontSize: 12,
+      titleFontSize: 14,
+      titleFontWeight: 'bold',
+      labelColor: '#212b32',
+      titleColor: '#212b32',
+      gridColor: '#d8dde0',
+      domainColor: '#4c6272',
+      tickColor: '#4c6272',
+      aria: false,
+    },
+    legend: { labelFontSize: 12, titleFontSize: 14, labelColor: '#212b32', titleColor: '#212b32', aria: false },
+    title: { fontSize: 16, anchor: 'start', color: '#212b32' },
+    // The table or summary next to the chart is the accessible version; keep
+    // the SVG itself to one labelled graphic (from the spec's "description")
+    // rather than one ARIA node per mark, axis tick and legend entry.
+    mark: { aria: false },
+  };
+
+  function loadScript(url) {
+    return new Promise((resolve, reject) => {
+      const s = document.createElement('script');
+      s.src = url;
+      s.async = false; // run in insertion order
+      s.addEventListener('load', () => resolve());
+      s.addEventListener('error', () => reject(new Error(`could not load ${url}`)));
+      document.head.appendChild(s);
+    });
+  }
+
+  let vegaLoading = null;
+
+  function loadVega() {
+    if (typeof window.vegaEmbed === 'function') {
+      return Promise.resolve(window.vegaEmbed);
+    }
+    if (!vegaLoading) {
+      vegaLoading = Promise.all(
+        VEGA_SCRIPTS.map((name) => loadScript(asset(name))),
+      ).then(() => {
+        if (typeof window.vegaEmbed !== 'function') {
+          throw new Error('vega-embed did not load');
+        }
+        return window.vegaEmbed;
+      });
+    }
+    return vegaLoading;
+  }
+
+  function isPlainObject(x) {
+    return x !== null && typeof x === 'object' && !Array.isArray(x);
+  }
+
+  // Deep merge of plain objects: `over` wins.
+  function merge(under, over) {
+    const out = { ...under };
+    for (const [k, v] of Object.entries(over || {})) {
+      out[k] = isPlainObject(v) && isPlainObject(out[k]) ? merge(out[k], v) : v;
+    }
+    return out;
+  }
+
+  function readSpec(el) {
+    const id = el.getAttribute('data-vl-spec');
+    const block = id ? document.getElementById(id) : null;
+    if (!block || block.tagName !== 'SCRIPT' || block.type !== 'application/json') {
+      throw new Error(`no <script type="application/json" id="${id}"> data block`);
+    }
+    const spec = JSON.parse(block.textContent);
+    if (!isPlainObject(spec)) {
+      throw new Error(`data block ${id} is not a JSON object`);
+    }
+    return spec;
+  }
+
+  function showFailure(el, canvas, err) {
+    if (canvas) canvas.remove();
+    el.classList.remove('duet-chart--loading');
+    el.classList.add('duet-chart--failed');
+    const p = document.createElement('p');
+    p.className = 'duet-chart__error';
+    p.textContent = el.getAttribute('data-vl-error') || 'This chart could not be shown.';
+    el.appendChild(p);
+    console.error('duet: chart', el.getAttribute('data-vl-spec'), err);
+  }
+
+  async function drawChart(vegaEmbed, el) {
+    let canvas = null;
+    try {
+      const spec = readSpec(el);
+      spec.config = merge(BASE_CONFIG, spec.config);
+      canvas = document.createElement('div');
+      canvas.className = 'duet-chart__canvas';
+      el.appendChild(canvas);
+      const result = await vegaEmbed(canvas, spec, {
+        mode: 'vega-lite',
+        renderer: 'svg',
+        actions: false,
+        // CSP: interpret expressions from their AST (vega-embed bundles
+        // vega-interpreter and uses it when `ast` is set) instead of eval.
+        ast: true,
+        // CSP: no <style> elements from vega-embed or vega-tooltip.
+        defaultStyle: false,
+        tooltip: { disableDefaultStyle: true },
+      });
+      el.classList.remove('duet-chart--loading');
+      el.classList.add('duet-chart--drawn');
+      return result.view;
+    } catch (err) {
+      showFailure(el, canvas, err);
+      return null;
+    }
+  }
+
+  function drawCharts() {
+    const charts = Array.from(document.querySelectorAll('[data-vl-spec]'));
+    if (charts.length === 0) return;
+    charts.forEach((el) => el.classList.add('duet-chart--loading'));
+    loadVega().then(
+      (vegaEmbed) => Promise.all(charts.map((el) => drawChart(vegaEmbed, el))),
+      (err) => charts.forEach((el) => showFailure(el, null, err)),
+    );
+  }
+
+  function start() {
+    initNhsuk();
+    drawCharts();
+  }
+
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', start);
+  } else {
+    start();
+  }
+})();
