@@ -79,6 +79,7 @@ static void close_stores(void)
 /* ---- per-request state ---- */
 
 struct conn_ctx {
+    char *query;                /* the raw query string, as sent (may be NULL) */
     duet_buf body;
     int too_big;
     struct timespec t0;
@@ -92,23 +93,6 @@ struct conn_ctx {
 const char *web_header(const struct web_req *rq, const char *name)
 {
     return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
-}
-
-struct query_ctx {
-    struct web_req *rq;
-    int bad;
-};
-
-static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const char *key,
-                                     const char *value)
-{
-    (void)kind;
-    struct query_ctx *q = cls;
-    duet_err e;
-    if (http_form_add(&q->rq->query, key, value, &e) == 0)
-        return MHD_YES;
-    q->bad = 1;
-    return MHD_NO;
 }
 
 static void client_addr(struct MHD_Connection *conn, char *out, size_t n)
@@ -340,10 +324,10 @@ static void handle(struct web_req *rq, struct web_res *rs, struct conn_ctx *cx)
         fail(rq, rs, is_api, 503, "The service is unavailable. Please try again shortly.");
         return;
     }
-    struct query_ctx q = {rq, 0};
-    MHD_get_connection_values(rq->conn, MHD_GET_ARGUMENT_KIND, collect_query, &q);
-    if (q.bad) {
-        fail(rq, rs, is_api, 400, "The address has too many or malformed parameters.");
+    if (cx->query && http_form_parse(cx->query, strlen(cx->query), &rq->query, &e) != 0) {
+        char msg[DUET_ERR_MAX + 64];
+        snprintf(msg, sizeof msg, "The address is not valid: %s.", e.msg);
+        fail(rq, rs, is_api, 400, msg);
         return;
     }
     struct auth_session sess;
@@ -427,15 +411,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     (void)cls;
     (void)version;
     struct conn_ctx *cx = *req_cls;
-    if (cx == NULL) {
-        cx = calloc(1, sizeof *cx);
-        if (cx == NULL)
-            return MHD_NO;
-        clock_gettime(CLOCK_MONOTONIC, &cx->t0);
-        buf_init(&cx->body, WEB_BODY_MAX);
+    if (cx == NULL)
+        return MHD_NO;   /* on_uri could not allocate */
+    if (cx->method[0] == '\0') {   /* the first call: headers are in */
         snprintf(cx->method, sizeof cx->method, "%s", method);
         snprintf(cx->path, sizeof cx->path, "%s", url);
-        *req_cls = cx;
         return MHD_YES;
     }
     if (*upload_size != 0) {   /* more of the body: keep it while it fits */
@@ -466,6 +446,26 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     http_form_free(&rq.query);
     http_form_free(&rq.form);
     return ok;
+}
+
+/* Called first for every request with the URI as sent: keeps its query
+** string so that http_form_parse can check it (libmicrohttpd would pass
+** malformed escapes through silently). Its result becomes *req_cls. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)cls;
+    (void)conn;
+    struct conn_ctx *cx = calloc(1, sizeof *cx);
+    if (cx == NULL)
+        return NULL;
+    clock_gettime(CLOCK_MONOTONIC, &cx->t0);
+    buf_init(&cx->body, WEB_BODY_MAX);
+    const char *q = uri ? strchr(uri, '?') : NULL;
+    if (q && q[1] && (cx->query = strdup(q + 1)) == NULL) {
+        free(cx);
+        return NULL;
+    }
+    return cx;
 }
 
 /* The access log: one JSON object per request, written whole. No query
@@ -502,6 +502,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
         json_decref(line);
     }
     buf_free(&cx->body);
+    free(cx->query);
     free(cx);
     *req_cls = NULL;
 }
@@ -602,6 +603,7 @@ int web_serve(const struct web_config *cfg, duet_err *e)
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(cfg->timeout_s > 0 ? cfg->timeout_s : 30),
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HEADER_MEMORY,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
         MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
         MHD_OPTION_ARRAY, tls_opts,
         MHD_OPTION_END);
