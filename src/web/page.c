@@ -58,11 +58,11 @@ void page_begin(struct web_req *rq, struct web_res *rs, const char *title)
         html_printf(b,
             "<nav class=\"nhsuk-header__account\" aria-label=\"Account\">\n"
             "<ul class=\"nhsuk-header__account-list\">\n"
-            "<li class=\"nhsuk-header__account-item\">%s (%s)</li>\n"
+            "<li class=\"nhsuk-header__account-item\">%s</li>\n"
             "<li class=\"nhsuk-header__account-item\">"
             "<form class=\"nhsuk-header__account-form\" action=\"/sign-out\" method=\"post\" "
             "novalidate>",
-            rq->who->display_name, auth_role_name(rq->who->role));
+            rq->who->display_name);
         page_csrf_field(rq, rs);
         html_printf(b, "<button class=\"nhsuk-header__account-button\">Sign out</button>"
                        "</form></li>\n</ul>\n</nav>\n");

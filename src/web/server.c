@@ -261,6 +261,25 @@ static const struct web_route *find_route(struct web_req *rq, char *buf, size_t 
     return NULL;
 }
 
+/* Percent-encodes s into out (truncating whole escapes only); '/' is kept. */
+static void url_encode(char *out, size_t n, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t k = 0;
+    for (; *s && k + 4 < n; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '/' || c == '-' || c == '_' || c == '.' || c == '~') {
+            out[k++] = (char)c;
+        } else {
+            out[k++] = '%';
+            out[k++] = hex[c >> 4];
+            out[k++] = hex[c & 15];
+        }
+    }
+    out[k] = '\0';
+}
+
 static void run_route(struct web_req *rq, struct web_res *rs, int is_api)
 {
     char pathbuf[512];
@@ -290,9 +309,9 @@ static void run_route(struct web_req *rq, struct web_res *rs, int is_api)
         if (is_api) {
             web_json_error(rs, 401, "sign in or send a bearer token");
         } else {
-            char loc[512];
-            snprintf(loc, sizeof loc, "/sign-in?next=%s",
-                     strcmp(rq->method, "GET") == 0 && strlen(rq->path) < 400 ? rq->path : "/");
+            char loc[512] = "/sign-in?next=";
+            const char *back = strcmp(rq->method, "GET") == 0 ? rq->path : "/";
+            url_encode(loc + strlen(loc), sizeof loc - strlen(loc), back);
             web_redirect(rs, loc);
         }
         return;
@@ -340,6 +359,8 @@ static void handle(struct web_req *rq, struct web_res *rs, struct conn_ctx *cx)
     }
     if (rq->who)
         snprintf(cx->role, sizeof cx->role, "%s", auth_role_name(rq->who->role));
+    /* The audit log records who made each change made through the web. */
+    store_set_actor(rq->st, rq->who ? rq->who->person_key : "web");
     if (!get && !is_api && rq->body_len > 0) {
         const char *ct = web_header(rq, "Content-Type");
         if (ct == NULL || strncmp(ct, "application/x-www-form-urlencoded", 33) != 0) {
