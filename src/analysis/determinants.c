@@ -245,35 +245,45 @@ json_t *det_fit(const struct rel_data *d, const struct det_options *o, duet_err 
         int ok = parts && start && bidx && bcl && bpe && which;
         for (size_t j = 0; j < k; j++)
             ok = ok && kb[j][0] && kb[j][1];
-        /* The distinct partnerships in the data, by level. */
+        /* The distinct partnerships in the data, by level, and each
+        ** partnership's rows grouped together (a counting sort), so a
+        ** resample copies a partnership's rows without scanning them all. */
         for (size_t r = 0; ok && r < n; r++)
             which[cl[r]] = v[r].part;
+        size_t *order = ok ? malloc(n * sizeof *order) : NULL;
+        ok = ok && order;
+        for (size_t i = 0; ok && i <= d->nparts; i++)
+            start[i] = 0;
+        for (size_t r = 0; ok && r < n; r++)
+            start[v[r].part + 1]++;
+        for (size_t i = 0; ok && i < d->nparts; i++)
+            start[i + 1] += start[i];
+        for (size_t i = 0; ok && i < qc; i++)
+            parts[i] = start[which[i]];   /* next free slot per level's partnership */
+        for (size_t r = 0; ok && r < n; r++)
+            order[parts[cl[r]]++] = r;
         rng g;
         rng_seed(&g, o->seed);
         for (int b = 0; ok && b < B; b++) {
             size_t m = 0;
+            uint32_t np2 = 0;
             for (size_t c = 0; c < qc; c++) {
                 size_t pick = which[(size_t)rng_int(&g, 0, (int)qc - 1)];
-                /* Copy every observation of that partnership as a new cluster c. */
-                for (size_t r = 0; r < n && m < 2 * n; r++) {
-                    if (v[r].part != pick)
-                        continue;
+                /* Copy every observation of that partnership as a new cluster
+                ** c; its persons become new levels within the cluster. */
+                size_t m0 = m;
+                for (size_t x = start[pick]; x < start[pick + 1] && m < 2 * n; x++) {
+                    size_t r = order[x];
                     bidx[m] = r;
                     bcl[m] = (uint32_t)c;
+                    bpe[m] = UINT32_MAX;
+                    for (size_t y = m0; y < m; y++)
+                        if (v[bidx[y]].person == v[r].person)
+                            bpe[m] = bpe[y];
+                    if (bpe[m] == UINT32_MAX)
+                        bpe[m] = np2++;
                     m++;
                 }
-            }
-            /* Persons: new level per (cluster, person). */
-            for (size_t r = 0; r < m; r++)
-                bpe[r] = UINT32_MAX;
-            uint32_t np2 = 0;
-            for (size_t r = 0; r < m; r++) {
-                if (bpe[r] != UINT32_MAX)
-                    continue;
-                for (size_t s2 = r; s2 < m; s2++)
-                    if (bcl[s2] == bcl[r] && v[bidx[s2]].person == v[bidx[r]].person)
-                        bpe[s2] = np2;
-                np2++;
             }
             struct lmm_fit fb = {0};
             duet_err be;
@@ -286,6 +296,7 @@ json_t *det_fit(const struct rel_data *d, const struct det_options *o, duet_err 
             }
             lmm_fit_free(&fb);
         }
+        free(order);
         free(parts);
         free(start);
         free(bidx);
