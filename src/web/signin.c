@@ -54,13 +54,15 @@ static void signin_form(struct web_req *rq, struct web_res *rs, const char *erro
     page_begin(rq, rs, "Sign in");
     html_printf(b, "<div class=\"nhsuk-grid-row\"><div class=\"nhsuk-grid-column-two-thirds\">\n");
     if (error) {
+        /* nhsuk-frontend 10 markup: its script finds the summary by
+        ** data-module and focuses it on load (see docs/frontend.md). */
         html_printf(b,
-            "<div class=\"nhsuk-error-summary\" aria-labelledby=\"error-summary-title\" "
-            "role=\"alert\" tabindex=\"-1\">\n"
-            "<h2 class=\"nhsuk-error-summary__title\" id=\"error-summary-title\">There is a "
-            "problem</h2>\n<div class=\"nhsuk-error-summary__body\">\n"
-            "<ul class=\"nhsuk-list nhsuk-error-summary__list\" role=\"list\">\n"
-            "<li><a href=\"#person\">%s</a></li>\n</ul>\n</div>\n</div>\n", error);
+            "<div class=\"nhsuk-error-summary\" data-module=\"nhsuk-error-summary\">\n"
+            "<div role=\"alert\">\n"
+            "<h2 class=\"nhsuk-error-summary__heading\">There is a problem</h2>\n"
+            "<div class=\"nhsuk-error-summary__body\">\n"
+            "<ul class=\"nhsuk-list nhsuk-error-summary__list\">\n"
+            "<li><a href=\"#person\">%s</a></li>\n</ul>\n</div>\n</div>\n</div>\n", error);
     }
     html_printf(b,
         "<h1>Sign in to duet</h1>\n"

@@ -1,0 +1,289 @@
+// tests/browser/lib.mjs — helpers for the browser tests: headless Chromium
+// (Debian's /usr/bin/chromium driven by playwright-core: no browser is ever
+// downloaded), axe-core, and a record of what went wrong on each page.
+//
+//   launch()                     Chromium, headless
+//   new Role(browser, server, label)
+//                                one person's two browser contexts: `page`
+//                                runs under the server's real CSP (console
+//                                errors and CSP violations are recorded);
+//                                `axePage` bypasses the CSP only so that
+//                                axe-core can be injected
+//   role.signIn(person, password)  through the real sign-in form
+//   role.visit(name, reach, opts)  reach(page) in both contexts; records the
+//                                  problems, a screenshot and axe's verdict
+//   report                        everything recorded, by page name
+//
+// The server side (demo database, `duet serve`) comes from tests/web/lib.mjs.
+// DUET_BROWSER_TIMES=1 prints how long each step of each page took.
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { TOP } from '../web/lib.mjs';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+export const PHONE = { width: 375, height: 812 };
+const DESKTOP = { width: 1280, height: 900 };
+const AXE_SOURCE = fs.readFileSync(path.join(TOP, 'node_modules/axe-core/axe.min.js'), 'utf8');
+
+export const ARTEFACTS = path.join(process.env.DUET_ARTEFACTS || path.join(TOP, 'build/test-artefacts'),
+  'browser');
+fs.mkdirSync(ARTEFACTS, { recursive: true });
+
+process.env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = '1';
+
+export function launch() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+// name → {status, problems: [text], axe: [violation] | null, screenshots: [file]}
+export const report = new Map();
+
+function entry(name) {
+  if (!report.has(name)) report.set(name, { problems: [], axe: null, screenshots: [], status: null });
+  return report.get(name);
+}
+
+// Runs in every document of the normal context, before the page's own
+// scripts: remembers CSP violations (Chromium also logs them to the console,
+// which is listened to as well). Injected through the DevTools protocol, so
+// the CSP does not apply to it.
+function cspRecorder() {
+  window.__duetCsp = [];
+  document.addEventListener('securitypolicyviolation', (e) => {
+    window.__duetCsp.push(`${e.violatedDirective} blocked ${e.blockedURI || '(inline)'} ` +
+      `at ${e.sourceFile || '?'}:${e.lineNumber}`);
+  });
+}
+
+// Waits until nhsuk-frontend has initialised and every chart has finished
+// drawing (or failed), so screenshots and axe see the enhanced page.
+export async function settle(page) {
+  await page.waitForLoadState('load');
+  await page.waitForFunction(() => {
+    const charts = [...document.querySelectorAll('[data-vl-spec]')];
+    const drawn = charts.every((e) => e.classList.contains('duet-chart--drawn') ||
+      e.classList.contains('duet-chart--failed'));
+    return document.body.classList.contains('nhsuk-frontend-supported') && drawn;
+  }, null, { timeout: 15000 });
+}
+
+const h1 = (page) => page.evaluate(() => document.querySelector('h1')?.textContent.trim() ?? null);
+
+const fileName = (name) => name.replace(/[^A-Za-z0-9._-]+/g, '-');
+
+export class Role {
+  constructor(browser, server, label) {
+    Object.assign(this, { browser, server, label, current: `${label}: (no page yet)` });
+  }
+
+  async open() {
+    const t0 = Date.now();
+    const base = { baseURL: this.server.url, viewport: DESKTOP, acceptDownloads: true };
+    this.ctx = await this.browser.newContext(base);
+    this.axeCtx = await this.browser.newContext({ ...base, bypassCSP: true });
+    this.page = await this.newPage(this.ctx);
+    this.axePage = await this.axeCtx.newPage();
+    if (process.env.DUET_BROWSER_TIMES) console.log(`# contexts for ${this.label}: ${Date.now() - t0} ms`);
+    return this;
+  }
+
+  // A page in a context under the CSP, whose problems are recorded under
+  // whatever page this role is visiting at the time.
+  async newPage(ctx) {
+    await ctx.addInitScript(cspRecorder);
+    const page = await ctx.newPage();
+    const note = (text) => entry(this.current).problems.push(text);
+    page.on('console', (m) => {
+      if (m.type() !== 'error') return;
+      const at = m.location()?.url || '';
+      note(`console error: ${m.text()}${at ? ` (${at})` : ''}`);
+    });
+    page.on('pageerror', (e) => note(`page error: ${e.message}`));
+    page.on('requestfailed', (r) => {
+      const why = r.failure()?.errorText || '';
+      // Cancelled by the next navigation (a favicon still loading) or a download.
+      if (why === 'net::ERR_ABORTED') return;
+      note(`request failed: ${r.url()} ${why}`);
+    });
+    page.on('response', (r) => {
+      if (r.status() >= 400 && r.request().resourceType() !== 'document')
+        note(`HTTP ${r.status()} for ${r.url()}`);
+    });
+    return page;
+  }
+
+  async close() {
+    await this.ctx?.close();
+    await this.axeCtx?.close();
+    await this.phoneCtx?.close();
+  }
+
+  // Signs in through the form, in the normal context, and gives the axe
+  // context the same session cookie. Returns the response after the
+  // redirects (the home page).
+  async signIn(person, password) {
+    const t0 = Date.now();
+    const p = this.page;
+    await p.goto('/sign-in');
+    await p.getByLabel('Your sign-in name').fill(person);
+    await p.getByLabel('Password', { exact: true }).fill(password);
+    const [res] = await Promise.all([p.waitForNavigation(), p.getByRole('button', { name: 'Sign in' }).click()]);
+    await this.axeCtx.addCookies(await this.ctx.cookies());
+    this.person = person;
+    if (process.env.DUET_BROWSER_TIMES) console.log(`# sign in as ${person}: ${Date.now() - t0} ms`);
+    return res;
+  }
+
+  // Visits a page: reach(page) navigates there (returning the navigation's
+  // response) in the normal context, then the page is checked, and the same
+  // reach(axePage) is run in the axe context for axe-core. opts.status: the
+  // expected HTTP status of the document (default 200); opts.axe: false to
+  // skip axe (pages reached by an action that cannot be repeated).
+  async visit(name, reach, opts = {}) {
+    const status = opts.status ?? 200;
+    const e = entry(name);
+    this.current = name;
+    e.role = this.label;
+    const t0 = Date.now();
+    const res = await reach(this.page);
+    e.url = this.page.url();
+    e.status = res ? res.status() : null;
+    if (e.status !== status) e.problems.push(`HTTP ${e.status} for the page, expected ${status}`);
+    const t1 = Date.now();
+    await settle(this.page);
+    // Chromium logs the document's own error status (a 404 page, a 422
+    // form) as a failed resource: expected here, and checked just above.
+    if (status !== 200) {
+      const own = `console error: Failed to load resource: the server responded with a status of ${status} `;
+      e.problems = e.problems.filter((x) => !(x.startsWith(own) && x.endsWith(`(${e.url})`)));
+    }
+    await this.collectCsp(this.page, e);
+    const t2 = Date.now();
+    await this.shoot(this.page, name, e);
+    const t3 = Date.now();
+    if (opts.axe !== false) {
+      await reach(this.axePage);
+      await settle(this.axePage);
+      // axe must look at the same page (not, say, the sign-in page).
+      const [a, b] = [await h1(this.page), await h1(this.axePage)];
+      if (this.axePage.url() !== e.url || a !== b)
+        e.problems.push(`the axe context reached ${this.axePage.url()} ("${b}"), not ${e.url} ("${a}")`);
+      e.axe = await runAxe(this.axePage);
+    }
+    if (process.env.DUET_BROWSER_TIMES)
+      console.log(`# ${name}: reach ${t1 - t0} settle ${t2 - t1} shot ${t3 - t2} axe ${Date.now() - t3} ms`);
+    this.current = `${this.label}: after ${name}`;
+    return res;
+  }
+
+  async collectCsp(page, e) {
+    const v = await page.evaluate(() => window.__duetCsp || ['the CSP recorder did not run']);
+    for (const x of v) e.problems.push(`CSP violation: ${x}`);
+  }
+
+  async shoot(page, name, e = entry(name)) {
+    const file = path.join(ARTEFACTS, `${fileName(name)}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    e.screenshots.push(file);
+    return file;
+  }
+
+  // The same page at a phone's size, in a third context under the CSP.
+  async phone(name, url) {
+    if (!this.phoneCtx) {
+      this.phoneCtx = await this.browser.newContext({ baseURL: this.server.url, viewport: PHONE,
+        isMobile: true, hasTouch: true });
+      await this.phoneCtx.addCookies(await this.ctx.cookies());
+      this.phonePage = await this.newPage(this.phoneCtx);
+    }
+    const e = entry(name);
+    this.current = name;
+    e.role = this.label;
+    const res = await this.phonePage.goto(url);
+    e.url = this.phonePage.url();
+    e.status = res.status();
+    await settle(this.phonePage);
+    await this.collectCsp(this.phonePage, e);
+    // Reflow (WCAG 1.4.10): nothing may need scrolling sideways at 375 px.
+    e.overflow = await this.phonePage.evaluate(() => {
+      const w = document.documentElement.clientWidth;
+      const wide = [...document.querySelectorAll('body *')].filter((el) => {
+        const r = el.getBoundingClientRect();
+        return r.width > 0 && r.right > w + 1 && getComputedStyle(el).position !== 'fixed';
+      }).map((el) => el.tagName.toLowerCase() + (el.id ? `#${el.id}` : '') +
+        (el.className && typeof el.className === 'string' ? `.${el.className.trim().split(/\s+/).join('.')}` : ''));
+      // How much each drawn chart was shrunk to fit (1: not at all).
+      const scales = [...document.querySelectorAll('.duet-chart svg')].map((svg) =>
+        svg.getBoundingClientRect().width / (Number(svg.getAttribute('width')) || 1));
+      return { scrollWidth: document.documentElement.scrollWidth, clientWidth: w, wide: wide.slice(0, 8),
+        chartScale: scales.length ? Math.min(...scales) : null };
+    });
+    await this.shoot(this.phonePage, name, e);
+    this.current = `${this.label}: after ${name}`;
+    return res;
+  }
+}
+
+// axe-core on the page as it stands: the violations of the WCAG A/AA rules.
+export async function runAxe(page) {
+  await page.evaluate(AXE_SOURCE);
+  return page.evaluate(async (tags) => {
+    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+    return r.violations.map((v) => ({
+      id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.map((n) => ({
+        target: n.target.join(' '), html: n.html.slice(0, 200), summary: n.failureSummary,
+      })),
+    }));
+  }, AXE_TAGS);
+}
+
+// One line per violation and element, for a failure message.
+export function describeAxe(name, violations) {
+  return violations.flatMap((v) => v.nodes.map((n) =>
+    `${name}: ${v.id} (${v.impact}) ${v.help}\n    target: ${n.target}\n    html: ${n.html}` +
+    `\n    ${(n.summary || '').replace(/\n/g, '\n    ')}`));
+}
+
+// The data of every chart whose element id starts with prefix (the
+// Vega-Lite specs' inline values), each value tagged with its chart's id;
+// null when there is no such chart.
+export async function chartValues(page, prefix) {
+  return page.evaluate((pre) => {
+    const els = [...document.querySelectorAll('[data-vl-spec]')].filter((el) => el.id.startsWith(pre));
+    if (!els.length) return null;
+    return els.flatMap((el) => {
+      const block = document.getElementById(el.getAttribute('data-vl-spec'));
+      return JSON.parse(block.textContent).data.values.map((v) => ({ ...v, chart: el.id }));
+    });
+  }, prefix);
+}
+
+// How many charts whose id starts with prefix there are, and how many have an <svg>.
+export async function chartsDrawn(page, prefix) {
+  return page.evaluate((pre) => {
+    const els = [...document.querySelectorAll('[data-vl-spec]')].filter((el) => el.id.startsWith(pre));
+    return { charts: els.length, svg: els.filter((el) => el.querySelector('svg')).length };
+  }, prefix);
+}
+
+// The rows of a table (found by its caption) as arrays of cell texts,
+// without the headings responsive tables repeat in each cell.
+export async function tableRows(page, caption) {
+  return page.evaluate((cap) => {
+    const t = [...document.querySelectorAll('table')].find((x) => x.caption &&
+      x.caption.textContent.trim() === cap);
+    if (!t) return null;
+    return [...t.tBodies].flatMap((b) => [...b.rows]).map((r) => [...r.cells].map((c) => {
+      const copy = c.cloneNode(true);
+      copy.querySelectorAll('[aria-hidden="true"]').forEach((x) => x.remove());
+      return copy.textContent.trim();
+    }));
+  }, caption);
+}

@@ -1,0 +1,461 @@
+// tests/browser/test_browser.mjs — the web application in a real browser.
+//
+// Headless Chromium (Debian's, through playwright-core) against `duet serve`
+// on a fresh demo database, under the server's real Content-Security-Policy.
+// One test per property:
+//   1. every role signs in through the sign-in form and lands on its home page
+//   2. a participant fills in a check-in (an empty submit first: the error
+//      summary takes focus) and their partnership's chart gains the module
+//   3. a facilitator's cohort dashboard flags the demo's tokenistic and
+//      polarising partnerships
+//   4. a researcher downloads the relationships CSV: pseudonymised
+//   5. an admin sees the accounts
+//   6. axe-core finds no WCAG 2.2 A/AA violation on any page visited, and no
+//      page logged a console error, a page error or a CSP violation
+//   7. full-page screenshots of every page, and the participant's pages at a
+//      phone's width (375 × 812) without sideways scrolling
+// Tests 1–5 visit the pages and record what 6 and 7 check, so they share one
+// server and one browser and run in order.
+//
+//   DUET=build/duet DUET_ASSETS=build/assets DUET_ARTEFACTS=build/test-artefacts \
+//     node --test-reporter=tap tests/browser/test_browser.mjs
+// Screenshots go to $DUET_ARTEFACTS/browser/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import * as W from '../web/lib.mjs';
+import * as B from './lib.mjs';
+
+const COHORT = W.DEMO_COHORT;
+const COHORT_PATH = `/cohorts/${encodeURIComponent(COHORT)}`;
+const CODE = 'P01';
+const NEW_MODULE = 7;          // added before the server starts: nobody has checked in
+const SPARE_MODULE = 8;        // stays empty: the phone screenshot of a fresh form
+// The demo's courses (src/app/demo.c: improving, tokenistic, improving,
+// polarising, repeating): what the dashboard should flag.
+const TOKENISTIC = ['P02', 'P06', 'P10'];
+const POLARISING = ['P04', 'P08', 'P12'];
+
+let dir, db, server, browser, participant;
+const roles = {};
+const findings = [];   // things to report that are not failures
+
+before(async () => {
+  dir = W.tempDir();
+  db = W.demoDb(dir);
+  for (const [n, theme] of [[NEW_MODULE, 'Browser test module'], [SPARE_MODULE, 'A later module']])
+    W.duetOk(db, 'module', 'add', '--cohort', COHORT, '--number', String(n), '--theme', theme);
+  participant = W.members(db, CODE).find((m) => m.side === 'lived_experience') ?? W.members(db, CODE)[0];
+  server = await W.startServer(db, dir);
+  browser = await B.launch();
+});
+
+after(async () => {
+  for (const r of Object.values(roles)) await r.close().catch(() => {});
+  await browser?.close();
+  if (findings.length) console.log(`# findings:\n# ${findings.join('\n# ')}`);
+  if (server) {
+    const { code, signal } = await server.stop();
+    const noise = server.stderr().split('\n').filter((l) => l && !/^duet: (serving|stopped)/.test(l));
+    if (noise.length) console.log(`# duet serve wrote to stderr:\n# ${noise.join('\n# ')}`);
+    assert.equal(signal, null, `duet serve was killed by ${signal}: ${server.stderr()}`);
+    assert.equal(code, 0, `duet serve exited with ${code} after SIGTERM: ${server.stderr()}`);
+  }
+});
+
+// A role's contexts, opened once.
+async function role(label) {
+  roles[label] ??= await new B.Role(browser, server, label).open();
+  return roles[label];
+}
+
+const goto = (url) => (page) => page.goto(url);
+
+// The h1's text, without its caption.
+async function heading(page) {
+  return page.evaluate(() => {
+    const h = document.querySelector('h1');
+    if (!h) return null;
+    const c = h.cloneNode(true);
+    c.querySelectorAll('.nhsuk-caption-l, .nhsuk-caption-m, .nhsuk-caption-xl').forEach((x) => x.remove());
+    return c.textContent.trim();
+  });
+}
+
+// NHS.UK frontend's script focuses the error summary when the page loads,
+// so screen readers announce it and keyboard users start there.
+async function errorSummaryFocused(page, where) {
+  const focused = () => document.activeElement?.classList.contains('nhsuk-error-summary');
+  await page.waitForFunction(focused, null, { timeout: 3000 }).catch(() => {});
+  const at = await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 100));
+  assert.ok(await page.evaluate(focused), `the error summary on ${where} did not take focus (focus is on ${at})`);
+}
+
+/* ---- 1. sign in ---- */
+
+const SIGN_INS = [
+  // label, person, password, the home page's h1
+  ['participant', () => participant.key, W.PASSWORDS.participant, 'Your partnerships'],
+  ['facilitator', () => W.STAFF.facilitator, W.PASSWORDS.facilitator, 'Your cohorts'],
+  ['researcher', () => W.STAFF.researcher, W.PASSWORDS.researcher, 'Cohorts'],
+  ['admin', () => W.STAFF.admin, W.PASSWORDS.admin, 'Accounts'],
+];
+
+test('1. every role signs in through the sign-in form and lands on its home page', async () => {
+  const anon = await role('anonymous');
+  await anon.visit('sign-in', goto('/sign-in'));
+  assert.equal(await heading(anon.page), 'Sign in to duet');
+  // A wrong password: the form again, with its error summary (401).
+  await anon.visit('sign-in-error', async (page) => {
+    await page.goto('/sign-in');
+    await page.getByLabel('Your sign-in name').fill('nobody.here');
+    await page.getByLabel('Password', { exact: true }).fill('not the password');
+    const [res] = await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Sign in' }).click()]);
+    return res;
+  }, { status: 401 });
+  assert.ok(await anon.page.locator('.nhsuk-error-summary').isVisible(), 'no error summary after a failed sign-in');
+  await errorSummaryFocused(anon.page, 'the sign-in page');
+
+  const failures = [];
+  for (const [label, person, password, h1] of SIGN_INS) {
+    const r = await role(label);
+    const res = await r.signIn(person(), password);
+    const where = new URL(r.page.url()).pathname;
+    if (where !== '/home' || res?.status() !== 200) {
+      failures.push(`${label} (${person()}): ended on ${where} with HTTP ${res?.status()}`);
+      continue;
+    }
+    await r.visit(`${label}-home`, goto('/home'));
+    const got = await heading(r.page);
+    if (got !== h1) failures.push(`${label}: home page heading "${got}", expected "${h1}"`);
+    const account = await r.page.locator('.nhsuk-header__account').textContent();
+    if (!/Sign out/.test(account)) failures.push(`${label}: no sign-out button in the header`);
+  }
+  assert.deepEqual(failures, []);
+});
+
+/* ---- 2. a participant's check-in ---- */
+
+const modulesIn = (values) => [...new Set(values.map((v) => v.module))].sort((a, b) => a - b);
+
+test('2. a participant completes a check-in and sees their chart change', async () => {
+  const p = await role('participant');
+  assert.ok(p.person, 'the participant did not sign in (test 1)');
+  const partnershipUrl = `/partnerships/${CODE}`;
+  const formUrl = `${partnershipUrl}/modules/${NEW_MODULE}/checkin`;
+
+  await p.visit('participant-partnership', goto(partnershipUrl));
+  const before = await B.chartValues(p.page, 'trajectory');
+  assert.ok(Array.isArray(before) && before.length > 0, 'no trajectory chart data on the partnership page');
+  assert.ok(!modulesIn(before).includes(NEW_MODULE), `module ${NEW_MODULE} is in the chart before any check-in`);
+  const rowsBefore = await B.tableRows(p.page, 'Scores by module');
+  assert.ok(rowsBefore?.length, 'no "Scores by module" table beside the chart');
+  const drawn = await B.chartsDrawn(p.page, 'trajectory');
+  assert.ok(drawn.charts > 0 && drawn.svg === drawn.charts,
+    `${drawn.svg} of ${drawn.charts} trajectory charts have an <svg>: Vega did not draw under the CSP`);
+
+  // The module's link on the partnership page leads to the form.
+  const link = p.page.getByRole('link', { name: `Complete your check-in for module ${NEW_MODULE}` });
+  assert.equal(await link.count(), 1, `no link to the check-in for module ${NEW_MODULE}`);
+  assert.equal(new URL(await link.getAttribute('href'), server.url).pathname, formUrl);
+
+  await p.visit('participant-checkin', goto(formUrl));
+  const radios = await p.page.locator('form input[type=radio]').evaluateAll((els) =>
+    [...new Set(els.map((e) => e.name))]);
+  const texts = await p.page.locator('form textarea').evaluateAll((els) => els.map((e) => e.id));
+  assert.ok(radios.length > 0, 'the check-in form has no radio questions');
+
+  // Empty: 422, the error summary, focused, linking to the first question.
+  await p.visit('participant-checkin-errors', async (page) => {
+    await page.goto(formUrl);
+    const [res] = await Promise.all([page.waitForNavigation(),
+      page.getByRole('button', { name: 'Submit check-in' }).click()]);
+    return res;
+  }, { status: 422 });
+  const summary = p.page.locator('.nhsuk-error-summary');
+  assert.ok(await summary.isVisible(), 'no error summary after an empty submit');
+  await errorSummaryFocused(p.page, 'the check-in form');
+  const summaryLinks = await summary.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  assert.ok(summaryLinks.length > 0, 'the error summary links to no field');
+  for (const href of summaryLinks)
+    assert.equal(await p.page.locator(href).count(), 1, `the error summary links to ${href}, which is not on the page`);
+  assert.match(await p.page.title(), /^Error: /, 'the title of a page with errors starts "Error: "');
+
+  // Every question: the middle option of each radio group, text in each box.
+  for (const name of radios) {
+    const group = p.page.locator(`input[type=radio][name="${name}"]`);
+    const n = await group.count();
+    await group.nth(Math.floor(n / 2)).check();
+  }
+  for (const id of texts)
+    await p.page.locator(`#${id}`).fill(`Written by the browser test for ${id}.\nA second line.`);
+  const [res] = await Promise.all([p.page.waitForNavigation(),
+    p.page.getByRole('button', { name: 'Submit check-in' }).click()]);
+  assert.equal(res.status(), 200);
+  const landed = new URL(p.page.url());
+  assert.equal(landed.pathname, partnershipUrl, 'after the check-in the participant is not on the partnership page');
+
+  await p.visit('participant-partnership-after-checkin', goto(landed.pathname + landed.search));
+  const banner = p.page.locator('.nhsuk-notification-banner--success');
+  assert.ok(await banner.isVisible(), 'no success notice after the check-in');
+  assert.match(await banner.textContent(), new RegExp(`module ${NEW_MODULE}`));
+  const after = await B.chartValues(p.page, 'trajectory');
+  const mine = after.filter((v) => v.module === NEW_MODULE);
+  assert.ok(mine.length > 0, `the chart's data has no module ${NEW_MODULE} after the check-in ` +
+    `(modules: ${modulesIn(after).join(', ')})`);
+  const side = participant.side === 'lived_experience' ? 'Lived-experience side' : 'System side';
+  assert.ok(mine.every((v) => v.side === side), `module ${NEW_MODULE} is on the wrong side: ${JSON.stringify(mine)}`);
+  assert.equal(after.length - before.length, mine.length, 'other points of the chart changed');
+  const rowsAfter = await B.tableRows(p.page, 'Scores by module');
+  const newRows = rowsAfter.filter((r) => r[0] === String(NEW_MODULE));
+  assert.equal(newRows.length, 1, `the table has ${newRows.length} rows for module ${NEW_MODULE}`);
+  assert.equal(newRows[0][1], side);
+  const drawnAfter = await B.chartsDrawn(p.page, 'trajectory');
+  assert.ok(drawnAfter.charts > 0 && drawnAfter.svg === drawnAfter.charts,
+    `${drawnAfter.svg} of ${drawnAfter.charts} trajectory charts have an <svg> after the check-in`);
+  const status = await p.page.locator('table').filter({ hasText: 'Your check-in' })
+    .locator('tr', { hasText: 'Browser test module' }).textContent();
+  assert.match(status, /Done/, 'the modules table does not mark the check-in done');
+
+  // The form now shows the answers sent; and the reflections page.
+  await p.visit('participant-checkin-done', goto(formUrl));
+  assert.equal(await heading(p.page), `Your check-in for module ${NEW_MODULE}`);
+  await p.visit('participant-reflections', goto(`${partnershipUrl}/reflections`));
+  assert.equal(await heading(p.page), 'Reflections');
+});
+
+/* ---- 3. the facilitator's dashboard ---- */
+
+test('3. a facilitator sees the tokenistic and polarising partnerships flagged', async () => {
+  const f = await role('facilitator');
+  assert.ok(f.person, 'the facilitator did not sign in (test 1)');
+  await f.visit('facilitator-cohort', async (page) => {
+    await page.goto('/home');
+    const [res] = await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: COHORT }).click()]);
+    return res;
+  });
+  assert.equal(new URL(f.page.url()).pathname, COHORT_PATH);
+  assert.equal(await heading(f.page), COHORT);
+  const cards = await f.page.locator('li[data-partnership]').evaluateAll((lis) => lis.map((li) => ({
+    code: li.dataset.partnership,
+    flags: (li.dataset.flags || '').split(/\s+/).filter(Boolean),
+    tags: [...li.querySelectorAll('.nhsuk-tag')].map((t) => t.textContent.trim()),
+    svg: li.querySelectorAll('.duet-chart svg').length,
+  })));
+  assert.equal(cards.length, 12, `${cards.length} partnership cards, expected the demo's 12`);
+  const by = Object.fromEntries(cards.map((c) => [c.code, c]));
+  const problems = [];
+  const expected = [[TOKENISTIC, 'tokenistic', 'Tokenism signal'], [POLARISING, 'polarising', 'Polarising']];
+  for (const [codes, flag, tag] of expected) {
+    for (const code of codes) {
+      const c = by[code];
+      if (!c) problems.push(`${code}: no card`);
+      else if (!c.flags.includes(flag))
+        problems.push(`${code} (a ${flag} course in the demo) is not flagged ${flag}: ` +
+          `data-flags="${c.flags.join(' ')}", tags ${JSON.stringify(c.tags)}`);
+      else if (!c.tags.includes(tag))
+        problems.push(`${code}: data-flags has ${flag} but no "${tag}" tag is shown (tags ${JSON.stringify(c.tags)})`);
+    }
+  }
+  // Every flag written in data-flags is also shown as a tag, and the
+  // flagged partnerships come first.
+  const firstUnflagged = cards.findIndex((c) => c.flags.length === 0);
+  if (firstUnflagged >= 0 && cards.slice(firstUnflagged).some((c) => c.flags.length))
+    problems.push(`flagged partnerships do not all come first: ${cards.map((c) => `${c.code}[${c.flags}]`).join(' ')}`);
+  const noSvg = cards.filter((c) => c.svg === 0).map((c) => c.code);
+  if (noSvg.length) problems.push(`cards without a drawn chart: ${noSvg.join(', ')}`);
+  const course = (code) => TOKENISTIC.includes(code) ? 'tokenistic'
+    : POLARISING.includes(code) ? 'polarising' : 'improving';
+  const flagsOf = (c) => `${c.code} (${course(c.code)} course): ${c.flags.join(' ') || '-'}`;
+  findings.push(`dashboard flags: ${cards.map(flagsOf).join('; ')}`);
+  assert.deepEqual(problems, []);
+
+  await f.visit('facilitator-observations', goto('/partnerships/P02/observations'));
+  assert.equal(await heading(f.page), 'Field notes');
+  await f.visit('facilitator-partnership', goto('/partnerships/P02'));
+  await f.visit('facilitator-reflections', goto('/partnerships/P02/reflections'));
+});
+
+/* ---- 4. the researcher's CSV ---- */
+
+// A small CSV reader (RFC 4180: quotes, doubled quotes, CRLF or LF).
+function parseCsv(text) {
+  const rows = [];
+  let row = [], field = '', quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') { field += '"'; i++; }
+      else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"' && field === '') quoted = true;
+    else if (ch === ',') { row.push(field); field = ''; }
+    else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      row.push(field); rows.push(row); row = []; field = '';
+    } else field += ch;
+  }
+  if (quoted) throw new Error('unterminated quoted field');
+  if (field !== '' || row.length) { row.push(field); rows.push(row); }
+  return rows;
+}
+
+test('4. a researcher downloads the relationships results as a pseudonymised CSV', async () => {
+  const r = await role('researcher');
+  assert.ok(r.person, 'the researcher did not sign in (test 1)');
+  await r.visit('researcher-relationships', async (page) => {
+    await page.goto('/home');
+    const [res] = await Promise.all([page.waitForNavigation(),
+      page.getByRole('link', { name: `Relationships in ${COHORT}` }).click()]);
+    return res;
+  });
+  assert.equal(await heading(r.page), 'Relationships');
+  const [download] = await Promise.all([r.page.waitForEvent('download'),
+    r.page.getByRole('link', { name: /Download the results as CSV/ }).click()]);
+  const file = await download.path();
+  const failure = await download.failure();
+  assert.equal(failure, null, `the download failed: ${failure}`);
+  assert.equal(download.suggestedFilename(), `relationships-${COHORT.replace(/[^A-Za-z0-9._-]/g, '-')}.csv`);
+  const text = fs.readFileSync(file, 'utf8');
+  fs.writeFileSync(`${B.ARTEFACTS}/relationships.csv`, text);
+  const rows = parseCsv(text);
+  assert.ok(rows.length > 1, 'the CSV has no data rows');
+  const header = rows[0];
+  assert.ok(header.length > 2 && header.every((h) => /^[a-z][a-z0-9_]*$/.test(h)),
+    `the first row is not a header of snake_case names: ${header.join(',')}`);
+  const bad = rows.filter((x) => x.length !== header.length);
+  assert.equal(bad.length, 0, `${bad.length} rows have not ${header.length} fields`);
+  const col = header.indexOf('partnership');
+  assert.ok(col >= 0, `no partnership column: ${header.join(',')}`);
+  const codes = new Set(rows.slice(1).map((x) => x[col]));
+  for (const c of W.duetJson(db, 'partnership', 'list').map((p) => p.code))
+    assert.ok(codes.has(c), `no rows for ${c} in the CSV`);
+
+  // No person's key or name, in any case, anywhere in the file.
+  const people = W.duetJson(db, 'person', 'list');
+  const lower = text.toLowerCase();
+  const leaks = [];
+  for (const p of people) {
+    if (lower.includes(p.key.toLowerCase())) leaks.push(`key ${p.key}`);
+    const name = p.display_name.replace(/\s*\(.*\)\s*/g, '').trim();
+    if (name && lower.includes(name.toLowerCase())) leaks.push(`name ${name}`);
+    for (const part of name.split(/\s+/).filter((w) => w.length >= 3))
+      if (new RegExp(`\\b${part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'i').test(text))
+        leaks.push(`name part "${part}" (${p.key})`);
+  }
+  assert.deepEqual([...new Set(leaks)], [], 'the CSV names people');
+
+  await r.visit('researcher-determinants', goto(`/research/determinants?cohort=${encodeURIComponent(COHORT)}`));
+  assert.equal(await heading(r.page), 'Determinants');
+  await r.visit('researcher-partnership', goto('/partnerships/P04'));
+});
+
+/* ---- 5. the admin's accounts ---- */
+
+test('5. an admin sees the accounts list', async () => {
+  const a = await role('admin');
+  assert.ok(a.person, 'the admin did not sign in (test 1)');
+  await a.visit('admin-accounts', goto('/home'));
+  const rows = await a.page.evaluate(() => {
+    const t = [...document.querySelectorAll('table')].find((x) => x.caption?.textContent.trim() === 'Accounts');
+    return t ? [...t.tBodies[0].rows].map((r) => [...r.cells].map((c) => c.textContent.trim())) : null;
+  });
+  assert.ok(rows, 'no table captioned "Accounts"');
+  const keys = rows.map((r) => r[0]);
+  for (const k of [participant.key, W.STAFF.facilitator, W.STAFF.researcher, W.STAFF.admin])
+    assert.ok(keys.includes(k), `the accounts table does not list ${k}`);
+  const roleOf = Object.fromEntries(rows.map((r) => [r[0], r[2]]));
+  assert.equal(roleOf[W.STAFF.facilitator], 'facilitator');
+  assert.equal(roleOf[participant.key], 'participant');
+  assert.ok(rows.length >= 28, `only ${rows.length} accounts listed`);
+});
+
+/* ---- 6. accessibility and a clean console ---- */
+
+// The pages every run must have checked (tests 1–5 visit them).
+const EXPECTED_PAGES = ['sign-in', 'sign-in-error', 'participant-home', 'facilitator-home', 'researcher-home',
+  'admin-home', 'participant-partnership', 'participant-checkin', 'participant-checkin-errors',
+  'participant-partnership-after-checkin', 'participant-checkin-done', 'participant-reflections',
+  'facilitator-cohort', 'facilitator-observations', 'facilitator-partnership', 'facilitator-reflections',
+  'researcher-relationships', 'researcher-determinants', 'researcher-partnership', 'admin-accounts',
+  'not-found', 'not-found-signed-out'];
+
+// The detectors themselves: a page that breaks the CSP and has an image
+// without a text alternative must be caught (so a pass means something).
+async function canary() {
+  const c = await new B.Role(browser, server, 'canary').open();
+  try {
+    await c.visit('canary', async (page) => {
+      const res = await page.goto('/sign-in');
+      await page.evaluate(() => {
+        const s = document.createElement('script');
+        s.textContent = 'window.__inline = 1';
+        document.body.append(s);
+        const img = document.createElement('img');
+        img.src = 'data:image/gif;base64,R0lGODlhAQABAAAAACw=';
+        document.querySelector('main').append(img);
+      });
+      return res;
+    });
+    const e = B.report.get('canary');
+    const csp = e.problems.filter((x) => x.startsWith('CSP violation: script-src'));
+    const cons = e.problems.filter((x) => x.startsWith('console error:') && /Content Security Policy/.test(x));
+    const alt = e.axe.filter((v) => v.id === 'image-alt');
+    assert.ok(csp.length && cons.length && alt.length,
+      `the checks missed a planted problem: ${JSON.stringify(e.problems)} axe: ${e.axe.map((v) => v.id)}`);
+  } finally {
+    B.report.delete('canary');
+    await c.close();
+  }
+}
+
+test('6. no axe-core violation (WCAG 2.2 A/AA) and no console error or CSP violation on any page', async () => {
+  await canary();
+  const p = await role('participant');
+  await p.visit('not-found', goto('/partnerships/NOPE99'), { status: 404 });
+  assert.equal(await heading(p.page), 'Page not found');
+  const anon = await role('anonymous');
+  await anon.visit('not-found-signed-out', goto('/no-such-page'), { status: 404 });
+
+  const lines = [];
+  const missing = EXPECTED_PAGES.filter((n) => !B.report.get(n)?.axe);
+  if (missing.length) lines.push(`pages not checked (an earlier test stopped before them): ${missing.join(', ')}`);
+  for (const [name, e] of B.report) {
+    if (e.axe?.length) lines.push(...B.describeAxe(name, e.axe));
+    for (const x of e.problems) lines.push(`${name}: ${x}`);
+  }
+  // The server's side: no request ended in a server error.
+  const log = fs.readFileSync(server.log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  for (const r of log.filter((x) => x.status >= 500))
+    lines.push(`access log: ${r.method} ${r.path} answered ${r.status}`);
+  console.log(`# pages checked with axe-core: ${[...B.report].filter(([, e]) => e.axe).map(([n]) => n).join(', ')}`);
+  assert.ok(lines.length === 0, `${lines.length} problems:\n${lines.join('\n')}`);
+});
+
+/* ---- 7. screenshots ---- */
+
+test('7. screenshots of every page, and the participant\'s pages fit a phone', async () => {
+  const p = await role('participant');
+  await p.phone('phone-participant-partnership', `/partnerships/${CODE}`);
+  await p.phone('phone-participant-checkin', `/partnerships/${CODE}/modules/${SPARE_MODULE}/checkin`);
+  const lines = [];
+  for (const [name, e] of B.report) {
+    if (!e.screenshots.length) lines.push(`${name}: no screenshot`);
+    for (const f of e.screenshots)
+      if (!fs.existsSync(f) || fs.statSync(f).size < 1000) lines.push(`${name}: ${f} is missing or empty`);
+  }
+  for (const name of ['phone-participant-partnership', 'phone-participant-checkin']) {
+    const e = B.report.get(name);
+    for (const x of e.problems) lines.push(`${name}: ${x}`);
+    if (e.status !== 200) lines.push(`${name}: HTTP ${e.status}`);
+    const o = e.overflow;
+    if (o.chartScale !== null && o.chartScale < 0.75)
+      findings.push(`${name}: a chart is shrunk to ${Math.round(o.chartScale * 100)}% to fit ${B.PHONE.width} px, ` +
+        `so its 12 px labels show at about ${(12 * o.chartScale).toFixed(1)} px`);
+    if (o.scrollWidth > o.clientWidth)
+      lines.push(`${name}: the page scrolls sideways at ${B.PHONE.width} px (${o.scrollWidth} px wide); ` +
+        `too wide: ${o.wide.join(', ')}`);
+  }
+  console.log(`# screenshots in ${B.ARTEFACTS}`);
+  assert.ok(lines.length === 0, lines.join('\n'));
+});
