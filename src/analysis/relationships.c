@@ -256,8 +256,10 @@ void rel_free(struct rel_data *d)
     memset(d, 0, sizeof *d);
 }
 
-int rel_load(struct store *st, const char *cohort, const char *purpose, struct rel_data *d,
-             duet_err *e)
+/* Loads the answers of one partnership (code non-NULL) or of cohort (NULL:
+** all) and scores them. */
+static int load(struct store *st, const char *cohort, const char *code, const char *purpose,
+                struct rel_data *d, duet_err *e)
 {
     memset(d, 0, sizeof *d);
     /* How many items each construct of each instrument has (for the 2/3 rule). */
@@ -303,7 +305,8 @@ int rel_load(struct store *st, const char *cohort, const char *purpose, struct r
     if (keyof == NULL && rc == 0)
         rc = duet_errf(e, DUET_EINTERNAL, "out of memory");
     if (rc == 0)
-        rc = store_scored_each(st, cohort, purpose, on_row, &L, e);
+        rc = code ? store_scored_each_partnership(st, code, purpose, on_row, &L, e)
+                  : store_scored_each(st, cohort, purpose, on_row, &L, e);
     if (rc == 0)
         flush(&L);
     free(L.last_person);
@@ -320,6 +323,18 @@ int rel_load(struct store *st, const char *cohort, const char *purpose, struct r
     if (rc != 0)
         rel_free(d);
     return rc;
+}
+
+int rel_load(struct store *st, const char *cohort, const char *purpose, struct rel_data *d,
+             duet_err *e)
+{
+    return load(st, cohort, NULL, purpose, d, e);
+}
+
+int rel_load_partnership(struct store *st, const char *code, const char *purpose,
+                         struct rel_data *d, duet_err *e)
+{
+    return load(st, NULL, code, purpose, d, e);
 }
 
 /* ---- reading a partnership ---- */

@@ -71,6 +71,10 @@ struct rel_data {
 ** (normally "research"). */
 int rel_load(struct store *st, const char *cohort, const char *purpose, struct rel_data *d,
              duet_err *e);
+/* The same for the one partnership with code (d->nparts is 0 when it has
+** no answers to score): reads only its own answers, for the web pages. */
+int rel_load_partnership(struct store *st, const char *code, const char *purpose,
+                         struct rel_data *d, duet_err *e);
 void rel_free(struct rel_data *d);
 
 /* Index of a construct by name, or -1. */

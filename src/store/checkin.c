@@ -163,26 +163,11 @@ int store_responses_each(struct store *st, const char *purpose, store_response_f
     return 0;
 }
 
-int store_scored_each(struct store *st, const char *cohort, const char *purpose,
-                      store_scored_fn fn, void *ctx, duet_err *e)
+/* Steps a bound statement whose columns are those of store_scored_each's
+** query and calls fn for each row. Does not finalize or reset s. */
+static int scored_rows(struct store *st, sqlite3_stmt *s, store_scored_fn fn, void *ctx,
+                       duet_err *e)
 {
-    static const char sql[] =
-        "SELECT c.name, t.code, t.kind, p.key, ro.side, m.ordinal, i.name, i.construct, i.type, "
-        "i.min, i.max, i.reverse, r.num "
-        "FROM response r JOIN checkin k ON k.id = r.checkin_id "
-        "JOIN item i ON i.id = r.item_id JOIN module m ON m.id = k.module_id "
-        "JOIN cohort c ON c.id = m.cohort_id JOIN partnership t ON t.id = k.partnership_id "
-        "JOIN person p ON p.id = k.person_id "
-        "JOIN membership mb ON mb.partnership_id = t.id AND mb.person_id = p.id "
-        "JOIN role ro ON ro.id = mb.role_id "
-        "WHERE r.num IS NOT NULL AND i.type IN ('scale', 'ladder') AND p.erased_at IS NULL "
-        "AND (?2 IS NULL OR c.name = ?2) AND " CONSENT_IN_FORCE("p.id")
-        " ORDER BY c.name, t.code, m.ordinal, p.key, i.instrument_id, i.ordinal";
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
-        return db_fail(st, "reading answers", e);
-    db_bind_text(s, 1, purpose);
-    db_bind_text(s, 2, cohort);
     int rc = SQLITE_DONE, failed = 0;
     while (!failed && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         struct store_scored_row row = {
@@ -196,8 +181,58 @@ int store_scored_each(struct store *st, const char *cohort, const char *purpose,
             row.construct = "";
         failed = fn(ctx, &row, e) != 0;
     }
-    sqlite3_finalize(s);
     if (failed)
         return -1;
     return rc == SQLITE_DONE ? 0 : db_fail(st, "reading answers", e);
+}
+
+/* The columns and joins both scored queries share. */
+#define SCORED_SELECT                                                                          \
+    "SELECT c.name, t.code, t.kind, p.key, ro.side, m.ordinal, i.name, i.construct, i.type, "  \
+    "i.min, i.max, i.reverse, r.num "                                                          \
+    "FROM response r JOIN checkin k ON k.id = r.checkin_id "                                   \
+    "JOIN item i ON i.id = r.item_id JOIN module m ON m.id = k.module_id "                     \
+    "JOIN cohort c ON c.id = m.cohort_id JOIN partnership t ON t.id = k.partnership_id "       \
+    "JOIN person p ON p.id = k.person_id "                                                     \
+    "JOIN membership mb ON mb.partnership_id = t.id AND mb.person_id = p.id "                  \
+    "JOIN role ro ON ro.id = mb.role_id "                                                      \
+    "WHERE r.num IS NOT NULL AND i.type IN ('scale', 'ladder') AND p.erased_at IS NULL "
+
+int store_scored_each(struct store *st, const char *cohort, const char *purpose,
+                      store_scored_fn fn, void *ctx, duet_err *e)
+{
+    static const char sql[] =
+        SCORED_SELECT "AND (?2 IS NULL OR c.name = ?2) AND " CONSENT_IN_FORCE("p.id")
+        " ORDER BY c.name, t.code, m.ordinal, p.key, i.instrument_id, i.ordinal";
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+        return db_fail(st, "reading answers", e);
+    db_bind_text(s, 1, purpose);
+    db_bind_text(s, 2, cohort);
+    int rc = scored_rows(st, s, fn, ctx, e);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int store_scored_each_partnership(struct store *st, const char *partnership,
+                                  const char *purpose, store_scored_fn fn, void *ctx,
+                                  duet_err *e)
+{
+    /* k.partnership_id = ?2 lets SQLite start from the checkin_partnership
+    ** index, so the cost follows the partnership's answers, not the cohort's.
+    ** Cached: a partnership page runs it on every request. */
+    static const char sql[] =
+        SCORED_SELECT "AND k.partnership_id = ?2 AND " CONSENT_IN_FORCE("p.id")
+        " ORDER BY m.ordinal, p.key, i.instrument_id, i.ordinal";
+    int64_t tid, cid;
+    if (db_partnership_id(st, partnership, &tid, &cid, e) != 0)
+        return -1;
+    sqlite3_stmt *s = db_prep(st, sql, e);
+    if (s == NULL)
+        return -1;
+    db_bind_text(s, 1, purpose);
+    sqlite3_bind_int64(s, 2, tid);
+    int rc = scored_rows(st, s, fn, ctx, e);
+    sqlite3_reset(s);
+    return rc;
 }

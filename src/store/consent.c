@@ -108,6 +108,7 @@ static int erase_person(struct store *st, int64_t pid, duet_err *e)
     if (rc != SQLITE_DONE)
         return db_fail(st, "erasing audit payloads", e);
     if (run(st, "DELETE FROM reflection WHERE person_id = ?", pid, e) != 0 ||
+        run(st, "DELETE FROM checkin_draft WHERE person_id = ?", pid, e) != 0 ||
         run(st, "UPDATE response SET text = NULL WHERE text IS NOT NULL AND checkin_id IN "
                 "(SELECT id FROM checkin WHERE person_id = ?)", pid, e) != 0)
         return -1;

@@ -12,7 +12,7 @@
 #include "core/err.h"
 #include "store/store.h"
 
-#define DB_STMT_CACHE 96
+#define DB_STMT_CACHE 160   /* every distinct SQL text of the store, with room to grow */
 
 struct store {
     sqlite3 *db;
@@ -24,7 +24,11 @@ struct store {
     unsigned char head_hash[32];
     struct { const char *sql; sqlite3_stmt *stmt; } cache[DB_STMT_CACHE];
     int ncache;
+    struct db_memo *memo;         /* store_memo_*; NULL until first used */
 };
+
+/* Frees the memo (store_close). */
+void db_memo_free(struct store *st);
 
 /* A prepared, reset statement for a static SQL string (cached). */
 sqlite3_stmt *db_prep(struct store *st, const char *sql, duet_err *e);
