@@ -2,14 +2,14 @@
 # scripts/fuzz.sh [SECONDS] [TARGET...] — builds each libFuzzer target
 # fuzz/fuzz_TARGET.c with AddressSanitizer and UBSan into build-fuzz/ and runs
 # it for SECONDS (default 20) from the seeds in fuzz/corpus/TARGET/. Targets
-# default to all of csv, instrument, model_json, table. New inputs go to
+# default to all of csv, instrument, model_json, table, http. New inputs go to
 # build-fuzz/corpus-TARGET/, crashes to build-fuzz/crash-*. Exits non-zero
 # when a fuzzer finds a bug.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-20}
 [ $# -gt 0 ] && shift
-targets=${*:-csv instrument model_json table}
+targets=${*:-csv instrument model_json table http}
 out="$here/build-fuzz"
 cc=${CLANG:-clang}
 
@@ -32,7 +32,7 @@ sh scripts/embed.sh instrument_default_json data/instruments/partnership-checkin
   > "$out/instrument_default.c"
 srcs="src/core/buf.c src/core/utf8.c src/core/err.c src/core/strmap.c src/core/json.c src/io/csv.c src/io/instrument.c src/io/table.c \
       src/model/params.c src/model/philox.c src/model/sim.c src/model/sweep.c src/model/abc.c \
-      fuzz/omp_stub.c $out/instrument_default.c"
+      src/web/http.c src/web/html.c fuzz/omp_stub.c $out/instrument_default.c"
 flags="-std=c17 -D_GNU_SOURCE -g -O1 -Wno-unknown-pragmas -Isrc \
        -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 
@@ -74,12 +74,41 @@ cat > "$out/json.dict" <<'DICT'
 "-0"
 DICT
 
+# Tokens that matter to the request parsers (forms, cookies, routes, origins).
+cat > "$out/http.dict" <<'DICT'
+"%"
+"%25"
+"%2F"
+"%00"
+"%0A"
+"%C3%A9"
+"%C0%AF"
+"%ED%A0%80"
+"+"
+"&"
+"="
+"; "
+"\x0a"
+"\x00"
+"/"
+"//"
+"/partnerships/"
+"/modules/"
+"/checkin"
+"duet_session="
+"http://"
+"https://"
+"[::1]:"
+":65535"
+DICT
+
 status=0
 for t in $targets; do
   # shellcheck disable=SC2086
   "$cc" $flags "fuzz/fuzz_$t.c" $srcs $(pkg-config --cflags --libs jansson) -lm -o "$out/fuzz_$t"
   dict="$out/json.dict"
   [ "$t" = csv ] && dict="$out/csv.dict"
+  [ "$t" = http ] && dict="$out/http.dict"
   mkdir -p "$out/corpus-$t"
   echo "fuzz.sh: $t for ${secs}s"
   if ! "$out/fuzz_$t" -max_total_time="$secs" -max_len=4096 -timeout=10 -dict="$dict" \

@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void html_text(duet_buf *b, const char *s)
@@ -30,6 +31,19 @@ void html_text(duet_buf *b, const char *s)
     buf_puts(b, run);
 }
 
+/* The shortest of %.15g, %.16g, %.17g that reads back as v: %.17g always
+** does, but writes 0.1 as 0.10000000000000001. */
+static void put_double(duet_buf *b, double v)
+{
+    char s[32];
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(s, sizeof s, "%.*g", prec, v);
+        if (prec == 17 || strtod(s, NULL) == v)
+            break;
+    }
+    buf_puts(b, s);
+}
+
 void html_vprintf(duet_buf *b, const char *fmt, va_list ap)
 {
     const char *run = fmt;
@@ -43,7 +57,7 @@ void html_vprintf(duet_buf *b, const char *fmt, va_list ap)
         case 'R': { const char *r = va_arg(ap, const char *); if (r) buf_puts(b, r); break; }
         case 'd': buf_printf(b, "%d", va_arg(ap, int)); break;
         case 'D': buf_printf(b, "%" PRId64, va_arg(ap, int64_t)); break;
-        case 'g': buf_printf(b, "%.17g", va_arg(ap, double)); break;
+        case 'g': put_double(b, va_arg(ap, double)); break;
         case '%': buf_putc(b, '%'); break;
         case '\0': p--; break;
         default: break;

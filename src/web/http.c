@@ -20,8 +20,25 @@ static int hexval(int c)
     return -1;
 }
 
-/* Decodes s[0..n) (plus = space when form) into a new string. */
-static char *decode(const char *s, size_t n, int form, const char **why)
+/* Why text may not be used: invalid UTF-8 or a control character. Tab, CR
+** and LF are allowed only when ws is set (in values: a textarea sends CR LF;
+** a name is plain, so that it can be echoed into a message or a log line). */
+static const char *bad_text(const char *s, size_t n, int ws)
+{
+    if (utf8_invalid_at(s, n) != (size_t)-1)
+        return "text that is not valid UTF-8";
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        int allowed_ws = ws && (c == '\t' || c == '\r' || c == '\n');
+        if ((c < 0x20 && !allowed_ws) || c == 0x7f)
+            return "a control character";
+    }
+    return NULL;
+}
+
+/* Decodes s[0..n) (plus = space when form) into a new string that passes
+** bad_text(.., ws). */
+static char *decode(const char *s, size_t n, int form, int ws, const char **why)
 {
     char *out = malloc(n + 1);
     if (out == NULL) {
@@ -47,20 +64,23 @@ static char *decode(const char *s, size_t n, int form, const char **why)
         out[k++] = (char)c;
     }
     out[k] = '\0';
-    if (utf8_invalid_at(out, k) != (size_t)-1) {
+    if ((*why = bad_text(out, k, ws)) != NULL) {
         free(out);
-        *why = "text that is not valid UTF-8";
         return NULL;
     }
-    for (size_t i = 0; i < k; i++) {
-        unsigned char c = (unsigned char)out[i];
-        if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7f) {
-            free(out);
-            *why = "a control character";
-            return NULL;
-        }
-    }
     return out;
+}
+
+/* How many bytes of the valid UTF-8 name to quote in a message: at most
+** max, never cutting a character in two (the message goes into a page). */
+static int quote_len(const char *name, size_t max)
+{
+    size_t n = strlen(name);
+    if (n <= max)
+        return (int)n;
+    while (max > 0 && ((unsigned char)name[max] & 0xC0) == 0x80)
+        max--;   /* name[max] continues a character: cut before that character */
+    return (int)max;
 }
 
 void http_form_free(struct http_form *f)
@@ -72,6 +92,12 @@ void http_form_free(struct http_form *f)
     free(f->f);
     f->f = NULL;
     f->n = 0;
+}
+
+static int name_too_long(duet_err *e)
+{
+    return duet_errf(e, DUET_EINPUT, "a field name is too long (at most %d bytes)",
+                     HTTP_MAX_NAME);
 }
 
 int http_form_parse(const char *s, size_t len, struct http_form *out, duet_err *e)
@@ -90,9 +116,10 @@ int http_form_parse(const char *s, size_t len, struct http_form *out, duet_err *
                 eq++;
             if (out->n == HTTP_MAX_FIELDS)
                 return duet_errf(e, DUET_EINPUT, "too many fields (at most %d)", HTTP_MAX_FIELDS);
-            if (eq - i > HTTP_MAX_NAME)
-                return duet_errf(e, DUET_EINPUT, "a field name is too long (at most %d bytes)",
-                                 HTTP_MAX_NAME);
+            /* The limit is on the decoded name, as in http_form_add; each
+            ** decoded byte takes at most 3 encoded ones. */
+            if (eq - i > 3 * HTTP_MAX_NAME)
+                return name_too_long(e);
             if (out->n == cap) {
                 size_t ncap = cap ? cap * 2 : 8;
                 struct http_field *nf = realloc(out->f, ncap * sizeof *nf);
@@ -102,13 +129,18 @@ int http_form_parse(const char *s, size_t len, struct http_form *out, duet_err *
                 cap = ncap;
             }
             const char *why = NULL;
-            char *name = decode(s + i, eq - i, 1, &why);
+            char *name = decode(s + i, eq - i, 1, 0, &why);
             if (name == NULL)
                 return duet_errf(e, DUET_EINPUT, "field %zu: the name has %s", out->n + 1, why);
+            if (strlen(name) > HTTP_MAX_NAME) {
+                free(name);
+                return name_too_long(e);
+            }
             char *value = decode(eq < end ? s + eq + 1 : s + end,
-                                 eq < end ? end - eq - 1 : 0, 1, &why);
+                                 eq < end ? end - eq - 1 : 0, 1, 1, &why);
             if (value == NULL) {
-                duet_errf(e, DUET_EINPUT, "field '%.64s': the value has %s", name, why);
+                duet_errf(e, DUET_EINPUT, "field '%.*s': the value has %s",
+                          quote_len(name, 64), name, why);
                 free(name);
                 return -1;
             }
@@ -121,32 +153,18 @@ int http_form_parse(const char *s, size_t len, struct http_form *out, duet_err *
     return 0;
 }
 
-/* The checks decode() makes, for text that arrives already decoded. */
-static const char *check_text(const char *s)
-{
-    size_t n = strlen(s);
-    if (utf8_invalid_at(s, n) != (size_t)-1)
-        return "text that is not valid UTF-8";
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7f)
-            return "a control character";
-    }
-    return NULL;
-}
-
 int http_form_add(struct http_form *f, const char *name, const char *value, duet_err *e)
 {
     if (f->n == HTTP_MAX_FIELDS)
         return duet_errf(e, DUET_EINPUT, "too many fields (at most %d)", HTTP_MAX_FIELDS);
     if (strlen(name) > HTTP_MAX_NAME)
-        return duet_errf(e, DUET_EINPUT, "a field name is too long (at most %d bytes)",
-                         HTTP_MAX_NAME);
-    const char *why = check_text(name);
-    if (why == NULL && value != NULL)
-        why = check_text(value);
+        return name_too_long(e);
+    /* The same checks as decode(); a bad name is not repeated in the message. */
+    const char *why = bad_text(name, strlen(name), 0);
     if (why != NULL)
-        return duet_errf(e, DUET_EINPUT, "field '%.64s' has %s", name, why);
+        return duet_errf(e, DUET_EINPUT, "a field name has %s", why);
+    if (value != NULL && (why = bad_text(value, strlen(value), 1)) != NULL)
+        return duet_errf(e, DUET_EINPUT, "field '%.*s' has %s", quote_len(name, 64), name, why);
     struct http_field *nf = realloc(f->f, (f->n + 1) * sizeof *nf);
     if (nf == NULL)
         return duet_errf(e, DUET_EINTERNAL, "out of memory");
@@ -226,9 +244,10 @@ int http_parse_listen(const char *s, char *host, size_t hostsz, int *port, duet_
     }
     if (hl + 1 > hostsz || hl == 0)
         return duet_errf(e, DUET_EINPUT, "--listen '%s': the host is missing or too long", s);
-    char *end = NULL;
-    long p = strtol(portstr, &end, 10);
-    if (*portstr == '\0' || *end != '\0' || p < 1 || p > 65535)
+    /* Digits only (strtol alone would also take blanks and a sign). */
+    size_t digits = strspn(portstr, "0123456789");
+    long p = digits > 0 && digits <= 5 && portstr[digits] == '\0' ? strtol(portstr, NULL, 10) : 0;
+    if (p < 1 || p > 65535)
         return duet_errf(e, DUET_EINPUT, "--listen '%s': the port must be a number 1..65535", s);
     memcpy(host, h, hl);
     host[hl] = '\0';
@@ -259,7 +278,7 @@ int http_route_match(const char *pattern, const char *path, char *buf, size_t bu
             if (seg == q)
                 return -1;
             const char *why = NULL;
-            char *dec = decode(seg, (size_t)(q - seg), 0, &why);
+            char *dec = decode(seg, (size_t)(q - seg), 0, 1, &why);
             if (dec == NULL)
                 return -1;
             size_t dl = strlen(dec);

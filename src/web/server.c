@@ -436,7 +436,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_NO;   /* on_uri could not allocate */
     if (cx->method[0] == '\0') {   /* the first call: headers are in */
         snprintf(cx->method, sizeof cx->method, "%s", method);
-        snprintf(cx->path, sizeof cx->path, "%s", url);
+        /* For the log: printable ASCII only, so every line is valid JSON. */
+        size_t k = 0;
+        for (const char *p = url; *p && k + 1 < sizeof cx->path; p++)
+            cx->path[k++] = (*p > 0x20 && *p < 0x7f) ? *p : '?';
+        cx->path[k] = '\0';
         return MHD_YES;
     }
     if (*upload_size != 0) {   /* more of the body: keep it while it fits */
@@ -487,6 +491,17 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
         return NULL;
     }
     return cx;
+}
+
+/* libmicrohttpd would percent-decode the path before the handler sees it;
+** keeping it as sent means each route capture is decoded exactly once, by
+** http_route_match, which refuses NUL, '/' and control characters in it.
+** (Query strings are parsed from the URI as sent: see on_uri.) */
+static size_t keep_escaped(void *cls, struct MHD_Connection *conn, char *s)
+{
+    (void)cls;
+    (void)conn;
+    return strlen(s);
 }
 
 /* The access log: one JSON object per request, written whole. No query
@@ -626,6 +641,7 @@ int web_serve(const struct web_config *cfg, duet_err *e)
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HEADER_MEMORY,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
+        MHD_OPTION_UNESCAPE_CALLBACK, keep_escaped, NULL,
         MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
         MHD_OPTION_ARRAY, tls_opts,
         MHD_OPTION_END);

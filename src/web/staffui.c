@@ -111,10 +111,10 @@ void staffui_error_summary(duet_buf *b, const struct staffui_errors *fe)
 
 void staffui_errors_json(struct web_res *rs, const struct staffui_errors *fe)
 {
-    json_t *fields = json_array();
+    json_t *fields = json_object();   /* the same shape as the participant API's */
     for (size_t i = 0; i < fe->n; i++)
-        json_array_append_new(fields, json_pack("{s:s, s:s}", "field", fe->e[i].field,
-                                                "message", fe->e[i].msg));
+        if (json_object_get(fields, fe->e[i].field) == NULL)
+            json_object_set_new(fields, fe->e[i].field, json_string(fe->e[i].msg));
     web_json(rs, 422, json_pack("{s:{s:i, s:s, s:o}}", "error", "status", 422, "message",
                                 fe->n ? fe->e[0].msg : "the request is not valid", "fields",
                                 fields));

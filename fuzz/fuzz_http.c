@@ -1,0 +1,218 @@
+/*
+** fuzz_http.c — libFuzzer target for the request parsers in web/http (and
+** the escaping writer in web/html that puts what they return into pages).
+**
+** The whole input is a form body for http_form_parse: it is refused with a
+** message that is valid UTF-8, or every field obeys http.h's rules and
+** survives being encoded again and parsed back unchanged. The input is then
+** split at its first NUL or newline into A and B (B ends at the next one) to
+** drive http_cookie_get(A, B), http_route_match(patterns, A),
+** http_parse_listen(A) and http_same_origin(A, B), each checked against its
+** contract. Any broken rule aborts, so libFuzzer reports it.
+*/
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/utf8.h"
+#include "web/html.h"
+#include "web/http.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define CHECK(cond) do { if (!(cond)) abort(); } while (0)
+
+static int valid_utf8(const char *s)
+{
+    return utf8_invalid_at(s, strlen(s)) == (size_t)-1;
+}
+
+/* No control characters; tab, CR and LF only when ws. */
+static int plain(const char *s, int ws)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == 0x7f || (c < 0x20 && !(ws && (c == '\t' || c == '\r' || c == '\n'))))
+            return 0;
+    }
+    return 1;
+}
+
+/* Percent-encodes s as a form would (every byte but letters and digits). */
+static void encode(duet_buf *b, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+            buf_putc(b, (char)c);
+        else
+            buf_printf(b, "%%%02X", c);
+    }
+}
+
+static void fuzz_form(const char *s, size_t n)
+{
+    struct http_form f;
+    duet_err e = {0};
+    if (http_form_parse(s, n, &f, &e) != 0) {
+        CHECK(e.msg[0] != '\0' && valid_utf8(e.msg));
+        http_form_free(&f);
+        return;
+    }
+    CHECK(f.n <= HTTP_MAX_FIELDS);
+    duet_buf again;
+    buf_init(&again, 1 << 22);
+    for (size_t i = 0; i < f.n; i++) {
+        const char *name = f.f[i].name, *value = f.f[i].value;
+        CHECK(strlen(name) <= HTTP_MAX_NAME);
+        CHECK(valid_utf8(name) && plain(name, 0));
+        CHECK(valid_utf8(value) && plain(value, 1));
+        /* The first field of that name is the one returned. */
+        const char *got = http_form_get(&f, name);
+        size_t first = 0;
+        while (strcmp(f.f[first].name, name) != 0)
+            first++;
+        CHECK(got == f.f[first].value);
+        if (i)
+            buf_putc(&again, '&');
+        encode(&again, name);
+        buf_putc(&again, '=');
+        encode(&again, value);
+    }
+    /* Encoded again, the form parses back to the same fields. */
+    struct http_form g;
+    CHECK(http_form_parse(again.data ? again.data : "", again.len, &g, &e) == 0);
+    CHECK(g.n == f.n);
+    for (size_t i = 0; i < f.n; i++) {
+        CHECK(strcmp(g.f[i].name, f.f[i].name) == 0);
+        CHECK(strcmp(g.f[i].value, f.f[i].value) == 0);
+    }
+    http_form_free(&g);
+    buf_free(&again);
+    /* Fields that parsed are accepted by http_form_add too. */
+    struct http_form h = {0};
+    for (size_t i = 0; i < f.n; i++)
+        CHECK(http_form_add(&h, f.f[i].name, f.f[i].value, &e) == 0);
+    http_form_free(&h);
+    http_form_free(&f);
+}
+
+static void fuzz_cookie(const char *header, const char *name, size_t outsz)
+{
+    char out[256];
+    if (outsz > sizeof out)
+        outsz = sizeof out;
+    memset(out, 'X', sizeof out);
+    if (http_cookie_get(header, name, out, outsz)) {
+        size_t vl = strnlen(out, outsz);
+        CHECK(vl < outsz);
+        CHECK(strchr(out, ';') == NULL);
+        /* "name=value" is in the header. */
+        char *pair = malloc(strlen(name) + vl + 2);
+        CHECK(pair != NULL);
+        sprintf(pair, "%s=%s", name, out);
+        CHECK(strstr(header, pair) != NULL);
+        free(pair);
+    }
+    CHECK(outsz == sizeof out || out[outsz] == 'X');   /* nothing written past outsz */
+}
+
+static void fuzz_route(const char *path, size_t bufsz)
+{
+    static const char *const patterns[] = {
+        "/", "/sign-in", "/partnerships/{code}", "/partnerships/{code}/modules/{n}",
+        "/api/v1/partnerships/{code}/modules/{n}/checkin", "/cohorts/{code}/people/{key}/",
+        "/{a}/{b}/{c}",
+    };
+    char buf[512];
+    const char *params[3];
+    if (bufsz > sizeof buf)
+        bufsz = sizeof buf;
+    for (size_t i = 0; i < sizeof patterns / sizeof patterns[0]; i++) {
+        for (int maxp = 1; maxp <= 3; maxp += 2) {
+            int n = http_route_match(patterns[i], path, buf, bufsz, params, maxp);
+            CHECK(n >= -1 && n <= maxp);
+            if (n >= 0)
+                CHECK(strlen(path) < bufsz);
+            for (int k = 0; k < n; k++) {
+                CHECK(params[k] >= buf && params[k] < buf + bufsz);
+                CHECK(params[k][0] != '\0' && strchr(params[k], '/') == NULL);
+                CHECK(valid_utf8(params[k]) && plain(params[k], 0));
+            }
+        }
+    }
+}
+
+static void fuzz_listen(const char *s)
+{
+    char host[64];
+    int port = 0;
+    duet_err e = {0};
+    if (http_parse_listen(s, host, sizeof host, &port, &e) == 0) {
+        CHECK(port >= 1 && port <= 65535);
+        CHECK(host[0] != '\0' && strlen(host) < sizeof host);
+    } else {
+        CHECK(e.msg[0] != '\0');
+    }
+}
+
+static void fuzz_origin(const char *origin, const char *host)
+{
+    if (http_same_origin(origin, host)) {
+        const char *rest = strncmp(origin, "http://", 7) == 0 ? origin + 7 : origin + 8;
+        CHECK(strncmp(origin, "http://", 7) == 0 || strncmp(origin, "https://", 8) == 0);
+        CHECK(strcmp(rest, host) == 0);
+    }
+}
+
+/* Whatever %s is given, the page gets no markup characters from it. */
+static void fuzz_html(const char *s)
+{
+    duet_buf b;
+    buf_init(&b, 1 << 22);
+    html_printf(&b, "<p title=\"%s\">%s</p>", s, s);
+    if (b.data != NULL) {
+        const char *inner = b.data + strlen("<p title=\"");
+        size_t n = b.len - strlen("<p title=\"") - strlen("</p>");
+        for (size_t i = 0; i < n; i++)
+            CHECK(inner[i] != '<' && inner[i] != '\'' && (inner[i] != '"' || inner[i + 1] == '>'));
+    }
+    buf_reset(&b);
+    html_json_block(&b, s);
+    if (b.data != NULL)
+        CHECK(strpbrk(b.data, "<>&") == NULL);
+    buf_free(&b);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    fuzz_form((const char *)data, size);
+
+    /* A: up to the first NUL or newline; B: from there to the next. */
+    char *copy = malloc(size + 1);
+    if (copy == NULL)
+        return 0;
+    memcpy(copy, data, size);
+    copy[size] = '\0';
+    char *a = copy;
+    size_t al = strcspn(a, "\n");
+    char *b = a + al;
+    if (al < size) {
+        *b++ = '\0';
+        b[strcspn(b, "\n")] = '\0';
+    }
+    size_t outsz = size ? 1 + data[size - 1] % 64 : 1;
+    fuzz_cookie(a, *b ? b : "duet_session", outsz);
+    fuzz_cookie(a, "duet_session", 256);
+    fuzz_route(a, 512);
+    fuzz_route(a, outsz);
+    fuzz_listen(a);
+    fuzz_origin(a, b);
+    fuzz_origin(b, a);
+    fuzz_html(a);
+    free(copy);
+    return 0;
+}
