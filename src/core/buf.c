@@ -91,3 +91,13 @@ char *buf_take(duet_buf *b)
     b->len = b->cap = 0;
     return p;
 }
+
+int buf_read_stream(duet_buf *b, FILE *f)
+{
+    char chunk[16384];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        if (buf_append(b, chunk, n) != 0)
+            return -1;
+    return ferror(f) ? -1 : 0;
+}

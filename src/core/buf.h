@@ -10,6 +10,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 
 typedef struct duet_buf {
     char *data;     /* owned; NULL until the first append */
@@ -26,6 +27,8 @@ int buf_append(duet_buf *b, const void *p, size_t n);
 int buf_puts(duet_buf *b, const char *s);
 int buf_putc(duet_buf *b, char c);
 int buf_printf(duet_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends everything left in f; -1 when the cap is reached or reading fails. */
+int buf_read_stream(duet_buf *b, FILE *f);
 /* Hands the data to the caller (who frees it) and empties the buf. */
 char *buf_take(duet_buf *b);
 

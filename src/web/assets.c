@@ -62,12 +62,7 @@ static int load_one(const char *dir, const char *name, duet_err *e)
         return duet_errf(e, DUET_EIO, "%s: listed in the manifest but cannot be read", path);
     duet_buf b;
     buf_init(&b, ASSET_SIZE_MAX);
-    char chunk[16384];
-    size_t n;
-    int ok = 1;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        if (buf_append(&b, chunk, n) != 0)
-            ok = 0;
+    int ok = buf_read_stream(&b, f) == 0;
     fclose(f);
     if (!ok) {
         buf_free(&b);

@@ -559,12 +559,7 @@ static char *read_file(const char *path, duet_err *e)
     }
     duet_buf b;
     buf_init(&b, 1 << 20);
-    char chunk[4096];
-    size_t n;
-    int ok = 1;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        if (buf_append(&b, chunk, n) != 0)
-            ok = 0;
+    int ok = buf_read_stream(&b, f) == 0;
     fclose(f);
     if (!ok || b.data == NULL) {
         buf_free(&b);
