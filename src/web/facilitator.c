@@ -1110,10 +1110,8 @@ static void notes_table(duet_buf *b, json_t *notes, const char *code)
         double t = staffui_num(n, "talk_share_lived");
         if (isnan(t))
             html_printf(b, "–");
-        else {
-            web_num(b, 100 * t);
-            html_printf(b, "%%");
-        }
+        else
+            html_printf(b, "%d%%", (int)lround(100 * t));   /* people read whole percents */
         html_printf(b, "</td><td class=\"nhsuk-table__cell\">");
         web_num(b, staffui_num(n, "decisions_lived"));
         html_printf(b, " / ");

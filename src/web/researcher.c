@@ -160,14 +160,18 @@ static char *gap_spec(json_t *report)
         }
     json_t *spec = json_pack(
         "{s:s, s:s, s:i, s:{s:o}, s:[{s:{s:s, s:b}, s:{s:{s:s, s:s, s:s, s:{s:i}}, "
-        "s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s}}}, {s:{s:[{s:i}]}, s:{s:s, s:s}, "
+        "s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s}}}, {s:{s:[{s:i}]}, "
+        "s:{s:s, s:s}, "
         "s:{s:{s:s, s:s}}}]}",
         "description", "Quality gap (lived experience minus system) over modules, by "
         "partnership", "width", "container", "height", 260, "data", "values", values, "layer",
         "mark", "type", "line", "point", 1, "encoding", "x", "field", "module", "type",
         "ordinal", "title", "Module", "axis", "labelAngle", 0, "y", "field", "gap", "type",
         "quantitative", "title", "Gap in quality", "color", "field", "partnership", "type",
-        "nominal", "title", "Partnership", "data", "values", "zero", 0, "mark", "type", "rule",
+        "nominal", "title", "Partnership",
+        /* a dash pattern as well as a colour: twelve lines outnumber the palette */
+        "strokeDash", "field", "partnership", "type", "nominal", "title", "Partnership",
+        "data", "values", "zero", 0, "mark", "type", "rule",
         "color", "#425563", "encoding", "y", "field", "zero", "type", "quantitative");
     char *s = spec ? json_dumps(spec, JSON_COMPACT | JSON_REAL_PRECISION(17)) : NULL;
     json_decref(spec);
