@@ -43,10 +43,10 @@ if [ -d "$out" ] && [ ! -f "$out/manifest.txt" ] && [ -n "$(ls -A "$out")" ]; th
   die "$1 exists, is not empty and has no manifest.txt: not an assets folder; remove it or choose another"
 fi
 
-command -v node >/dev/null 2>&1 ||
-  die "node is not installed (Node.js 20 or later is needed; scripts/install-deps.sh installs it)"
 command -v npm >/dev/null 2>&1 ||
   die "npm is not installed (it comes with Node.js; scripts/install-deps.sh installs it)"
+# Node.js 20 or later first on PATH (fetched once when the system's is older).
+DUET_ROOT=$root . "$root/scripts/node.sh"
 
 # Never let a package download a browser: the tests use Debian's chromium.
 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1

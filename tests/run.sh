@@ -60,7 +60,9 @@ for t in tests/cli/test_*.sh tests/layers.sh; do
   fi
 done
 
-# The web and browser suites: node's test runner, one TAP line per test.
+# The web and browser suites: node's test runner, one TAP line per test,
+# on Node.js 20 or later (scripts/node.sh; fetched once if the system's is older).
+DUET_ROOT=$top . "$top/scripts/node.sh"
 export DUET="$top/$build/duet" DUET_ASSETS="$top/$build/assets"
 export DUET_ARTEFACTS="$top/$build/test-artefacts"
 mkdir -p "$DUET_ARTEFACTS"
