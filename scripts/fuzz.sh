@@ -2,14 +2,14 @@
 # scripts/fuzz.sh [SECONDS] [TARGET...] — builds each libFuzzer target
 # fuzz/fuzz_TARGET.c with AddressSanitizer and UBSan into build-fuzz/ and runs
 # it for SECONDS (default 20) from the seeds in fuzz/corpus/TARGET/. Targets
-# default to all of csv, instrument, model_json, table, http. New inputs go to
+# default to all of csv, instrument, qset, model_json, table, http. New inputs go to
 # build-fuzz/corpus-TARGET/, crashes to build-fuzz/crash-*. Exits non-zero
 # when a fuzzer finds a bug.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-20}
 [ $# -gt 0 ] && shift
-targets=${*:-csv instrument model_json table http}
+targets=${*:-csv instrument qset model_json table http}
 out="$here/build-fuzz"
 cc=${CLANG:-clang}
 
@@ -30,7 +30,7 @@ cd "$here"
 # The readers under test and what they need (no OpenMP: its pragmas are ignored here).
 sh scripts/embed.sh instrument_default_json data/instruments/partnership-checkin.json \
   > "$out/instrument_default.c"
-srcs="src/core/buf.c src/core/utf8.c src/core/err.c src/core/strmap.c src/core/json.c src/io/csv.c src/io/instrument.c src/io/table.c \
+srcs="src/core/buf.c src/core/utf8.c src/core/err.c src/core/strmap.c src/core/json.c src/io/csv.c src/io/instrument.c src/io/qset.c src/io/qset_default.c src/io/table.c \
       src/model/params.c src/model/philox.c src/model/sim.c src/model/sweep.c src/model/abc.c \
       src/web/http.c src/web/html.c fuzz/omp_stub.c $out/instrument_default.c"
 flags="-std=c17 -D_GNU_SOURCE -g -O1 -Wno-unknown-pragmas -Isrc \
@@ -70,6 +70,12 @@ cat > "$out/json.dict" <<'DICT'
 "\"constructs\""
 "\"type\""
 "\"scale\""
+"\"grid\""
+"\"count\""
+"\"polarity\""
+"\"dimension\""
+"\"statements\""
+"\"dimensions\""
 "1e308"
 "-0"
 DICT

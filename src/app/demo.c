@@ -9,6 +9,13 @@
 ** whether the partner pushed back (resistance) and how far the member acted
 ** unlike themselves (strain). demo_answer() turns that state into item
 ** answers with noise, so analysed trajectories look like real ones.
+**
+** The model also gives each member's internalised norms on its four
+** dimensions at the start and after the last module; demo_sort() turns
+** them into Q-sorts of the default Q-set at the first and the last module,
+** so that `duet analyse norms` can recover the regime (partnership,
+** co-option, polarisation, stalled) each pair was drawn with
+** (docs/norms.md).
 */
 #include "app/setup.h"
 
@@ -20,6 +27,7 @@
 #include "app/ingest.h"
 #include "core/rng.h"
 #include "io/instrument.h"
+#include "io/qset.h"
 #include "model/sim.h"
 #include "store/store.h"
 
@@ -36,6 +44,19 @@ int setup_default_instrument(struct store *st, duet_err *e)
     return rc;
 }
 
+int setup_default_qset(struct store *st, duet_err *e)
+{
+    struct qset q;
+    if (qset_load_default(&q, e) != 0)
+        return -1;
+    duet_err ignored;
+    json_t *have = store_qset_show(st, q.name, q.version, &ignored);
+    int rc = have ? 0 : store_qset_add(st, &q, NULL, e);
+    json_decref(have);
+    qset_free(&q);
+    return rc;
+}
+
 enum course { IMPROVING, TOKENISTIC, POLARISING };
 static const char *const course_names[] = {"improving", "tokenistic", "polarising"};
 
@@ -47,6 +68,25 @@ static enum course course_of(int i)
 }
 
 const char *setup_demo_archetype(int i) { return course_names[course_of(i)]; }
+
+/* The regime the demo draws partnership i in: improving pairs end in
+** partnership and polarising ones polarised; tokenistic ones cycle through
+** the patient leader co-opted onto system norms, a partnership in which the
+** patient leader still carries the compromise, and a stalled relationship.
+** (With seed 1 and the default sizes these are the pairs the demo drew
+** before regimes were chosen, so its check-ins did not change.) */
+static enum sim_regime regime_of(int i)
+{
+    static const enum sim_regime tokenistic[] = {SIM_PATIENT_NATIVE, SIM_PARTNERSHIP,
+                                                 SIM_STALLED};
+    switch (course_of(i)) {
+    case IMPROVING: return SIM_PARTNERSHIP;
+    case POLARISING: return SIM_POLARISED;
+    default: return tokenistic[(i / 4) % 3];
+    }
+}
+
+const char *setup_demo_regime(int i) { return sim_regime_name(regime_of(i)); }
 
 struct latent {
     double quality;    /* 0..1 */
@@ -102,9 +142,11 @@ static int course_fits(enum course c, const sim_traj *tr)
 }
 
 /* Finds, from a starting pair index that depends on the partnership, the
-** first simulated pair whose course fits c. Deterministic for a seed. */
-static int model_course(enum course c, uint64_t seed, int modules, int index, sim_traj *tr,
-                        duet_err *e)
+** first simulated pair whose course fits c and whose regime is `want`; when
+** the model offers none (tokenistic pairs over many modules all stall), the
+** first whose course fits. Deterministic for a seed. */
+static int model_course(enum course c, enum sim_regime want, uint64_t seed, int modules,
+                        int index, sim_traj *tr, duet_err *e)
 {
     sim_params p;
     course_params(c, &p);
@@ -113,14 +155,105 @@ static int model_course(enum course c, uint64_t seed, int modules, int index, si
     p.pairs = 1;
     if (sim_traj_init(tr, modules, p.dims, e) != 0)
         return -1;
-    for (uint64_t k = 0; k < 100000; k++) {
-        if (sim_run_pair(&p, (uint64_t)index * 100000u + k, tr, e) != 0)
-            return -1;
-        if (course_fits(c, tr))
-            return 0;
-    }
+    /* The regime is sought among the first 20,000 pairs of the course; a
+    ** course is always sought among 100,000. */
+    for (int strict = 1; strict >= 0; strict--)
+        for (uint64_t k = 0; k < (strict ? 20000u : 100000u); k++) {
+            if (sim_run_pair(&p, (uint64_t)index * 100000u + k, tr, e) != 0)
+                return -1;
+            if (course_fits(c, tr) && (!strict || tr->regime == want))
+                return 0;
+        }
     return duet_errf(e, DUET_EINTERNAL, "the model gave no %s pair for partnership %d",
                      course_names[c], index + 1);
+}
+
+/* How far a demo member's placing of a statement strays from their norms:
+** the score of a statement is polarity x norm on its dimension plus this
+** much standard normal noise. It sets how much of the norms' size survives
+** in a forced sort, which only ranks (docs/norms.md). */
+#define DEMO_SORT_NOISE 0.8
+
+struct scored { double score; size_t i; };
+
+static int by_score(const void *pa, const void *pb)
+{
+    const struct scored *a = pa, *b = pb;
+    if (a->score != b->score)
+        return a->score < b->score ? -1 : 1;
+    return a->i < b->i ? -1 : a->i > b->i;
+}
+
+/* The sort of someone whose norms are n (one value per dimension of q):
+** score every statement, rank the scores and fill the grid from its lowest
+** column up. values[i] receives statement i's grid value. */
+static int demo_sort(const struct qset *q, const double *n, rng *r, int *values, duet_err *e)
+{
+    struct scored *sc = malloc(q->nstatements * sizeof *sc);
+    if (sc == NULL)
+        return duet_errf(e, DUET_EINTERNAL, "out of memory");
+    for (size_t i = 0; i < q->nstatements; i++) {
+        const struct qset_statement *x = &q->statements[i];
+        sc[i].score = x->polarity * n[x->dimension] + DEMO_SORT_NOISE * rng_normal(r);
+        sc[i].i = i;
+    }
+    qsort(sc, q->nstatements, sizeof *sc, by_score);
+    size_t k = 0;
+    for (size_t c = 0; c < q->ncols; c++)
+        for (int j = 0; j < q->count[c]; j++)
+            values[sc[k++].i] = q->value[c];
+    free(sc);
+    return 0;
+}
+
+struct member { char key[32]; char role[32]; int lived; };
+
+/* The demo's sorts: every member at the first module (norms n(0)) and at
+** the last (norms n(M)), of the default Q-set; members on the system side
+** of a triad share the system leader's norms, as in their check-ins. */
+struct demo_sorts {
+    struct qset q;
+    int64_t qset_id;
+    size_t n, cap;
+    struct store_qsort *rows;
+    int *values;                 /* [cap][q.nstatements] */
+    const char **ids;            /* the Q-set's statement ids */
+    rng r;
+};
+
+static int add_demo_sorts(struct store *st, struct demo_sorts *ds, const char *code,
+                          const struct member *mem, int nmem, const sim_traj *tr, duet_err *e)
+{
+    int64_t tid, cid, mid[2];
+    if (store_partnership_id(st, code, &tid, &cid, e) != 0 ||
+        store_module_id(st, cid, 1, &mid[0], e) != 0 ||
+        store_module_id(st, cid, tr->modules, &mid[1], e) != 0)
+        return -1;
+    size_t N = ds->q.nstatements;
+    for (int w = 0; w < 2; w++)
+        for (int m = 0; m < nmem; m++) {
+            if (ds->n == ds->cap) {
+                size_t c = ds->cap ? ds->cap * 2 : 64;
+                struct store_qsort *rows = realloc(ds->rows, c * sizeof *rows);
+                if (rows == NULL)
+                    return duet_errf(e, DUET_EINTERNAL, "out of memory");
+                ds->rows = rows;
+                int *v = realloc(ds->values, c * N * sizeof *v);
+                if (v == NULL)
+                    return duet_errf(e, DUET_EINTERNAL, "out of memory");
+                ds->values = v;
+                ds->cap = c;
+            }
+            int64_t pid;
+            if (store_person_id(st, mem[m].key, &pid, e) != 0)
+                return -1;
+            const double *norms = sim_traj_norm(tr, w ? tr->modules : 0, mem[m].lived ? 0 : 1);
+            if (demo_sort(&ds->q, norms, &ds->r, ds->values + ds->n * N, e) != 0)
+                return -1;
+            ds->rows[ds->n++] = (struct store_qsort){pid, tid, mid[w], ds->qset_id, "demo", N,
+                                                     ds->ids, NULL};
+        }
+    return 0;
 }
 
 /* The state of member m (0 = lived experience, 1 = system) at module t. */
@@ -218,8 +351,6 @@ static const char *const accountabilities[] = {"The ICB board", "Our carers' gro
 
 #define PICK(arr, r) (arr)[rng_int((r), 0, (int)(sizeof(arr) / sizeof((arr)[0])) - 1)]
 
-struct member { char key[32]; char role[32]; int lived; };
-
 static int add_answer(struct ingest *g, const char *code, const char *key, int module,
                       const char *item, const char *value, duet_err *e)
 {
@@ -301,14 +432,32 @@ static int demo_checkins(struct store *st, const struct demo_options *o, struct 
     struct instrument ins;
     if (instrument_load_default(&ins, e) != 0)
         return -1;
+    struct demo_sorts ds;
+    memset(&ds, 0, sizeof ds);
+    /* Sorts draw from their own generator, so the check-ins do not depend on them. */
+    rng_seed(&ds.r, o->seed ^ 0x51534f5254530000ull);
+    if (store_qset_get(st, QSET_DEFAULT_NAME, 0, &ds.q, &ds.qset_id, e) != 0) {
+        instrument_free(&ins);
+        return -1;
+    }
+    ds.ids = malloc(ds.q.nstatements * sizeof *ds.ids);
     struct ingest *g = ingest_new(st);
-    int rc = g ? 0 : duet_errf(e, DUET_EINTERNAL, "out of memory");
+    int rc = g && ds.ids ? 0 : duet_errf(e, DUET_EINTERNAL, "out of memory");
+    for (size_t i = 0; rc == 0 && i < ds.q.nstatements; i++)
+        ds.ids[i] = ds.q.statements[i].id;
+    if (rc == 0 && ds.q.ndims != 4)
+        rc = duet_errf(e, DUET_EINTERNAL, "the default Q-set has %zu dimensions; the demo's "
+                       "model has 4", ds.q.ndims);
     for (int i = 0; rc == 0 && i < o->pairs; i++) {
         enum course c = course_of(i);
         char code[16];
         snprintf(code, sizeof code, "P%02d", i + 1);
         sim_traj tr = {0};
-        rc = model_course(c, o->seed, o->modules, i, &tr, e);
+        rc = model_course(c, regime_of(i), o->seed, o->modules, i, &tr, e);
+        if (rc == 0) {
+            rep->regime[i] = sim_regime_name(tr.regime);
+            rc = add_demo_sorts(st, &ds, code, mem[i], nmem[i], &tr, e);
+        }
         for (int t = 1; rc == 0 && t <= o->modules; t++) {
             struct latent lived_state = course_state(&tr, 0, t);
             struct latent system_state = course_state(&tr, 1, t);
@@ -344,10 +493,19 @@ static int demo_checkins(struct store *st, const struct demo_options *o, struct 
     size_t nc = 0, na = 0;
     if (rc == 0)
         rc = ingest_commit(g, &nc, &na, e);
+    for (size_t k = 0; k < ds.n; k++)
+        ds.rows[k].values = ds.values + k * ds.q.nstatements;
+    if (rc == 0)
+        rc = store_qsorts_insert(st, ds.rows, ds.n, e);
     rep->checkins = (int)nc;
     rep->answers = (int)na;
+    rep->sorts = rc == 0 ? (int)ds.n : 0;
     ingest_free(g);
     instrument_free(&ins);
+    free(ds.rows);
+    free(ds.values);
+    free(ds.ids);
+    qset_free(&ds.q);
     return rc;
 }
 
@@ -403,7 +561,7 @@ static int demo_notes(struct store *st, const struct demo_options *o, struct mem
 int setup_demo(struct store *st, const struct demo_options *o, struct demo_report *rep,
                duet_err *e)
 {
-    if (o->pairs < 3 || o->pairs > 500)
+    if (o->pairs < 3 || o->pairs > SETUP_DEMO_MAX_PAIRS)
         return duet_errf(e, DUET_EINPUT, "--pairs %d is outside 3..500 (the demo needs at least "
                          "a pair, a triad and a regulator pair)", o->pairs);
     if (o->modules < 2 || o->modules > 50)
@@ -423,6 +581,8 @@ int setup_demo(struct store *st, const struct demo_options *o, struct demo_repor
     int rc = store_begin(st, e);
     if (rc == 0)
         rc = setup_default_instrument(st, e);
+    if (rc == 0)
+        rc = setup_default_qset(st, e);
     if (rc == 0 && store_programme_add(st, rep->programme, "A synthetic programme made by "
                                        "'duet demo' to explore duet. Nobody in it is real.",
                                        NULL, e) != 0) {

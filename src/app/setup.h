@@ -13,8 +13,15 @@ struct store;
 /* Stores the default instrument unless that name and version are there. */
 int setup_default_instrument(struct store *st, duet_err *e);
 
+/* Stores the default Q-set (io/qset.h: QSET_DEFAULT_NAME, the norm
+** statements of data/qsets/norms-default.json) unless that name and
+** version are there. */
+int setup_default_qset(struct store *st, duet_err *e);
+
+#define SETUP_DEMO_MAX_PAIRS 500
+
 struct demo_options {
-    int pairs;            /* partnerships, 3..500 (default 12) */
+    int pairs;            /* partnerships, 3..SETUP_DEMO_MAX_PAIRS (default 12) */
     int modules;          /* 2..50 (default 6) */
     uint64_t seed;        /* default 1 */
     int structure_only;   /* people, partnerships and consent; no answers or notes */
@@ -22,7 +29,12 @@ struct demo_options {
 
 struct demo_report {
     const char *programme, *cohort;
-    int partnerships, people, checkins, answers, reflections, observations;
+    int partnerships, people, checkins, answers, reflections, observations, sorts;
+    /* The regime (model/sim.h: sim_regime_name) of the simulated pair each
+    ** partnership was drawn from, P01 first; NULL with structure_only. It is
+    ** setup_demo_regime(i) unless the model offered no such pair for the
+    ** options given (see there). Static strings. */
+    const char *regime[SETUP_DEMO_MAX_PAIRS];
 };
 
 /* Creates a complete synthetic programme in one transaction: one cohort,
@@ -54,5 +66,15 @@ int setup_demo_accounts(struct store *st, const char *cohort, duet_err *e);
 /* The course the demo gave partnership i (0-based): "improving",
 ** "tokenistic" or "polarising". */
 const char *setup_demo_archetype(int i);
+
+/* The regime of the pair identity model (spec §5) the demo draws
+** partnership i (0-based) in, consistent with its course: "partnership" for
+** improving ones, "polarised" for polarising ones, and for tokenistic ones
+** in turn "patient_native" (the patient leader co-opted onto system norms),
+** "partnership" (norms met, but the patient leader carried the compromise)
+** and "stalled". When the model offers no pair of the course in that regime
+** (tokenistic pairs over very many modules), the demo takes the first pair
+** of the course and demo_report.regime says which regime it had. */
+const char *setup_demo_regime(int i);
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "analysis/determinants.h"
+#include "analysis/norms.h"
 #include "analysis/relationships.h"
 #include "cli/cli.h"
 #include "io/csv.h"
@@ -339,6 +340,174 @@ static int determinants(struct cli *c, int argc, char **argv)
     return CLI_OK;
 }
 
+/* A number with a sign for a table, or "-". */
+static const char *signed_cell(json_t *v, char *buf, size_t n)
+{
+    return cell(v, "%+.2f", buf, n);
+}
+
+static void print_norms(json_t *r)
+{
+    json_t *q = json_object_get(r, "qset");
+    printf("Q-set %s (version %lld): %lld sorts, %zu partnerships\n\n",
+           json_string_value(json_object_get(q, "name")),
+           (long long)json_integer_value(json_object_get(q, "version")),
+           (long long)json_integer_value(json_object_get(r, "sorts")),
+           json_array_size(json_object_get(r, "partnerships")));
+    printf("%-12s %-5s %7s %7s %7s %8s %8s %7s  %-15s %s\n", "partnership", "kind", "D0", "DM",
+           "DM/D0", "x lived", "x system", "x-bar", "regime", "moved toward");
+    size_t i;
+    json_t *p;
+    json_array_foreach(json_object_get(r, "partnerships"), i, p) {
+        char b[8][32];
+        json_t *x = json_object_get(p, "x");
+        json_t *regime = json_object_get(p, "regime");
+        json_t *who = json_object_get(json_object_get(p, "movement"), "who_moved");
+        printf("%-12s %-5s %7s %7s %7s %8s %8s %7s  %-15s %s\n",
+               json_string_value(json_object_get(p, "partnership")),
+               json_string_value(json_object_get(p, "kind")),
+               cell(json_object_get(p, "d0"), "%.2f", b[0], 32),
+               cell(json_object_get(p, "dm"), "%.2f", b[1], 32),
+               cell(json_object_get(p, "dm_over_d0"), "%.2f", b[2], 32),
+               signed_cell(json_object_get(x, "lived_experience"), b[3], 32),
+               signed_cell(json_object_get(x, "system"), b[4], 32),
+               signed_cell(json_object_get(p, "xbar"), b[5], 32),
+               json_is_string(regime) ? json_string_value(regime) : "-",
+               json_is_string(who) ? json_string_value(who) : "-");
+    }
+    printf("\nregimes:");
+    const char *k;
+    json_t *v;
+    json_object_foreach(json_object_get(r, "regimes"), k, v)
+        printf(" %s %lld", k, (long long)json_integer_value(v));
+    printf("\n");
+    json_t *vp = json_object_get(r, "viewpoints");
+    if (!json_is_object(vp)) {
+        printf("\nviewpoints: %s\n", json_string_value(json_object_get(r, "viewpoints_note")));
+    } else {
+        printf("\nviewpoints at module %lld: %lld sorts, %lld factors (principal components, "
+               "varimax)\n", (long long)json_integer_value(json_object_get(vp, "module")),
+               (long long)json_integer_value(json_object_get(vp, "sorts")),
+               (long long)json_integer_value(json_object_get(vp, "factors_extracted")));
+        printf("%-7s %10s %10s %8s %6s %7s  %s\n", "factor", "eigenvalue", "explained",
+               "flagged", "lived", "system", "held mostly by");
+        json_t *f;
+        json_array_foreach(json_object_get(vp, "factors"), i, f) {
+            char b[2][32];
+            json_t *ex = json_object_get(f, "explained");
+            json_t *pct = json_is_number(ex) ? json_real(100 * json_number_value(ex)) : NULL;
+            printf("%-7lld %10s %9s%% %8lld %6lld %7lld  %s\n",
+                   (long long)json_integer_value(json_object_get(f, "factor")),
+                   cell(json_object_get(f, "eigenvalue"), "%.2f", b[0], 32),
+                   cell(pct, "%.0f", b[1], 32),
+                   (long long)json_integer_value(json_object_get(f, "flagged")),
+                   (long long)json_integer_value(json_object_get(f, "flagged_lived_experience")),
+                   (long long)json_integer_value(json_object_get(f, "flagged_system")),
+                   json_string_value(json_object_get(f, "side")));
+            json_decref(pct);
+        }
+        /* Statement texts by id, for the two lists below. */
+        json_t *stmts = json_object_get(vp, "statements");
+        json_t *shared = json_object_get(vp, "shared_norms");
+        printf("\nshared norms (consensus statements, %zu):\n", json_array_size(shared));
+        json_t *id;
+        json_array_foreach(shared, i, id) {
+            size_t j;
+            json_t *st;
+            json_array_foreach(stmts, j, st)
+                if (strcmp(json_string_value(json_object_get(st, "id")),
+                           json_string_value(id)) == 0) {
+                    char arr[64] = "";
+                    size_t a;
+                    json_t *av;
+                    json_array_foreach(json_object_get(st, "array"), a, av)
+                        snprintf(arr + strlen(arr), sizeof arr - strlen(arr), "%s%+lld",
+                                 a ? " " : "", (long long)json_integer_value(av));
+                    printf("  %-5s [%s] %s\n", json_string_value(id), arr,
+                           json_string_value(json_object_get(st, "text")));
+                }
+        }
+        json_t *ss = json_object_get(vp, "side_specific");
+        if (!json_is_object(ss)) {
+            printf("\nside-specific norms: no factor is held mostly by each side\n");
+        } else {
+            json_t *list = json_object_get(ss, "statements");
+            printf("\nside-specific norms (factor %lld, held mostly by the lived-experience side, "
+                   "vs factor %lld, the system side; %zu statements 2+ columns apart):\n",
+                   (long long)json_integer_value(json_object_get(ss, "lived_experience_factor")),
+                   (long long)json_integer_value(json_object_get(ss, "system_factor")),
+                   json_array_size(list));
+            printf("  %-5s %5s %6s  %s\n", "id", "lived", "system", "statement");
+            json_t *st;
+            json_array_foreach(list, i, st)
+                printf("  %-5s %+5lld %+6lld  %s\n", json_string_value(json_object_get(st, "id")),
+                       (long long)json_integer_value(json_object_get(st, "lived_experience")),
+                       (long long)json_integer_value(json_object_get(st, "system")),
+                       json_string_value(json_object_get(st, "text")));
+        }
+    }
+    printf("\npositions run from -1 (the system side's unspoken rules) to +1 (the lived-experience\n"
+           "side's); D0 and DM are the partners' distance at the first and last module. The\n"
+           "regime follows the identity model's rules. docs/norms.md explains every number.\n");
+}
+
+static int norms(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"cohort", required_argument, NULL, 'c'},
+                                         {"module", required_argument, NULL, 'm'},
+                                         {"factors", required_argument, NULL, 'f'},
+                                         {"qset", required_argument, NULL, 'q'},
+                                         {"json", no_argument, NULL, 'j'}, {0}};
+    struct norms_options o = {.purpose = "research"};
+    long long v;
+    int json = 0, ch;
+    optind = 0;
+    while ((ch = cli_getopt(argc, argv, opts, "analyse norms")) != -1) {
+        switch (ch) {
+        case 'c': o.cohort = optarg; break;
+        case 'q': o.qset = optarg; break;
+        case 'j': json = 1; break;
+        case 'm':
+            if (cli_parse_long(optarg, 1, 10000, &v) != 0)
+                return cli_usage_error("analyse norms", "--module '%s' is not a module number",
+                                       optarg);
+            o.module = (int)v;
+            break;
+        case 'f':
+            if (cli_parse_long(optarg, 1, NORMS_MAX_FACTORS, &v) != 0)
+                return cli_usage_error("analyse norms", "--factors '%s' is not a number in 1..%d",
+                                       optarg, NORMS_MAX_FACTORS);
+            o.factors = (int)v;
+            break;
+        default: return CLI_EUSAGE;
+        }
+    }
+    if (optind != argc)
+        return cli_usage_error("analyse norms", "unexpected argument '%s'", argv[optind]);
+    struct store *st = cli_store(c);
+    if (st == NULL)
+        return CLI_EUSER;
+    duet_err e;
+    struct norms_data d;
+    if (norms_load(st, &o, &d, &e) != 0)
+        return cli_fail(&e);
+    if (d.nsorts == 0) {
+        norms_free(&d);
+        return cli_failf("no sorts to analyse%s%s%s (only people whose research consent is in "
+                         "force count)", o.cohort ? " in cohort '" : "", o.cohort ? o.cohort : "",
+                         o.cohort ? "'" : "");
+    }
+    json_t *r = norms_report(&d, &o, &e);
+    norms_free(&d);
+    if (r == NULL)
+        return cli_fail(&e);
+    if (json)
+        return cli_print_json(stdout, r);
+    print_norms(r);
+    json_decref(r);
+    return CLI_OK;
+}
+
 int cmd_analyse(struct cli *c, int argc, char **argv)
 {
     static const struct cli_sub subs[] = {
@@ -361,6 +530,20 @@ int cmd_analyse(struct cli *c, int argc, char **argv)
          "  per side, with side and module, random intercepts for partnership and person.\n"
          "  Default predictors: strain,resistance. k = partner / actor effect with a\n"
          "  bootstrap interval over partnerships (B resamples, default 200).\n"},
+        {"norms", norms,
+         "norms [--cohort C] [--module M] [--factors F] [--qset NAME] [--json]\n"
+         "  Reads the Q-sorts of norm statements: each person's position on every norm\n"
+         "  dimension (-1 the system side's unspoken rules, +1 the lived-experience\n"
+         "  side's), the partners' distance at the first and last module (D0, DM),\n"
+         "  where they meet (x-bar), the regime by the identity model's rules\n"
+         "  (partnership, patient_native, system_native, polarised, stalled) and who\n"
+         "  moved toward whom; and the cohort's viewpoints at module M (default the last\n"
+         "  with sorts): a Q factor analysis (principal components, varimax, F factors,\n"
+         "  default 3 or fewer with few sorts), which side's sorts define each factor,\n"
+         "  the shared norms (consensus statements) and the side-specific ones. Only\n"
+         "  people whose research consent is in force count. --json: everything, in full\n"
+         "  precision.\n"},
     };
-    return cli_dispatch(c, "analyse", "Analyses of the recorded check-ins.", subs, 3, argc, argv);
+    return cli_dispatch(c, "analyse", "Analyses of the recorded check-ins and Q-sorts.", subs, 4,
+                        argc, argv);
 }

@@ -8,13 +8,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "analysis/observed.h"
 #include "cli/cli.h"
 #include "io/csv.h"
 #include "model/abc.h"
 
 static const char usage[] =
-    "calibrate TARGET.json [--params a,b,c] [--priors FILE.json] [--particles N]\n"
-    "          [--generations G] [--pairs N] [--seed S] [--threads T]\n"
+    "calibrate (TARGET.json | --from-db [--cohort C]) [--params a,b,c] [--priors FILE.json]\n"
+    "          [--particles N] [--generations G] [--pairs N] [--seed S] [--threads T]\n"
     "          [--out POSTERIOR.csv] [--json] [--PARAM VALUE ...]\n"
     "  Fits the chosen model parameters (default power_patient,accept,self_consistency)\n"
     "  so that simulated summaries match TARGET.json, by approximate Bayesian computation\n"
@@ -22,6 +23,11 @@ static const char usage[] =
     "  \"regimes\" {partnership, patient_native, system_native, polarised, stalled},\n"
     "  \"mean_final_quality\" {patient, system}, \"resistance_rate\" {patient, system},\n"
     "  \"mean_balance\", and optionally \"modules\" and \"dims\".\n"
+    "  --from-db           build the target from the database instead: regime shares\n"
+    "                      from the Q-sorts (duet analyse norms), final quality, balance\n"
+    "                      and resistance from the check-ins, modules and dims; --pairs\n"
+    "                      then defaults to the number of partnerships (docs/norms.md)\n"
+    "  --cohort C          with --from-db: only this cohort (default: all)\n"
     "  --priors FILE.json  uniform priors {\"power_patient\": [0.05, 0.95], ...}; the defaults\n"
     "                      are listed in docs/model.md\n"
     "  --particles N       posterior sample size (default 200)\n"
@@ -51,19 +57,20 @@ static int read_all(const char *path, char **data, size_t *len)
 
 int cmd_calibrate(struct cli *c, int argc, char **argv)
 {
-    (void)c;
     static const struct option opts[] = {
         {"params", required_argument, NULL, 'p'},  {"priors", required_argument, NULL, 'P'},
         {"particles", required_argument, NULL, 'n'}, {"generations", required_argument, NULL, 'g'},
         {"pairs", required_argument, NULL, 'N'},   {"seed", required_argument, NULL, 's'},
         {"threads", required_argument, NULL, 't'}, {"out", required_argument, NULL, 'o'},
-        {"json", no_argument, NULL, 'j'},          {0}};
+        {"json", no_argument, NULL, 'j'},          {"from-db", no_argument, NULL, 'D'},
+        {"cohort", required_argument, NULL, 'c'},  {0}};
     if (cli_help(argc, argv, usage))
         return CLI_OK;
     struct abc_options o;
     abc_options_default(&o);
     const char *params = "power_patient,accept,self_consistency", *priors = NULL, *out = NULL;
-    int json = 0;
+    const char *cohort = NULL;
+    int json = 0, from_db = 0, pairs_given = 0;
     long long v;
     duet_err e;
     /* --PARAM VALUE for fixed parameters: take them out before getopt sees them. */
@@ -99,6 +106,8 @@ int cmd_calibrate(struct cli *c, int argc, char **argv)
         case 'P': priors = optarg; break;
         case 'o': out = optarg; break;
         case 'j': json = 1; break;
+        case 'D': from_db = 1; break;
+        case 'c': cohort = optarg; break;
         case 'n':
             if (cli_parse_long(optarg, 10, 100000, &v) != 0)
                 rc = cli_usage_error("calibrate", "--particles '%s' is not a number in 10..100000", optarg);
@@ -113,6 +122,7 @@ int cmd_calibrate(struct cli *c, int argc, char **argv)
             if (cli_parse_long(optarg, 1, 10000000, &v) != 0)
                 rc = cli_usage_error("calibrate", "--pairs '%s' is not a number in 1..10000000", optarg);
             o.base.pairs = (uint64_t)v;
+            pairs_given = 1;
             break;
         case 's':
             if (sim_params_set(&o.base, "seed", optarg, &e) != 0)
@@ -127,9 +137,13 @@ int cmd_calibrate(struct cli *c, int argc, char **argv)
         default: rc = CLI_EUSAGE;
         }
     }
-    if (rc == CLI_OK && optind != nrest - 1)
-        rc = cli_usage_error("calibrate", "give exactly one TARGET.json");
-    const char *target_path = rc == CLI_OK ? rest[optind] : NULL;
+    if (rc == CLI_OK && from_db && optind != nrest)
+        rc = cli_usage_error("calibrate", "give TARGET.json or --from-db, not both");
+    else if (rc == CLI_OK && !from_db && optind != nrest - 1)
+        rc = cli_usage_error("calibrate", "give exactly one TARGET.json (or --from-db)");
+    if (rc == CLI_OK && cohort && !from_db)
+        rc = cli_usage_error("calibrate", "--cohort applies to --from-db only");
+    const char *target_path = rc == CLI_OK && !from_db ? rest[optind] : NULL;
     free(rest);
     if (rc != CLI_OK)
         return rc;
@@ -163,15 +177,38 @@ int cmd_calibrate(struct cli *c, int argc, char **argv)
         if (rc != 0)
             return cli_fail(&e);
     }
-    if ((rc = read_all(target_path, &data, &len)) != CLI_OK)
+    json_t *observed = NULL;
+    char source[300];
+    if (from_db) {
+        struct store *st = cli_store(c);
+        if (st == NULL)
+            return CLI_EUSER;
+        observed = observed_target(st, cohort, "research", &e);
+        if (observed == NULL)
+            return cli_fail(&e);
+        data = json_dumps(observed, JSON_COMPACT | JSON_REAL_PRECISION(17));
+        if (data == NULL) {
+            json_decref(observed);
+            return cli_failf("out of memory");
+        }
+        len = strlen(data);
+        snprintf(source, sizeof source, "the target from %s%s%s", cohort ? "cohort '" : "the database",
+                 cohort ? cohort : "", cohort ? "'" : "");
+        target_path = source;
+        if (!pairs_given)
+            o.base.pairs = (uint64_t)json_integer_value(json_object_get(observed, "pairs"));
+    } else if ((rc = read_all(target_path, &data, &len)) != CLI_OK) {
         return rc;
+    }
     struct abc_target t;
     sim_params from_target = o.base;
     sim_params_default(&from_target);
     rc = abc_target_parse(data, len, target_path, &t, &from_target, &e);
     free(data);
-    if (rc != 0)
+    if (rc != 0) {
+        json_decref(observed);
         return cli_fail(&e);
+    }
     /* The target's modules and dims apply unless given on the command line. */
     if (!modules_given)
         o.base.modules = from_target.modules;
@@ -183,8 +220,10 @@ int cmd_calibrate(struct cli *c, int argc, char **argv)
     rc = abc_run(&o, &t, &r, show_progress, &tty, &e);
     if (tty)
         fputc('\n', stderr);
-    if (rc != 0)
+    if (rc != 0) {
+        json_decref(observed);
         return cli_fail(&e);
+    }
 
     uint64_t sims = 0;
     for (int g = 0; g <= r.ngenerations && g < 64; g++)
@@ -207,6 +246,7 @@ int cmd_calibrate(struct cli *c, int argc, char **argv)
         }
         if (!ok) {
             abc_result_free(&r);
+            json_decref(observed);
             return cli_fail(&e);
         }
     }
@@ -244,9 +284,21 @@ int cmd_calibrate(struct cli *c, int argc, char **argv)
                                                                   : json_string(seedtext));
     json_object_set_new(doc, "stopped_early", json_boolean(r.stopped > 0));
     json_object_set_new(doc, "statistic_scales", scales);
+    if (observed)
+        json_object_set_new(doc, "target", json_incref(observed));
     if (json) {
+        json_decref(observed);
         abc_result_free(&r);
         return cli_print_json(stdout, doc);
+    }
+    if (observed) {
+        printf("target from the database (%llu partnerships):",
+               (unsigned long long)json_integer_value(json_object_get(observed, "pairs")));
+        for (size_t k = 0, n = 0; k < ABC_NSTATS; k++)
+            if (t.have[k])
+                printf("%s %s %.3f", n++ ? "," : "", abc_stat_name(k), t.s[k]);
+        printf("\n");
+        json_decref(observed);
     }
     printf("ABC-SMC: %zu particles, %d generations, %llu simulations of %llu pairs x %d modules\n\n",
            r.nparticles, r.ngenerations, (unsigned long long)sims,

@@ -78,8 +78,11 @@ int cmd_demo(struct cli *c, int argc, char **argv)
         "  Creates a realistic synthetic programme in the database: one cohort, N\n"
         "  partnerships (default 12; at least one triad and one expert-by-experience +\n"
         "  regulator pair), M modules (default 6), everyone's check-ins with plausible\n"
-        "  trajectories (some improving, some tokenistic, some polarising), reflections,\n"
+        "  trajectories (some improving, some tokenistic, some polarising), Q-sorts of\n"
+        "  the default norm statements at the first and last module, reflections,\n"
         "  observations and consent. The same seed gives the same programme.\n"
+        "  --json adds each partnership's course and the regime of the identity model\n"
+        "  it was drawn in (\"courses\"; see docs/norms.md).\n"
         "  --structure-only creates the people, partnerships and modules but no answers\n"
         "  or notes (e.g. to import an exported responses file into).\n"
         "  --sign-ins also creates accounts for the web application: every partnership\n"
@@ -137,12 +140,24 @@ int cmd_demo(struct cli *c, int argc, char **argv)
     }
     json_t *examples = sign_ins ? example_participants(st) : NULL;
     if (json) {
-        json_t *out = json_pack("{s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:i}",
+        json_t *out = json_pack("{s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i}",
                                 "programme", r.programme, "cohort", r.cohort,
                                 "partnerships", r.partnerships, "people", r.people,
                                 "modules", o.modules, "checkins", r.checkins,
                                 "answers", r.answers, "reflections", r.reflections,
-                                "observations", r.observations);
+                                "observations", r.observations, "sorts", r.sorts);
+        json_t *courses = json_array();
+        for (int i = 0; out && courses && i < r.partnerships; i++) {
+            char code[16];
+            snprintf(code, sizeof code, "P%02d", i + 1);
+            json_array_append_new(courses, json_pack("{s:s, s:s, s:s?}", "partnership", code,
+                                                     "course", setup_demo_archetype(i),
+                                                     "regime", r.regime[i]));
+        }
+        if (out)
+            json_object_set_new(out, "courses", courses);
+        else
+            json_decref(courses);
         if (out && sign_ins)
             json_object_set_new(out, "sign_ins", sign_ins_json(examples));
         json_decref(examples);
@@ -150,9 +165,9 @@ int cmd_demo(struct cli *c, int argc, char **argv)
     }
     printf("created the demo programme '%s' in %s:\n"
            "  cohort '%s': %d partnerships, %d people, %d modules\n"
-           "  %d check-ins (%d answers), %d reflections, %d observations\n",
+           "  %d check-ins (%d answers), %d Q-sorts, %d reflections, %d observations\n",
            r.programme, c->db_path, r.cohort, r.partnerships, r.people, o.modules, r.checkins,
-           r.answers, r.reflections, r.observations);
+           r.answers, r.sorts, r.reflections, r.observations);
     if (sign_ins)
         print_sign_ins(examples);
     json_decref(examples);

@@ -16,7 +16,8 @@ int cmd_init(struct cli *c, int argc, char **argv)
     static const char usage[] =
         "init\n"
         "  Creates the database (or upgrades its schema) and loads the default\n"
-        "  'partnership-checkin' instrument if it is not there yet.\n";
+        "  'partnership-checkin' instrument and the default 'norms-default' Q-set if\n"
+        "  they are not there yet.\n";
     if (cli_help(argc, argv, usage))
         return CLI_OK;
     if (argc != 1)
@@ -26,10 +27,10 @@ int cmd_init(struct cli *c, int argc, char **argv)
     if (st == NULL)
         return CLI_EUSER;
     duet_err e;
-    if (setup_default_instrument(st, &e) != 0)
+    if (setup_default_instrument(st, &e) != 0 || setup_default_qset(st, &e) != 0)
         return cli_fail(&e);
-    printf("%s is ready (schema version %d, with the default instrument)\n", c->db_path,
-           store_schema_version(st));
+    printf("%s is ready (schema version %d, with the default instrument and Q-set)\n",
+           c->db_path, store_schema_version(st));
     return CLI_OK;
 }
 

@@ -2,11 +2,14 @@
 ** cmd_stats.c — `duet stats SUBCOMMAND`: statistics over a CSV file.
 **
 **   stats lmm FILE.csv --y COL [--fixed COL,...] --group COL [--group COL]
+**   stats qfactor FILE.csv --factors F [--extract pca|centroid] [--rotate varimax|none]
 **
-** Reads only the columns it is told to use, refuses a non-numeric column
+** lmm reads only the columns it is told to use, refuses a non-numeric column
 ** with advice instead of coding it, drops (and counts) rows with a missing
-** value in a used column, and prints the fit for people or as JSON. Never
-** touches the database.
+** value in a used column, and prints the fit for people or as JSON. qfactor
+** reads a statements × sorts file whole and refuses any cell that is not a
+** whole grid number, naming file, line and column. Neither touches the
+** database.
 */
 #include <getopt.h>
 #include <math.h>
@@ -16,8 +19,10 @@
 
 #include "cli/cli.h"
 #include "core/strmap.h"
+#include "io/csv.h"
 #include "io/table.h"
 #include "stats/lmm.h"
+#include "stats/qfactor.h"
 
 #define LMM_CMD "stats lmm"
 #define LMM_MAX_FIXED 256
@@ -417,8 +422,562 @@ done:
     return rc;
 }
 
+/* ---- stats qfactor ---- */
+
+#define QF_CMD "stats qfactor"
+#define QF_MAX_FILE ((size_t)256 << 20)          /* 256 MiB */
+#define QF_MAX_CELLS ((size_t)20000000)          /* statements × sorts read */
+#define QF_CELL_MAX 64                           /* bytes of a grid cell worth parsing */
+
+static const char qfactor_usage[] =
+    "qfactor FILE.csv --factors F [--extract pca|centroid] [--rotate varimax|none]\n"
+    "        [--correlations] [--json]\n"
+    "  Q-methodology factor analysis of the sorts in FILE.csv: person correlations,\n"
+    "  F factors extracted by principal components (default; as R's psych::principal)\n"
+    "  or Brown's centroid method (as R's qmethod), rotated by varimax with Kaiser\n"
+    "  normalisation (default) or not, then ordered by the variance they explain.\n"
+    "  Sorts are flagged automatically (|loading| > 1.96/sqrt(N) and its square larger\n"
+    "  than the sort's other squared loadings together) and weighted w = a/(1 - a^2);\n"
+    "  each factor gets statement z-scores, a factor array on the grid, composite\n"
+    "  reliability and the SE of its z-scores; statements that distinguish a pair of\n"
+    "  factors (p < .05, p < .01) and consensus statements are listed.\n"
+    "  FILE.csv: a header line 'statement,SORT,SORT,...' (the first column's name is\n"
+    "  free), then one row per statement: its id, then its place in each sort as a\n"
+    "  whole number of the grid (e.g. -4 .. +4). Every sort must fill the same grid\n"
+    "  as the first (the same number of statements in each column).\n"
+    "  --factors F      factors to extract, 1 to 8 (fewer than sorts and statements)\n"
+    "  --extract M      pca (default) or centroid\n"
+    "  --rotate R       varimax (default) or none\n"
+    "  --correlations   also print the sort x sort correlations (--json only)\n"
+    "  --json           one document with every number at full precision\n"
+    "  Prints the factors (eigenvalue, explained variance, flagged sorts,\n"
+    "  reliability, SE), the loadings with flagged sorts marked *, the factor arrays\n"
+    "  with z-scores, and the distinguishing and consensus statements.\n"
+    "  Exit status: 0 analysed, 1 a problem with the data, 2 bad usage.\n";
+
+struct qsorts {
+    size_t N, n;          /* statements, sorts */
+    double *x;            /* [n][N] column-major: sort j at x + j*N */
+    char **sort;          /* [n] owned names */
+    char **stmt;          /* [N] owned ids */
+    size_t *line;         /* [N] the line of each statement */
+};
+
+static void qsorts_free(struct qsorts *q)
+{
+    for (size_t j = 0; q->sort && j < q->n; j++)
+        free(q->sort[j]);
+    for (size_t i = 0; q->stmt && i < q->N; i++)
+        free(q->stmt[i]);
+    free(q->sort);
+    free(q->stmt);
+    free(q->line);
+    free(q->x);
+}
+
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* One cell as a whole grid number, or -1 with why set (a static format
+** with at most one %s, for the cell's text). */
+static int grid_cell(const csv_field *f, double *v, const char **why)
+{
+    const char *p = f->p;
+    size_t n = f->n;
+    while (n > 0 && is_blank(*p)) {
+        p++;
+        n--;
+    }
+    while (n > 0 && is_blank(p[n - 1]))
+        n--;
+    if (n == 0 || (n == 2 && (memcmp(p, "NA", 2) == 0 || memcmp(p, "na", 2) == 0)) ||
+        (n == 1 && *p == '.')) {
+        *why = "no value; every statement needs a place in every sort";
+        return -1;
+    }
+    char buf[QF_CELL_MAX + 1];
+    int plain = n <= QF_CELL_MAX;
+    for (size_t k = 0; k < n && plain; k++)
+        plain = strchr("0123456789+-.eE", p[k]) != NULL;
+    if (!plain) {
+        *why = "'%s' is not a number; give the statement's place in the sort, e.g. -2 or +3";
+        return -1;
+    }
+    memcpy(buf, p, n);
+    buf[n] = '\0';
+    char *end;
+    double d = strtod(buf, &end);
+    if (end != buf + n || !isfinite(d)) {
+        *why = "'%s' is not a number; give the statement's place in the sort, e.g. -2 or +3";
+        return -1;
+    }
+    if (d != floor(d)) {
+        *why = "'%s' is not a whole number; a sort holds grid places such as -4 .. +4";
+        return -1;
+    }
+    if (fabs(d) > 1000000) {
+        *why = "'%s' is too far from 0 for a grid place (at most 1000000 either way)";
+        return -1;
+    }
+    *v = d;
+    return 0;
+}
+
+/* The header: the statement column, then the sorts, each named once. */
+static int read_qheader(csv_reader *r, const char *path, struct qsorts *q, duet_err *e)
+{
+    csv_record rec;
+    int got = csv_next(r, &rec, e);
+    if (got < 0)
+        return cli_fail(e);
+    if (got == 0)
+        return cli_failf("%s: the file is empty; expected a header line 'statement,SORT,SORT,...'",
+                         path);
+    if (rec.nfields < 3)
+        return cli_failf("%s:1: the header has %zu column%s; expected the statement column, "
+                         "then one column per sort (at least two)", path, rec.nfields,
+                         rec.nfields == 1 ? "" : "s");
+    q->n = rec.nfields - 1;
+    q->sort = calloc(q->n, sizeof *q->sort);
+    if (q->sort == NULL)
+        return cli_failf("out of memory for %zu sorts", q->n);
+    strmap seen;
+    strmap_init(&seen);
+    int rc = CLI_OK;
+    for (size_t j = 0; j < q->n && rc == CLI_OK; j++) {
+        const csv_field *f = &rec.fields[j + 1];
+        size_t first;
+        if (f->n == 0)
+            rc = cli_failf("%s:1: header column %zu has no name; name the sort or delete the "
+                           "column", path, j + 2);
+        else if (strmap_get(&seen, f->p, f->n, &first))
+            rc = cli_failf("%s:1: sort '%.*s' appears twice in the header (columns %zu and %zu); "
+                           "give each sort its own name", path, (int)(f->n > 200 ? 200 : f->n),
+                           f->p, first + 2, j + 2);
+        else if ((q->sort[j] = strndup(f->p, f->n)) == NULL || strmap_put(&seen, f->p, f->n, j))
+            rc = cli_failf("out of memory for the sort names");
+    }
+    strmap_free(&seen);
+    return rc;
+}
+
+/* Reads FILE.csv (statements × sorts) into *q. Prints its own errors. */
+static int read_qsorts(const char *path, struct qsorts *q)
+{
+    duet_err e;
+    char *data = NULL;
+    size_t len = 0;
+    if (csv_read_file(path, QF_MAX_FILE, &data, &len, &e) != 0)
+        return cli_fail(&e);
+    csv_reader r;
+    csv_reader_init(&r, data, len, path);
+    csv_set_limits(&r, 0, QF_MAX_SORTS + 1);
+    int rc = read_qheader(&r, path, q, &e);
+    const char **names = NULL;
+    double *rows = NULL;
+    size_t cap = 0;
+    strmap ids;
+    strmap_init(&ids);
+    if (rc != CLI_OK)
+        goto done;
+    /* messages name columns: the first by its header, the sorts by name */
+    names = calloc(q->n + 1, sizeof *names);
+    if (names == NULL) {
+        rc = cli_failf("out of memory");
+        goto done;
+    }
+    names[0] = "statement";
+    for (size_t j = 0; j < q->n; j++)
+        names[j + 1] = q->sort[j];
+    csv_set_header(&r, names, q->n + 1);
+    csv_set_columns(&r, q->n + 1);
+    csv_record rec;
+    int got;
+    while ((got = csv_next(&r, &rec, &e)) == 1) {
+        size_t i = q->N;
+        if (i == QF_MAX_STATEMENTS) {
+            rc = cli_failf("%s:%zu: more than %d statements; a Q-set this large is not "
+                           "supported", path, rec.line, QF_MAX_STATEMENTS);
+            goto done;
+        }
+        if ((i + 1) * q->n > QF_MAX_CELLS) {
+            rc = cli_failf("%s:%zu: more than %zu cells (statements x sorts); analyse fewer "
+                           "sorts at a time", path, rec.line, QF_MAX_CELLS);
+            goto done;
+        }
+        if (i == cap) {
+            size_t nc = cap ? 2 * cap : 64;
+            double *nr = realloc(rows, nc * q->n * sizeof *rows);
+            char **ns = realloc(q->stmt, nc * sizeof *ns);
+            if (ns)
+                q->stmt = ns;
+            size_t *nl = ns ? realloc(q->line, nc * sizeof *nl) : NULL;
+            if (nl)
+                q->line = nl;
+            if (nr)
+                rows = nr;
+            if (nr == NULL || ns == NULL || nl == NULL) {
+                rc = cli_failf("out of memory for %zu statements", nc);
+                goto done;
+            }
+            cap = nc;
+        }
+        const csv_field *id = &rec.fields[0];
+        size_t prev;
+        if (id->n == 0) {
+            rc = cli_failf("%s:%zu: column 'statement': the statement has no id; give each "
+                           "statement an id (e.g. its number)", path, rec.line);
+            goto done;
+        }
+        if (strmap_get(&ids, id->p, id->n, &prev)) {
+            rc = cli_failf("%s:%zu: statement '%.*s' appears twice (lines %zu and %zu); give "
+                           "each statement its own id", path, rec.line,
+                           (int)(id->n > 200 ? 200 : id->n), id->p, q->line[prev], rec.line);
+            goto done;
+        }
+        if ((q->stmt[i] = strndup(id->p, id->n)) == NULL || strmap_put(&ids, id->p, id->n, i)) {
+            free(q->stmt[i]);
+            rc = cli_failf("out of memory for the statement ids");
+            goto done;
+        }
+        q->line[i] = rec.line;
+        q->N++;
+        for (size_t j = 0; j < q->n; j++) {
+            const char *why;
+            const csv_field *f = &rec.fields[j + 1];
+            if (grid_cell(f, &rows[i * q->n + j], &why) != 0) {
+                char cell[QF_CELL_MAX + 8];
+                if (f->n > QF_CELL_MAX)
+                    snprintf(cell, sizeof cell, "%.*s...", QF_CELL_MAX, f->p);
+                else
+                    snprintf(cell, sizeof cell, "%.*s", (int)f->n, f->p);
+                char msg[512];
+                snprintf(msg, sizeof msg, why, cell);   /* why has one %s, or none */
+                rc = cli_failf("%s:%zu: column '%s': %s", path, rec.line, q->sort[j], msg);
+                goto done;
+            }
+        }
+    }
+    if (got < 0) {
+        rc = cli_fail(&e);
+        goto done;
+    }
+    if (q->N == 0) {
+        rc = cli_failf("%s: no statements: the file has a header but no rows", path);
+        goto done;
+    }
+    q->x = malloc(q->N * q->n * sizeof *q->x);
+    if (q->x == NULL) {
+        rc = cli_failf("out of memory for %zu x %zu values", q->N, q->n);
+        goto done;
+    }
+    for (size_t i = 0; i < q->N; i++)
+        for (size_t j = 0; j < q->n; j++)
+            q->x[j * q->N + i] = rows[i * q->n + j];
+done:
+    strmap_free(&ids);
+    free(rows);
+    free(names);
+    csv_reader_free(&r);
+    free(data);
+    return rc;
+}
+
+static json_t *num_array(const double *v, size_t n, size_t stride)
+{
+    json_t *a = json_array();
+    for (size_t k = 0; k < n; k++)
+        json_array_append_new(a, num(v[k * stride]));
+    return a;
+}
+
+static json_t *qf_report(const char *path, const struct qsorts *q, const struct qf_options *o,
+                         const struct qf_result *r, int correlations)
+{
+    size_t F = r->nfactors, n = r->nsorts, N = r->nstatements;
+    json_t *grid = json_array(), *load = json_array(), *stmts = json_array(),
+           *dist = json_array(), *cons = json_array(), *nfl = json_array();
+    for (size_t c = 0; c < r->grid_cols; c++)
+        json_array_append_new(grid, json_pack("{s:i, s:i}", "value", r->grid_value[c], "count",
+                                              r->grid_count[c]));
+    for (size_t k = 0; k < F; k++)
+        json_array_append_new(nfl, json_integer((json_int_t)r->nflagged[k]));
+    for (size_t j = 0; j < n; j++) {
+        json_t *fl = json_array(), *def = json_null();
+        for (size_t k = 0; k < F; k++) {
+            json_array_append_new(fl, json_boolean(r->flagged[j * F + k]));
+            if (r->flagged[j * F + k]) {
+                json_decref(def);
+                def = json_integer((json_int_t)k + 1);
+            }
+        }
+        json_array_append_new(load, json_pack("{s:s, s:o, s:o, s:o, s:o}", "sort", q->sort[j],
+                                              "loadings", num_array(r->loadings + j * F, F, 1),
+                                              "flagged", fl, "defines", def,
+                                              "weights", num_array(r->weights + j * F, F, 1)));
+    }
+    for (size_t i = 0; i < N; i++) {
+        json_t *arr = json_array();
+        for (size_t k = 0; k < F; k++)
+            json_array_append_new(arr, r->array[i * F + k] == QF_NO_VALUE
+                                           ? json_null()
+                                           : json_integer(r->array[i * F + k]));
+        json_array_append_new(stmts, json_pack("{s:s, s:o, s:o, s:b}", "statement", q->stmt[i],
+                                               "z_scores", num_array(r->zscores + i * F, F, 1),
+                                               "factor_array", arr, "consensus",
+                                               r->consensus[i]));
+        for (size_t a = 0; a < F; a++)
+            for (size_t b = a + 1; b < F; b++) {
+                int lv = r->distinguishing[(i * F + a) * F + b];
+                if (lv == 0)
+                    continue;
+                json_array_append_new(
+                    dist, json_pack("{s:s, s:[I, I], s:o, s:f}", "statement", q->stmt[i],
+                                    "factors", (json_int_t)a + 1, (json_int_t)b + 1,
+                                    "difference", num(r->zscores[i * F + a] - r->zscores[i * F + b]),
+                                    "p_below", lv == 2 ? 0.01 : 0.05));
+            }
+        if (r->consensus[i])
+            json_array_append_new(cons, json_string(q->stmt[i]));
+    }
+    json_t *doc = json_pack(
+        "{s:s, s:s, s:I, s:I, s:I, s:s, s:s, s:o, s:f, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
+        " s:o}",
+        "model", "qfactor", "file", path, "n_statements", (json_int_t)N, "n_sorts",
+        (json_int_t)n, "n_factors", (json_int_t)F, "extraction",
+        o->extract == QF_PCA ? "pca" : "centroid", "rotation",
+        o->rotate == QF_VARIMAX ? "varimax" : "none", "grid", grid, "flag_threshold",
+        r->flag_threshold, "eigenvalues", num_array(r->eigenvalues, F, 1), "explained_variance",
+        num_array(r->explained, F, 1), "n_flagged", nfl, "reliability",
+        num_array(r->reliability, F, 1), "se", num_array(r->se, F, 1), "loadings", load,
+        "statements", stmts, "distinguishing", dist, "consensus", cons);
+    if (doc && o->rotate == QF_VARIMAX)
+        json_object_set_new(doc, "varimax_iterations", json_integer(r->iterations));
+    if (doc && correlations && r->corr) {
+        json_t *names = json_array(), *rows = json_array();
+        for (size_t j = 0; j < n; j++) {
+            json_array_append_new(names, json_string(q->sort[j]));
+            json_array_append_new(rows, num_array(r->corr + j * n, n, 1));
+        }
+        json_object_set_new(doc, "correlations", json_pack("{s:o, s:o}", "sorts", names,
+                                                           "r", rows));
+    }
+    return doc;
+}
+
+static int width_of(char *const *s, size_t n, int least, int most)
+{
+    int w = least;
+    for (size_t i = 0; i < n; i++) {
+        int l = (int)strlen(s[i]);
+        w = l > w ? l : w;
+    }
+    return w > most ? most : w;
+}
+
+/* v, with values that print as zero at `places` decimals made +0 (no "-0.0000"). */
+static double tidy(double v, int places)
+{
+    return fabs(v) < 0.5 * pow(10.0, -places) ? 0.0 : v;
+}
+
+static void print_grid_value(int v)
+{
+    printf(v > 0 ? "+%d" : "%d", v);
+}
+
+static void qf_print(const char *path, const struct qsorts *q, const struct qf_options *o,
+                     const struct qf_result *r)
+{
+    size_t F = r->nfactors, n = r->nsorts, N = r->nstatements;
+    printf("Q-methodology factor analysis: %s, %s\n",
+           o->extract == QF_PCA ? "principal components" : "centroid (Brown)",
+           o->rotate == QF_NONE || F == 1 ? "no rotation" : "varimax rotation");
+    printf("  data: %s: %zu statements x %zu sorts\n  grid:", path, N, n);
+    for (size_t c = 0; c < r->grid_cols; c++) {
+        printf(" ");
+        print_grid_value(r->grid_value[c]);
+        printf(" (%d)", r->grid_count[c]);
+    }
+    printf("\n  flagged (*): |loading| > %.4f (1.96/sqrt(%zu)) and its square larger than the "
+           "sort's other squared loadings\n\n", r->flag_threshold, N);
+
+    printf("Factors (numbered by the variance they explain%s):\n"
+           "factor  SS loadings  explained  flagged  reliability      se\n",
+           o->rotate == QF_VARIMAX && F > 1 ? " after rotation" : "");
+    for (size_t k = 0; k < F; k++) {
+        printf("f%-5zu  %11.4f  %8.1f%%  %7zu  %11.4f", k + 1,
+               r->explained[k] * (double)n, 100.0 * r->explained[k], r->nflagged[k],
+               r->reliability[k]);
+        if (isnan(r->se[k]))
+            printf("       -\n");
+        else
+            printf("  %6.4f\n", r->se[k]);
+    }
+    printf("%s:", o->extract == QF_PCA ? "Largest eigenvalues of the correlations"
+                                      : "Sums of squares of the centroid factors as extracted");
+    for (size_t k = 0; k < F; k++)
+        printf(" %.4f", r->eigenvalues[k]);
+    printf("\n\n");
+
+    int sw = width_of(q->sort, n, 4, 24);
+    printf("Loadings:\n%-*s", sw, "sort");
+    for (size_t k = 0; k < F; k++) {
+        char h[16];
+        snprintf(h, sizeof h, "f%zu", k + 1);
+        printf("  %8s ", h);
+    }
+    printf("\n");
+    for (size_t j = 0; j < n; j++) {
+        printf("%-*.*s", sw, sw, q->sort[j]);
+        for (size_t k = 0; k < F; k++)
+            printf("  %8.4f%c", tidy(r->loadings[j * F + k], 4),
+                   r->flagged[j * F + k] ? '*' : ' ');
+        printf("\n");
+    }
+
+    int tw = width_of(q->stmt, N, 9, 24);
+    printf("\nFactor arrays (z-scores):\n%-*s", tw, "statement");
+    for (size_t k = 0; k < F; k++) {
+        char h[16];
+        snprintf(h, sizeof h, "f%zu", k + 1);
+        printf("  %4s %-8s", h, "(z)");
+    }
+    printf("\n");
+    for (size_t i = 0; i < N; i++) {
+        printf("%-*.*s", tw, tw, q->stmt[i]);
+        for (size_t k = 0; k < F; k++) {
+            int v = r->array[i * F + k];
+            if (v == QF_NO_VALUE) {
+                printf("  %4s %8s", "-", "");
+                continue;
+            }
+            char b[16];
+            snprintf(b, sizeof b, v > 0 ? "+%d" : "%d", v);
+            printf("  %4s (%6.3f)", b, tidy(r->zscores[i * F + k], 3));
+        }
+        printf("\n");
+    }
+
+    printf("\nDistinguishing statements (* p < .05, ** p < .01):\n");
+    int any = 0;
+    for (size_t i = 0; i < N; i++)
+        for (size_t a = 0; a < F; a++)
+            for (size_t b = a + 1; b < F; b++) {
+                int lv = r->distinguishing[(i * F + a) * F + b];
+                if (lv == 0)
+                    continue;
+                if (!any)
+                    printf("%-*s  %-7s  %12s\n", tw, "statement", "factors", "z difference");
+                any = 1;
+                char pair[32];
+                snprintf(pair, sizeof pair, "f%zu-f%zu", a + 1, b + 1);
+                printf("%-*.*s  %-7s  %12.3f %s\n", tw, tw, q->stmt[i], pair,
+                       r->zscores[i * F + a] - r->zscores[i * F + b], lv == 2 ? "**" : "*");
+            }
+    if (!any)
+        printf("(none)\n");
+    printf("\nConsensus statements (distinguish no pair of factors at p < .05):\n");
+    any = 0;
+    for (size_t i = 0; i < N; i++)
+        if (r->consensus[i]) {
+            printf("%s%s", any ? ", " : "", q->stmt[i]);
+            any = 1;
+        }
+    printf("%s\n", any ? "" : "(none)");
+}
+
+static int stats_qfactor(struct cli *c, int argc, char **argv)
+{
+    (void)c;
+    static const struct option opts[] = {{"factors", required_argument, NULL, 'f'},
+                                         {"extract", required_argument, NULL, 'x'},
+                                         {"rotate", required_argument, NULL, 'r'},
+                                         {"correlations", no_argument, NULL, 'c'},
+                                         {"json", no_argument, NULL, 'j'}, {0}};
+    struct qf_options o = {.factors = 0, .extract = QF_PCA, .rotate = QF_VARIMAX,
+                           .skip_correlations = 1};
+    int json = 0, correlations = 0, ch;
+    long long v;
+    optind = 0;
+    while ((ch = cli_getopt(argc, argv, opts, QF_CMD)) != -1) {
+        switch (ch) {
+        case 'f':
+            if (cli_parse_long(optarg, 1, QF_MAX_FACTORS, &v) != 0)
+                return cli_usage_error(QF_CMD, "--factors '%s': give a whole number from 1 to %d",
+                                       optarg, QF_MAX_FACTORS);
+            o.factors = (int)v;
+            break;
+        case 'x':
+            if (strcmp(optarg, "pca") == 0)
+                o.extract = QF_PCA;
+            else if (strcmp(optarg, "centroid") == 0)
+                o.extract = QF_CENTROID;
+            else
+                return cli_usage_error(QF_CMD, "--extract '%s': give pca or centroid", optarg);
+            break;
+        case 'r':
+            if (strcmp(optarg, "varimax") == 0)
+                o.rotate = QF_VARIMAX;
+            else if (strcmp(optarg, "none") == 0)
+                o.rotate = QF_NONE;
+            else
+                return cli_usage_error(QF_CMD, "--rotate '%s': give varimax or none", optarg);
+            break;
+        case 'c': correlations = 1; break;
+        case 'j': json = 1; break;
+        default: return CLI_EUSAGE;
+        }
+    }
+    if (optind != argc - 1)
+        return cli_usage_error(QF_CMD, optind >= argc ? "give the CSV file of sorts to read"
+                                                      : "give exactly one CSV file");
+    if (o.factors == 0)
+        return cli_usage_error(QF_CMD, "--factors is required: how many factors to extract "
+                               "(1 to %d)", QF_MAX_FACTORS);
+    if (correlations && !json)
+        return cli_usage_error(QF_CMD, "--correlations goes with --json");
+    const char *path = argv[optind];
+    o.skip_correlations = !correlations;
+    struct qsorts q = {0};
+    struct qf_result r = {0};
+    int rc = read_qsorts(path, &q);
+    if (rc != CLI_OK) {
+        qsorts_free(&q);
+        return rc;
+    }
+    o.names = (const char *const *)q.sort;
+    duet_err e;
+    if (qf_analyse(q.x, q.N, q.n, NULL, &o, &r, &e) != 0) {
+        duet_err_prefix(&e, "%s", path);
+        rc = cli_fail(&e);
+        goto done;
+    }
+    if (o.rotate == QF_VARIMAX && r.iterations >= 1000)
+        fprintf(stderr, "duet: warning: varimax stopped after 1000 iterations without "
+                        "converging\n");
+    for (size_t k = 0; k < r.nfactors; k++)
+        if (r.nflagged[k] == 0)
+            fprintf(stderr, "duet: warning: no sort is flagged for factor %zu, so it has no "
+                            "z-scores or factor array; try fewer factors\n", k + 1);
+    if (json) {
+        json_t *doc = qf_report(path, &q, &o, &r, correlations);
+        rc = doc ? cli_print_json(stdout, doc) : cli_failf("out of memory");
+    } else {
+        qf_print(path, &q, &o, &r);
+        rc = CLI_OK;
+    }
+done:
+    qf_free(&r);
+    qsorts_free(&q);
+    return rc;
+}
+
 static const struct cli_sub subs[] = {
     {"lmm", stats_lmm, lmm_usage},
+    {"qfactor", stats_qfactor, qfactor_usage},
 };
 
 int cmd_stats(struct cli *c, int argc, char **argv)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "app/responses.h"
+#include "app/sorts.h"
 #include "cli/cli.h"
 #include "store/store.h"
 
@@ -24,6 +25,42 @@ static int import_responses(struct cli *c, int argc, char **argv)
     return CLI_OK;
 }
 
+static int import_sorts(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"cohort", required_argument, NULL, 'c'},
+                                         {"module", required_argument, NULL, 'm'},
+                                         {"qset", required_argument, NULL, 'q'}, {0}};
+    struct sorts_import_options o = {0};
+    long long v;
+    int ch;
+    optind = 0;
+    while ((ch = cli_getopt(argc, argv, opts, "import sorts")) != -1) {
+        switch (ch) {
+        case 'c': o.cohort = optarg; break;
+        case 'q': o.qset = optarg; break;
+        case 'm':
+            if (cli_parse_long(optarg, 1, 10000, &v) != 0)
+                return cli_usage_error("import sorts", "--module '%s' is not a module number",
+                                       optarg);
+            o.module = (int)v;
+            break;
+        default: return CLI_EUSAGE;
+        }
+    }
+    if (optind != argc - 1)
+        return cli_usage_error("import sorts", "give exactly one FILE.csv");
+    struct store *st = cli_store(c);
+    if (st == NULL)
+        return CLI_EUSER;
+    duet_err e;
+    struct sorts_import_stats s;
+    if (sorts_import(st, argv[optind], &o, &s, &e) != 0)
+        return cli_fail(&e);
+    printf("imported %zu sorts of %zu statements from %s\n", s.sorts, s.statements,
+           argv[optind]);
+    return CLI_OK;
+}
+
 int cmd_import(struct cli *c, int argc, char **argv)
 {
     static const struct cli_sub subs[] = {
@@ -33,8 +70,17 @@ int cmd_import(struct cli *c, int argc, char **argv)
          "  cohort,module,partnership,person,item,value (cohort name, module number,\n"
          "  partnership code, person key, item name, answer). All rows or none: the\n"
          "  first problem is reported with its file, line, column and reason.\n"},
+        {"sorts", import_sorts,
+         "sorts FILE.csv [--cohort C] [--module M] [--qset NAME]\n"
+         "  Imports Q-sorts laid out statements x persons, as Q-method tools exchange\n"
+         "  them: the header is 'statement' and then one column per person (their key,\n"
+         "  or key@module), each row a statement id and its grid value in every sort.\n"
+         "  --cohort finds each person's partnership in that cohort (a person in no\n"
+         "  partnership, or in several, is refused); --module is the module of columns\n"
+         "  named by key alone; --qset defaults to norms-default. All sorts or none: the\n"
+         "  first problem is reported with its file, line, column and reason.\n"},
     };
-    return cli_dispatch(c, "import", "Import data from files.", subs, 1, argc, argv);
+    return cli_dispatch(c, "import", "Import data from files.", subs, 2, argc, argv);
 }
 
 static int export_opts(int argc, char **argv, const char *cmd, const char **out,
@@ -114,6 +160,55 @@ static int export_dictionary(struct cli *c, int argc, char **argv)
     return CLI_OK;
 }
 
+static int export_sorts(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"cohort", required_argument, NULL, 'c'},
+                                         {"module", required_argument, NULL, 'm'},
+                                         {"qset", required_argument, NULL, 'q'},
+                                         {"out", required_argument, NULL, 'o'},
+                                         {"purpose", required_argument, NULL, 'p'}, {0}};
+    struct sorts_export_options o = {.purpose = "research"};
+    const char *out = NULL;
+    long long v;
+    int ch;
+    optind = 0;
+    while ((ch = cli_getopt(argc, argv, opts, "export sorts")) != -1) {
+        switch (ch) {
+        case 'c': o.cohort = optarg; break;
+        case 'q': o.qset = optarg; break;
+        case 'o': out = optarg; break;
+        case 'p': o.purpose = optarg; break;
+        case 'm':
+            if (cli_parse_long(optarg, 1, 10000, &v) != 0)
+                return cli_usage_error("export sorts", "--module '%s' is not a module number",
+                                       optarg);
+            o.module = (int)v;
+            break;
+        default: return CLI_EUSAGE;
+        }
+    }
+    if (optind != argc)
+        return cli_usage_error("export sorts", "unexpected argument '%s'", argv[optind]);
+    if (strcmp(o.purpose, "all") != 0 && strcmp(o.purpose, "research") != 0)
+        return cli_usage_error("export sorts", "--purpose is 'research' or 'all'");
+    if (strcmp(o.purpose, "all") == 0)
+        o.purpose = NULL;
+    struct store *st = cli_store(c);
+    if (st == NULL)
+        return CLI_EUSER;
+    duet_err e;
+    FILE *f = cli_open_out(out, &e);
+    if (f == NULL)
+        return cli_fail(&e);
+    size_t n = 0;
+    int ok = sorts_export(st, f, &o, &n, &e) == 0;
+    if (cli_close_out(f, out, ok, ok ? &e : NULL) != 0 || !ok)
+        return cli_fail(&e);
+    if (out)
+        fprintf(stderr, "wrote %zu sorts to %s\n", n, out);
+    return CLI_OK;
+}
+
 int cmd_export(struct cli *c, int argc, char **argv)
 {
     static const struct cli_sub subs[] = {
@@ -126,8 +221,15 @@ int cmd_export(struct cli *c, int argc, char **argv)
          "dictionary [--out FILE] [--json]\n"
          "  The data dictionary: one row per item with its instrument, construct, type,\n"
          "  scale, reverse keying and wording.\n"},
+        {"sorts", export_sorts,
+         "sorts [--cohort C] [--module M] [--qset NAME] [--out FILE.csv]\n"
+         "      [--purpose research|all]\n"
+         "  Writes Q-sorts statements x persons, the layout 'duet import sorts' reads:\n"
+         "  one row per statement, one column per sort, named by the person's key with\n"
+         "  --module, or key@module for every module. The cohort and the Q-set default\n"
+         "  to the only ones with sorts. --purpose as for responses.\n"},
     };
-    return cli_dispatch(c, "export", "Export data to files.", subs, 2, argc, argv);
+    return cli_dispatch(c, "export", "Export data to files.", subs, 3, argc, argv);
 }
 
 static int audit_verify(struct cli *c, int argc, char **argv)

@@ -110,12 +110,6 @@ int store_checkins_insert(struct store *st, const struct store_checkin *c, size_
     return db_tx_end(st, started, ok, e);
 }
 
-/* "In force": given and never withdrawn (withdrawal is final). */
-#define CONSENT_IN_FORCE(person_col)                                                   \
-    "(?1 IS NULL OR (EXISTS (SELECT 1 FROM consent c WHERE c.person_id = " person_col \
-    " AND c.purpose = ?1) AND NOT EXISTS (SELECT 1 FROM consent c WHERE c.person_id = " \
-    person_col " AND c.purpose = ?1 AND c.withdrawn_at IS NOT NULL)))"
-
 int store_responses_each(struct store *st, const char *purpose, store_response_fn fn,
                          void *ctx, duet_err *e)
 {

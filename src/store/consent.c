@@ -2,10 +2,10 @@
 ** consent.c — consent per purpose, and erasure on withdrawal.
 **
 ** Withdrawal is final. Withdrawing "research" takes the person out of every
-** analysis and export for research (see CONSENT_IN_FORCE in checkin.c) and
+** analysis and export for research (see CONSENT_IN_FORCE in db.h) and
 ** erases their identifiable content from the store: name, organisation,
-** contact, reflections, free-text answers, and the audit payloads that held
-** them (the audit chain still verifies: it hashes payload digests).
+** contact, reflections, free-text answers, Q-sorts, and the audit payloads
+** that held them (the audit chain still verifies: it hashes payload digests).
 */
 #include "store/db.h"
 
@@ -97,7 +97,8 @@ static int erase_person(struct store *st, int64_t pid, duet_err *e)
         "WHERE erased_at IS NULL AND seq IN (SELECT seq FROM audit WHERE "
         "(tbl = 'person' AND row_id = ?1) OR "
         "(tbl = 'reflection' AND row_id IN (SELECT id FROM reflection WHERE person_id = ?1)) OR "
-        "(tbl = 'checkin' AND row_id IN (SELECT id FROM checkin WHERE person_id = ?1)))";
+        "(tbl = 'checkin' AND row_id IN (SELECT id FROM checkin WHERE person_id = ?1)) OR "
+        "(tbl = 'qsort' AND row_id IN (SELECT id FROM qsort WHERE person_id = ?1)))";
     sqlite3_stmt *s = db_prep(st, payloads, e);
     if (s == NULL)
         return -1;
@@ -109,6 +110,7 @@ static int erase_person(struct store *st, int64_t pid, duet_err *e)
         return db_fail(st, "erasing audit payloads", e);
     if (run(st, "DELETE FROM reflection WHERE person_id = ?", pid, e) != 0 ||
         run(st, "DELETE FROM checkin_draft WHERE person_id = ?", pid, e) != 0 ||
+        run(st, "DELETE FROM qsort WHERE person_id = ?", pid, e) != 0 ||
         run(st, "UPDATE response SET text = NULL WHERE text IS NOT NULL AND checkin_id IN "
                 "(SELECT id FROM checkin WHERE person_id = ?)", pid, e) != 0)
         return -1;

@@ -69,6 +69,14 @@ int db_partnership_id(struct store *st, const char *code, int64_t *id, int64_t *
 int db_cohort_id(struct store *st, const char *name, int64_t *id, duet_err *e);
 int db_module_id(struct store *st, int64_t cohort_id, int ordinal, int64_t *id, duet_err *e);
 
+/* An SQL condition: with ?1 NULL always true; otherwise the person whose id
+** is person_col has consent for purpose ?1 in force: given and never
+** withdrawn (withdrawal is final). */
+#define CONSENT_IN_FORCE(person_col)                                                   \
+    "(?1 IS NULL OR (EXISTS (SELECT 1 FROM consent c WHERE c.person_id = " person_col \
+    " AND c.purpose = ?1) AND NOT EXISTS (SELECT 1 FROM consent c WHERE c.person_id = " \
+    person_col " AND c.purpose = ?1 AND c.withdrawn_at IS NOT NULL)))"
+
 #endif
 
 /* Input checks shared by every write (the store is the last line of defence

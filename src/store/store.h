@@ -270,6 +270,83 @@ void store_memo_put(struct store *st, const char *key, json_t *value);
 const struct instrument *store_instrument_current(struct store *st, const char *name,
                                                   duet_err *e);
 
+/* ---- Q-sets and Q-sorts (qsort.c) ----
+** A Q-set (io/qset.h) is stored once per name and version with its
+** canonical definition and its statements; a sort is one person's placing
+** of every statement of one Q-set on its grid, for one partnership and
+** module (at most one per person, partnership, module and Q-set). The
+** store checks that each value names a statement of the sort's Q-set; the
+** grid rules are checked before writing (app/sorts.h). Withdrawing research
+** consent deletes the person's sorts and erases their audit payloads. */
+struct qset;
+
+/* Stores a parsed Q-set; DUET_ECONFLICT when that name and version exist. */
+int store_qset_add(struct store *st, const struct qset *q, int64_t *id, duet_err *e);
+/* Rows {id, name, version, title, statements, sorts, created_at} by name and
+** version. */
+json_t *store_qset_list(struct store *st, duet_err *e);
+/* The stored definition as JSON (version 0 = the latest); DUET_ENOTFOUND. */
+json_t *store_qset_show(struct store *st, const char *name, int version, duet_err *e);
+/* The stored definition parsed into *out (release with qset_free) and its
+** id (id may be NULL); version 0 = the latest. DUET_ENOTFOUND. */
+int store_qset_get(struct store *st, const char *name, int version, struct qset *out,
+                   int64_t *id, duet_err *e);
+
+struct store_qsort {
+    int64_t person_id, partnership_id, module_id, qset_id;
+    const char *source;              /* how it arrived ("cli", "import", "web", "demo"); NULL: "" */
+    size_t nvalues;
+    const char *const *statements;   /* [nvalues] statement ids of the Q-set (borrowed) */
+    const int *values;               /* [nvalues] grid values */
+};
+/* Inserts n already-validated sorts, each audited with its values; refuses
+** one that already exists (DUET_ECONFLICT) and a statement id that is not
+** in the sort's Q-set (DUET_EINPUT). Runs in the caller's transaction when
+** there is one; otherwise all n or none. */
+int store_qsorts_insert(struct store *st, const struct store_qsort *s, size_t n, duet_err *e);
+int store_qsort_exists(struct store *st, int64_t person_id, int64_t partnership_id,
+                       int64_t module_id, int64_t qset_id, int *exists, duet_err *e);
+/* One person's sort for a partnership and module: {qset, qset_version,
+** source, created_at, values: {statement: value}} in statement order. With
+** qset NULL, the sort of the first Q-set by name; DUET_ENOTFOUND when none. */
+json_t *store_qsort_get(struct store *st, int64_t person_id, int64_t partnership_id,
+                        int64_t module_id, const char *qset, duet_err *e);
+/* Who has sorted: rows {cohort, module, partnership, person, side, qset,
+** qset_version, source, created_at} of cohort (NULL: all), by cohort,
+** module, partnership, side and person; purpose as for store_qsort_each
+** (NULL: everyone not erased). */
+json_t *store_qsort_list(struct store *st, const char *cohort, const char *purpose,
+                         duet_err *e);
+
+/* One value of one sort with what analysis needs. Strings are borrowed for
+** the duration of the callback. */
+struct store_qsort_row {
+    const char *cohort;
+    const char *partnership;
+    const char *kind;          /* "pair" or "triad" */
+    const char *person;
+    const char *side;          /* "lived_experience" or "system" */
+    const char *role;          /* the member's role, e.g. "patient_leader" */
+    int module;
+    const char *qset;
+    int qset_version;
+    const char *statement;     /* the statement's id */
+    int ordinal;               /* 1-based place in the Q-set's definition */
+    int dimension;             /* index k of the Q-set's dimensions */
+    const char *dimension_name;
+    int polarity;              /* +1 lived-experience pole, -1 system pole */
+    int value;                 /* the grid column */
+};
+typedef int (*store_qsort_fn)(void *ctx, const struct store_qsort_row *row, duet_err *e);
+/* Calls fn for every value of every sort of cohort (NULL: all), module (0:
+** all) and Q-set name (NULL: all), ordered by cohort, Q-set name and
+** version, partnership, module, side (lived experience first), person (in
+** the order people were added) and statement ordinal: the values of one sort are consecutive. With purpose
+** non-NULL only people whose consent for it is in force count; erased
+** people never do. A non-zero return from fn stops with that error. */
+int store_qsort_each(struct store *st, const char *cohort, int module, const char *qset,
+                     const char *purpose, store_qsort_fn fn, void *ctx, duet_err *e);
+
 /* ---- consent ---- */
 int store_consent_give(struct store *st, const char *person, const char *purpose,
                        const char *version, duet_err *e);

@@ -9,12 +9,13 @@ expect_error "unknown command is a usage error" 2 "unknown command 'frobnicate'"
 expect_error "unknown global option is a usage error" 2 "unknown option '--nope'" --nope init
 
 for cmd in init programme cohort module person partnership instrument checkin reflection \
-           observation consent import export demo audit; do
+           observation consent import export demo audit qset sort; do
   run "$cmd" --help
   expect "duet $cmd --help exits 0" '[ $rc -eq 0 ] && [ -n "$out" ]'
 done
 for sub in "programme add" "cohort list" "partnership add" "import responses" "export responses" \
-           "consent withdraw" "checkin add" "audit verify"; do
+           "consent withdraw" "checkin add" "audit verify" "qset import" "sort add" "import sorts" \
+           "export sorts" "analyse norms"; do
   # shellcheck disable=SC2086
   run $sub --help
   expect "duet $sub --help exits 0" '[ $rc -eq 0 ] && [ -n "$out" ]'

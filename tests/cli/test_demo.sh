@@ -43,5 +43,5 @@ run audit verify --json
 expect "a changed audit payload is detected" \
   '[ $rc -eq 1 ] && [ "$(printf "%s" "$out" | jq .first_bad)" -eq 5 ]'
 sqlite3 test.db "DELETE FROM audit WHERE seq = 3" 2>/dev/null
-run audit list --limit 400 --json
+run audit list --limit 2000 --json
 expect "the audit table refuses deletes" '[ "$(printf "%s" "$out" | jq "[.[] | select(.seq == 3)] | length")" -eq 1 ]'
