@@ -500,8 +500,12 @@ json_t *norms_viewpoints(const struct norms_data *d, int module, int factors, du
         if (sys[f] > lived[f] && (sf < 0 || sys[f] > sys[sf]))
             sf = (long)f;
         json_array_append_new(fac, json_pack("{s:i, s:o, s:o, s:i, s:i, s:i, s:s, s:o, s:o}",
-                                             "factor", (int)f + 1, "eigenvalue",
-                                             jnum(r.eigenvalues[f]), "explained",
+                                             "factor", (int)f + 1,
+                                             /* after rotation: the factor's own sum of
+                                             ** squared loadings, not the unrotated
+                                             ** eigenvalue of the same rank */
+                                             "eigenvalue", jnum(r.explained[f] * (double)n),
+                                             "explained",
                                              jnum(r.explained[f]), "flagged",
                                              (int)r.nflagged[f], "flagged_lived_experience",
                                              (int)lived[f], "flagged_system", (int)sys[f], "side",
@@ -528,7 +532,8 @@ json_t *norms_viewpoints(const struct norms_data *d, int module, int factors, du
         json_t *z = json_array(), *arr = json_array();
         for (size_t f = 0; f < F; f++) {
             json_array_append_new(z, jnum(r.zscores[i * F + f]));
-            json_array_append_new(arr, json_integer(r.array[i * F + f]));
+            int a = r.array[i * F + f];   /* QF_NO_VALUE: no sort defines f */
+            json_array_append_new(arr, a == QF_NO_VALUE ? json_null() : json_integer(a));
         }
         json_array_append_new(stmts, json_pack("{s:s, s:s, s:s, s:i, s:o, s:o, s:b}", "id",
                                                st->id, "text", st->text, "dimension",
