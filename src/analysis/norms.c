@@ -625,8 +625,10 @@ json_t *norms_report(const struct norms_data *d, const struct norms_options *o, 
     duet_err ve;
     duet_err_clear(&ve);
     json_t *vp = norms_viewpoints(d, o->module, o->factors, &ve);
+    /* With no sorts loaded there is no Q-set: report empty names, not a failure. */
     json_t *out = json_pack("{s:{s:s, s:i, s:s}, s:s?, s:o, s:i, s:o, s:o}", "qset", "name",
-                            q->name, "version", q->version, "title", q->title, "cohort",
+                            q->name ? q->name : "", "version", q->version, "title",
+                            q->title ? q->title : "", "cohort",
                             o->cohort, "dimensions", dims, "sorts", (int)d->nsorts,
                             "partnerships", parts, "regimes", regimes);
     if (out == NULL) {

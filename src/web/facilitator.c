@@ -552,6 +552,10 @@ static void page_dashboard(struct web_req *rq, struct web_res *rs, json_t *dash)
         html_printf(b, "</ul>\n");
         dash_table(b, parts);
     }
+    char norms[600];   /* the Q-sorts' page (norms.c) */
+    staffui_href(norms, sizeof norms, "/cohorts/", name, "/norms");
+    html_printf(b, "<h2>Unspoken norms</h2>\n<p><a href=\"%s\">Unspoken norms in %s</a>: the "
+                   "viewpoints in the Q-sorts and how each partnership moved.</p>\n", norms, name);
     html_printf(b, "<h2>Modules</h2>\n");
     modules_table(b, json_object_get(dash, "modules"), name);
     if (rq->who->role == AUTH_FACILITATOR) {

@@ -25,6 +25,7 @@
 #include "io/instrument.h"
 #include "store/store.h"
 #include "web/html.h"
+#include "web/norms.h"
 #include "web/web.h"
 
 #define MODULE_MAX 1000              /* module numbers, as the store allows */
@@ -852,12 +853,14 @@ static void get_partnership(struct web_req *rq, struct web_res *rs)
     page_begin(rq, rs, title);
     page_back(rs, "/home", is_participant(rq) ? "Your partnerships" : "Home");
     partnership_banner(rq, rs, d);
+    norms_sort_banner(rq, rs, d);   /* ?sorted=N, from norms.c */
     const char *ptitle = str(json_object_get(d, "project"), "title");
     html_printf(&rs->body, "<h1><span class=\"nhsuk-caption-l\">Partnership %s</span>%s</h1>\n",
                 code, *ptitle ? ptitle : "Project not named yet");
     project_section(rs, d, is_participant(rq));
     members_section(rs, d);
     modules_section(rq, rs, d);
+    norms_sort_section(rq, rs, d);   /* the caller's Q-sorts, from norms.c */
     buf_append(&rs->body, json_string_value(html), json_string_length(html));
     json_decref(html);
     if (rq->who->role == AUTH_PARTICIPANT || rq->who->role == AUTH_FACILITATOR)

@@ -119,6 +119,7 @@ extern const struct web_route web_routes_facilitator[];
 extern const struct web_route web_routes_researcher[];
 extern const struct web_route web_routes_admin[];
 extern const struct web_route web_routes_meta[];       /* meta.c: /api/v1/openapi.json, /api/v1/me */
+extern const struct web_route web_routes_norms[];      /* norms.c: Q-sorts and a cohort's norms */
 /* Each table ends with an entry whose method is NULL. */
 
 /* Calls fn for every route of every table, in matching order. */

@@ -10,6 +10,10 @@
 //      polarising partnerships
 //   4. a researcher downloads the relationships CSV: pseudonymised
 //   5. an admin sees the accounts
+//   5a. a participant sorts the norm statements for a module (a sort that
+//      breaks the grid first: the error summary names the over-full column;
+//      the live count marks it), sees it saved, and the facilitator and the
+//      researcher read the cohort's norms: charts, the viewpoints drawn as grids
 //   6. axe-core finds no WCAG 2.2 A/AA violation on any page visited, and no
 //      page logged a console error, a page error or a CSP violation
 //   7. full-page screenshots of every page, and the participant's pages at a
@@ -370,6 +374,151 @@ test('5. an admin sees the accounts list', async () => {
   assert.ok(rows.length >= 28, `only ${rows.length} accounts listed`);
 });
 
+/* ---- 5a. Q-sorts: the sorting page and the cohort's norms ---- */
+
+// The sorting page's grid: the column values and how many statements each takes.
+async function gridShape(page) {
+  return page.evaluate(() => {
+    const t = [...document.querySelectorAll('table')].find((x) =>
+      x.caption?.textContent.trim() === 'How many statements each column takes');
+    if (!t) return null;
+    const cols = [...t.tHead.rows[0].cells].slice(1).map((c) => Number(c.textContent.trim().replace('\u2212', '-')));
+    const takes = [...t.tBodies[0].rows[0].cells].slice(1).map((c) => Number(c.textContent.trim()));
+    return cols.map((value, i) => ({ value, count: takes[i] }));
+  });
+}
+
+// The statements' field names in page order.
+const statementNames = (page) => page.locator('form[data-qsort] fieldset').evaluateAll((fs) =>
+  fs.map((f) => f.querySelector('input[type=radio]').name));
+
+// Checks the radio of each statement for the given values (in page order).
+async function placeAll(page, names, values) {
+  for (let i = 0; i < names.length; i++)
+    await page.locator(`input[name="${names[i]}"][value="${values[i]}"]`).check();
+}
+
+test('5a. a participant sorts the statements (the grid enforced) and staff read the norms', async () => {
+  const p = await role('participant');
+  assert.ok(p.person, 'the participant did not sign in (test 1)');
+  const partnershipUrl = `/partnerships/${CODE}`;
+  const sortUrl = `${partnershipUrl}/modules/${NEW_MODULE}/sort`;
+  const linkName = `Sort the statements for module ${NEW_MODULE}`;
+
+  // From the partnership page's link to the form.
+  await p.visit('participant-sort', async (page) => {
+    await page.goto(partnershipUrl);
+    const [res] = await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: linkName }).click()]);
+    return res;
+  });
+  assert.equal(new URL(p.page.url()).pathname, sortUrl);
+  assert.equal(await heading(p.page), `Sort the statements for module ${NEW_MODULE}`);
+  const grid = await gridShape(p.page);
+  assert.ok(grid?.length >= 3, 'no table of the grid\'s shape');
+  const names = await statementNames(p.page);
+  const total = grid.reduce((n, c) => n + c.count, 0);
+  assert.equal(names.length, total, `${names.length} statements on the page, the grid takes ${total}`);
+  const radios = await p.page.locator(`input[name="${names[0]}"]`).count();
+  assert.equal(radios, grid.length, 'a statement does not have one radio per grid column');
+  // Keyboard: the arrow keys move between a statement's columns.
+  await p.page.locator(`input[name="${names[0]}"]`).first().focus();
+  await p.page.keyboard.press('ArrowRight');
+  assert.equal(await p.page.locator(`input[name="${names[0]}"]:checked`).getAttribute('value'), String(grid[1].value),
+    'ArrowRight did not choose the next column');
+
+  // The grid filled in statement order: the first statements in the lowest column, ...
+  const valid = grid.flatMap((c) => Array(c.count).fill(c.value));
+  const top = grid[grid.length - 1];
+  const broken = [top.value, ...valid.slice(1)];   // the first statement moved to the top column
+  const label = (v) => (v > 0 ? `+${v}` : v < 0 ? `\u2212${-v}` : '0');
+  await p.visit('participant-sort-errors', async (page) => {
+    await page.goto(sortUrl);
+    await placeAll(page, names, broken);
+    const [res] = await Promise.all([page.waitForNavigation(),
+      page.getByRole('button', { name: 'Save my sort' }).click()]);
+    return res;
+  }, { status: 422 });
+  const summary = p.page.locator('.nhsuk-error-summary');
+  assert.ok(await summary.isVisible(), 'no error summary for a sort that breaks the grid');
+  await errorSummaryFocused(p.page, 'the sorting page');
+  const links = await summary.locator('a').evaluateAll((as) => as.map((a) => ({ href: a.getAttribute('href'), text: a.textContent })));
+  const want = `Column ${label(top.value)} holds ${top.count + 1} statements; the grid allows ${top.count}`;
+  assert.ok(links.some((l) => l.text.startsWith(want)), `the error summary does not say "${want}": ${JSON.stringify(links)}`);
+  const first = links.find((l) => l.text.startsWith(want));
+  assert.equal(first.href, `#${names[0]}`,
+    'the summary does not link to the first statement placed in the over-full column');
+  assert.equal(await p.page.locator(first.href).count(), 1, `the error summary links to ${first.href}, which is not on the page`);
+  assert.match(await p.page.title(), /^Error: /);
+  assert.ok(await p.page.locator(`input[name="${names[0]}"][value="${top.value}"]`).isChecked(),
+    'the columns chosen were not kept');
+  // The live count (JavaScript) marks the over-full column and says so.
+  await p.page.locator(`input[name="${names[1]}"][value="${top.value}"]`).check();
+  const status = (await p.page.locator('[data-qsort-status]').textContent()).trim();
+  assert.equal(status, `${label(top.value)}: ${top.count + 2} of ${top.count} placed \u2013 too many; move 2 to another column`);
+  assert.equal(await p.page.locator(`[data-qsort-placed="${top.value}"] .nhsuk-tag--red`).count(), 1,
+    'the over-full column is not marked');
+
+  // Put both back: a valid sort, saved, then the success banner.
+  await placeAll(p.page, names.slice(0, 2), valid.slice(0, 2));
+  assert.equal((await p.page.locator('[data-qsort-status]').textContent()).trim(),
+    `${label(valid[1])}: ${grid[0].count} of ${grid[0].count} placed`);
+  const [res] = await Promise.all([p.page.waitForNavigation(),
+    p.page.getByRole('button', { name: 'Save my sort' }).click()]);
+  assert.equal(res.status(), 200);
+  const landed = new URL(p.page.url());
+  assert.equal(landed.pathname, partnershipUrl, 'after the sort the participant is not on the partnership page');
+  await p.visit('participant-partnership-after-sort', goto(landed.pathname + landed.search));
+  const banner = p.page.locator('.nhsuk-notification-banner--success');
+  assert.ok(await banner.isVisible(), 'no success notice after the sort');
+  assert.match(await banner.textContent(), new RegExp(`sort of the statements for module ${NEW_MODULE}`));
+  const sorts = await B.tableRows(p.page, 'Your sort for each module');
+  const row = sorts?.find((r) => r[0] === String(NEW_MODULE));
+  assert.match(row?.[1] ?? '', /^Done/, `the module's sort is not marked done: ${JSON.stringify(row)}`);
+
+  // The sort as the grid: each column holds its count.
+  await p.visit('participant-sort-done', goto(sortUrl));
+  assert.equal(await heading(p.page), `Your sort for module ${NEW_MODULE}`);
+  const held = await p.page.locator('table.duet-qgrid tbody td').evaluateAll((tds) => tds.map((td) => td.querySelectorAll('li').length));
+  assert.deepEqual(held, grid.map((c) => c.count), 'the sort drawn as the grid does not fill it');
+  await p.phone('phone-participant-sort', `${partnershipUrl}/modules/${SPARE_MODULE}/sort`);
+
+  // The facilitator: from the dashboard to the cohort's norms.
+  const f = await role('facilitator');
+  await f.visit('facilitator-norms', async (page) => {
+    await page.goto(COHORT_PATH);
+    const [r] = await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: `Unspoken norms in ${COHORT}` }).click()]);
+    return r;
+  });
+  assert.equal(new URL(f.page.url()).pathname, `${COHORT_PATH}/norms`);
+  assert.equal(await heading(f.page), 'Unspoken norms');
+  const regimes = await B.tableRows(f.page, "Each partnership's distance at its first and last module with sorts, where the partners ended up, and the regime");
+  assert.equal(regimes?.length, 12, `the regime table has ${regimes?.length} rows, expected the demo's 12`);
+  const drawn = await B.chartsDrawn(f.page, 'movement');
+  assert.ok(drawn.charts === 12 && drawn.svg === 12, `${drawn.svg} of ${drawn.charts} movement charts drawn, expected 12`);
+  const moved = await B.chartValues(f.page, 'movement');
+  const mine = moved.filter((v) => v.partner.startsWith(participant.display_name) && v.module === NEW_MODULE);
+  assert.equal(mine.length, 1, `the participant's new sort is not in the chart (${participant.display_name})`);
+  const grids = await f.page.locator('table.duet-qgrid').evaluateAll((ts) => ts.map((t) => ({
+    cols: t.tHead.rows[0].cells.length, statements: t.querySelectorAll('li').length })));
+  assert.ok(grids.length >= 1, 'no viewpoint drawn as a grid');
+  for (const g of grids) assert.deepEqual(g, { cols: grid.length, statements: total }, 'a viewpoint grid does not hold every statement once');
+  assert.ok(await f.page.getByRole('heading', { name: /^Viewpoints at module \d+$/ }).count(), 'no viewpoints heading');
+
+  // The researcher: pseudonyms only.
+  const r = await role('researcher');
+  await r.visit('researcher-norms', async (page) => {
+    await page.goto('/home');
+    const [x] = await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: `Unspoken norms in ${COHORT}` }).click()]);
+    return x;
+  });
+  const text = await r.page.locator('main').textContent();
+  assert.ok(text.includes(`${CODE}-L1`), 'the researcher does not see pseudonyms');
+  assert.ok(!text.includes(participant.display_name), 'the researcher sees a participant\'s name');
+  const phone = B.report.get('phone-participant-sort');
+  assert.ok(phone.overflow.scrollWidth <= phone.overflow.clientWidth,
+    `the sorting page scrolls sideways at ${B.PHONE.width} px: ${phone.overflow.wide.join(', ')}`);
+});
+
 /* ---- 6. accessibility and a clean console ---- */
 
 // The pages every run must have checked (tests 1–5 visit them).
@@ -378,7 +527,8 @@ const EXPECTED_PAGES = ['sign-in', 'sign-in-error', 'participant-home', 'facilit
   'participant-partnership-after-checkin', 'participant-checkin-done', 'participant-reflections',
   'facilitator-cohort', 'facilitator-observations', 'facilitator-partnership', 'facilitator-reflections',
   'researcher-relationships', 'researcher-determinants', 'researcher-partnership', 'admin-accounts',
-  'not-found', 'not-found-signed-out'];
+  'participant-sort', 'participant-sort-errors', 'participant-partnership-after-sort', 'participant-sort-done',
+  'facilitator-norms', 'researcher-norms', 'not-found', 'not-found-signed-out'];
 
 // The detectors themselves: a page that breaks the CSP and has an image
 // without a text alternative must be caught (so a pass means something).

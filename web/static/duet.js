@@ -14,7 +14,8 @@
 // rendered next to it. This file only
 //   1. marks <body> as JavaScript-enabled and initialises NHS.UK frontend's
 //      components (error summary focus, character count, header menu, ...),
-//   2. draws Vega-Lite charts.
+//   2. draws Vega-Lite charts,
+//   3. keeps a Q-sort form's count per grid column live (see enhanceQsorts).
 //
 // The page's Content-Security-Policy allows scripts and styles from 'self'
 // only: no 'unsafe-eval', no 'unsafe-inline'. So charts are drawn with Vega's
@@ -194,9 +195,80 @@
     );
   }
 
+  // Q-sort forms (the sorting page of src/web/norms.c). The server renders
+  // everything: one fieldset per statement with a radio per grid column, the
+  // grid's shape with a "Placed" count per column, an empty status region
+  // and a total; the grid itself is enforced when the form is sent. This
+  // only keeps the counts current as radios change and announces the column
+  // just chosen ("+4: 1 of 2 placed") through the polite live region.
+  //
+  //   <td data-qsort-placed="4" data-qsort-capacity="2">0</td>   (one per column)
+  //   <p data-qsort-status role="status" aria-live="polite"></p>
+  //   <form data-qsort> ... <input type="radio" name="statement-s01" value="4"> ...
+  //   <p data-qsort-total data-qsort-of="36">You have placed 0 of 36 statements.</p>
+  //
+  // A full column gets a green tag, an over-full one a red tag with
+  // "(too many)" for screen readers, as the server draws them.
+  const columnLabel = (v) => (v > 0 ? `+${v}` : v < 0 ? `\u2212${-v}` : '0');
+
+  function placedCell(cell, n, capacity) {
+    cell.textContent = '';
+    if (n < capacity) {
+      cell.textContent = String(n);
+      return;
+    }
+    const tag = document.createElement('strong');
+    tag.className = `nhsuk-tag ${n > capacity ? 'nhsuk-tag--red' : 'nhsuk-tag--green'}`;
+    tag.textContent = String(n);
+    if (n > capacity) {
+      const hidden = document.createElement('span');
+      hidden.className = 'nhsuk-u-visually-hidden';
+      hidden.textContent = ' (too many)';
+      tag.appendChild(hidden);
+    }
+    cell.appendChild(tag);
+  }
+
+  function enhanceQsort(form) {
+    const cells = Array.from(document.querySelectorAll('[data-qsort-placed]'));
+    const status = document.querySelector('[data-qsort-status]');
+    const total = form.querySelector('[data-qsort-total]');
+    const update = (changed) => {
+      const held = new Map();
+      let placed = 0;
+      form.querySelectorAll('input[type="radio"]:checked').forEach((r) => {
+        held.set(r.value, (held.get(r.value) || 0) + 1);
+        placed += 1;
+      });
+      for (const cell of cells) {
+        const n = held.get(cell.dataset.qsortPlaced) || 0;
+        placedCell(cell, n, Number(cell.dataset.qsortCapacity));
+      }
+      if (total) {
+        total.textContent = `You have placed ${placed} of ${total.dataset.qsortOf} statements.`;
+      }
+      const cell = cells.find((c) => c.dataset.qsortPlaced === changed);
+      if (status && cell) {
+        const n = held.get(changed) || 0;
+        const capacity = Number(cell.dataset.qsortCapacity);
+        status.textContent = `${columnLabel(Number(changed))}: ${n} of ${capacity} placed` +
+          (n > capacity ? ` \u2013 too many; move ${n - capacity} to another column` : '');
+      }
+    };
+    form.addEventListener('change', (ev) => {
+      if (ev.target instanceof HTMLInputElement && ev.target.type === 'radio') update(ev.target.value);
+    });
+    update(null);
+  }
+
+  function enhanceQsorts() {
+    document.querySelectorAll('form[data-qsort]').forEach(enhanceQsort);
+  }
+
   function start() {
     initNhsuk();
     drawCharts();
+    enhanceQsorts();
   }
 
   if (document.readyState === 'loading') {
