@@ -30,7 +30,7 @@ cd "$here"
 # The readers under test and what they need (no OpenMP: its pragmas are ignored here).
 sh scripts/embed.sh instrument_default_json data/instruments/partnership-checkin.json \
   > "$out/instrument_default.c"
-srcs="src/core/buf.c src/core/utf8.c src/core/err.c src/core/strmap.c src/core/json.c src/io/csv.c src/io/instrument.c src/io/qset.c src/io/qset_default.c src/io/table.c \
+srcs="src/core/buf.c src/core/utf8.c src/core/err.c src/core/strmap.c src/core/json.c src/io/csv.c src/io/instrument.c src/io/jsonread.c src/io/qset.c src/io/qset_default.c src/io/table.c \
       src/model/params.c src/model/philox.c src/model/sim.c src/model/sweep.c src/model/abc.c \
       src/web/http.c src/web/html.c fuzz/omp_stub.c $out/instrument_default.c"
 flags="-std=c17 -D_GNU_SOURCE -g -O1 -Wno-unknown-pragmas -Isrc \

@@ -12,14 +12,14 @@
 #include "core/json.h"
 
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/utf8.h"
+#include "io/jsonread.h"
 
-#define PATH_MAX_LEN 96
+_Static_assert(INSTRUMENT_NAME_MAX == JR_NAME_MAX, "names are read by jr_get_name");
 
 /* Limits on strings, in characters (code points). */
 #define TITLE_MAX        200
@@ -27,252 +27,19 @@
 #define LABEL_MAX        200
 #define ITEM_TEXT_MAX    2000
 
-struct pctx {
-    const char *src;
-    duet_err *e;
-};
-
-/* ------------------------------------------------------------------ */
-/* messages                                                            */
-
-/* Copies at most ~40 bytes of the UTF-8 text s[0..n) into out for quoting in
-** a message, cut on a character boundary, control characters shown as '?'. */
-static void quote_safe(const char *s, size_t n, char *out, size_t outsz)
-{
-    const size_t cut = 40;
-    size_t take = n;
-    int trunc = 0;
-    if (take > cut) {
-        take = cut;
-        while (take > 0 && ((unsigned char)s[take] & 0xC0) == 0x80)
-            take--;
-        trunc = 1;
-    }
-    if (take + 4 > outsz)
-        take = outsz > 4 ? outsz - 4 : 0;
-    size_t k = 0;
-    for (size_t i = 0; i < take; i++) {
-        unsigned char c = (unsigned char)s[i];
-        out[k++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-    }
-    if (trunc && k + 3 < outsz) {
-        memcpy(out + k, "...", 3);
-        k += 3;
-    }
-    out[k] = '\0';
-}
-
-static int fail(struct pctx *c, const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(struct pctx *c, const char *path, const char *fmt, ...)
-{
-    char reason[DUET_ERR_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(reason, sizeof reason, fmt, ap);
-    va_end(ap);
-    if (path != NULL && path[0] != '\0')
-        return duet_errf(c->e, DUET_EINPUT, "%s: %s: %s", c->src, path, reason);
-    return duet_errf(c->e, DUET_EINPUT, "%s: %s", c->src, reason);
-}
-
-static int oom(struct pctx *c)
-{
-    return duet_errf(c->e, DUET_EINTERNAL, "%s: out of memory", c->src);
-}
-
-static const char *json_kind(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:  return "an object";
-    case JSON_ARRAY:   return "an array";
-    case JSON_STRING:  return "a string";
-    case JSON_INTEGER: return "a whole number";
-    case JSON_REAL:    return "a number with a fraction";
-    case JSON_TRUE:
-    case JSON_FALSE:   return "true/false";
-    case JSON_NULL:    return "null";
-    }
-    return "something else";
-}
-
-/* "path.key", or "key" at the top level; cut short (never overflowing) if
-** it does not fit. */
-static void subpath(char *out, size_t outsz, const char *path, const char *key)
-{
-    size_t k = 0;
-    for (const char *s = path; *s != '\0' && k + 1 < outsz; s++)
-        out[k++] = *s;
-    if (path[0] != '\0' && k + 1 < outsz)
-        out[k++] = '.';
-    for (const char *s = key; *s != '\0' && k + 1 < outsz; s++)
-        out[k++] = *s;
-    out[k] = '\0';
-}
-
 /* ------------------------------------------------------------------ */
 /* typed getters                                                       */
 
-/* Refuses any key of obj that is not in allowed (NULL-terminated). */
-static int check_keys(struct pctx *c, json_t *obj, const char *path,
-                      const char *const allowed[])
-{
-    const char *key;
-    json_t *v;
-    json_object_foreach(obj, key, v) {
-        int ok = 0;
-        for (size_t i = 0; allowed[i] != NULL; i++)
-            if (strcmp(key, allowed[i]) == 0)
-                ok = 1;
-        if (!ok) {
-            char q[64];
-            quote_safe(key, strlen(key), q, sizeof q);
-            return fail(c, path, "unknown key '%s'", q);
-        }
-    }
-    return 0;
-}
-
-enum textkind { ONE_LINE, MULTI_LINE };
-
-/* Checks a UTF-8 string (already validated by jansson) for length and
-** control characters. */
-static int check_text(struct pctx *c, const char *p, const char *s, size_t n,
-                      enum textkind kind, size_t max_chars)
-{
-    if (utf8_invalid_at(s, n) != (size_t)-1)
-        return fail(c, p, "invalid UTF-8");
-    size_t chars = utf8_codepoints(s, n);
-    if (chars > max_chars)
-        return fail(c, p, "%zu characters; the limit is %zu", chars, max_chars);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch >= 0x20 && ch != 0x7f)
-            continue;
-        if (kind == MULTI_LINE && (ch == '\n' || ch == '\t' || ch == '\r'))
-            continue;
-        return fail(c, p, "control character U+%04X is not allowed%s", ch,
-                    kind == ONE_LINE ? " (this text must be one line)" : "");
-    }
-    return 0;
-}
-
-/* Reads obj[key] as a string into a new copy (*out). Absent: *out = NULL,
-** and an error when required. */
-static int get_string(struct pctx *c, json_t *obj, const char *path,
-                      const char *key, int required, enum textkind kind,
-                      size_t max_chars, char **out)
-{
-    char p[PATH_MAX_LEN];
-    subpath(p, sizeof p, path, key);
-    *out = NULL;
-    json_t *v = json_object_get(obj, key);
-    if (v == NULL) {
-        if (required)
-            return fail(c, path, "missing '%s'", key);
-        return 0;
-    }
-    if (!json_is_string(v))
-        return fail(c, p, "expected a string, found %s", json_kind(v));
-    const char *s = json_string_value(v);
-    size_t n = json_string_length(v);
-    if (n == 0)
-        return fail(c, p, "must not be empty");
-    if (check_text(c, p, s, n, kind, max_chars) != 0)
-        return -1;
-    *out = strdup(s);
-    if (*out == NULL)
-        return oom(c);
-    return 0;
-}
-
-/* Item and construct names: [a-z][a-z0-9_]{0,47}. The instrument's own name
-** may also hold '-' (it is usually the file name: partnership-checkin). */
-static int valid_name(const char *s, size_t n, int dash)
-{
-    if (n < 1 || n > INSTRUMENT_NAME_MAX)
-        return 0;
-    if (!(s[0] >= 'a' && s[0] <= 'z'))
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        char ch = s[i];
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_'
-              || (dash && ch == '-')))
-            return 0;
-    }
-    return 1;
-}
-
-static int get_name(struct pctx *c, json_t *obj, const char *path,
-                    const char *key, int required, int dash, char **out)
-{
-    char p[PATH_MAX_LEN];
-    subpath(p, sizeof p, path, key);
-    *out = NULL;
-    json_t *v = json_object_get(obj, key);
-    if (v == NULL) {
-        if (required)
-            return fail(c, path, "missing '%s'", key);
-        return 0;
-    }
-    if (!json_is_string(v))
-        return fail(c, p, "expected a string, found %s", json_kind(v));
-    const char *s = json_string_value(v);
-    size_t n = json_string_length(v);
-    if (!valid_name(s, n, dash)) {
-        char q[64];
-        quote_safe(s, n, q, sizeof q);
-        return fail(c, p, "'%s' is not a valid name (use lower-case letters, "
-                    "digits and _%s, start with a letter, at most %d characters)",
-                    q, dash ? " or -" : "", INSTRUMENT_NAME_MAX);
-    }
-    *out = strdup(s);
-    if (*out == NULL)
-        return oom(c);
-    return 0;
-}
-
-/* Reads obj[key] as a whole number in lo..hi. Absent: *present = 0 and *out
-** unchanged (an error when required). */
-static int get_int(struct pctx *c, json_t *obj, const char *path,
-                   const char *key, int required, long lo, long hi, int *out,
-                   int *present)
-{
-    char p[PATH_MAX_LEN];
-    subpath(p, sizeof p, path, key);
-    if (present != NULL)
-        *present = 0;
-    json_t *v = json_object_get(obj, key);
-    if (v == NULL) {
-        if (required)
-            return fail(c, path, "missing '%s'", key);
-        return 0;
-    }
-    if (json_is_real(v))
-        return fail(c, p, "expected a whole number, found %g", json_real_value(v));
-    if (!json_is_integer(v))
-        return fail(c, p, "expected a whole number, found %s", json_kind(v));
-    json_int_t x = json_integer_value(v);
-    if (x < lo || x > hi)
-        return fail(c, p, "%lld is outside the allowed range %ld..%ld",
-                    (long long)x, lo, hi);
-    *out = (int)x;
-    if (present != NULL)
-        *present = 1;
-    return 0;
-}
-
-static int get_bool(struct pctx *c, json_t *obj, const char *path,
+static int get_bool(struct jr_ctx *c, json_t *obj, const char *path,
                     const char *key, int *out)
 {
-    char p[PATH_MAX_LEN];
-    subpath(p, sizeof p, path, key);
+    char p[JR_PATH_MAX];
+    jr_subpath(p, sizeof p, path, key);
     json_t *v = json_object_get(obj, key);
     if (v == NULL)
         return 0;
     if (!json_is_boolean(v))
-        return fail(c, p, "expected true or false, found %s", json_kind(v));
+        return jr_fail(c, p, "expected true or false, found %s", jr_kind(v));
     *out = json_is_true(v);
     return 0;
 }
@@ -280,17 +47,17 @@ static int get_bool(struct pctx *c, json_t *obj, const char *path,
 /* ------------------------------------------------------------------ */
 /* constructs and items                                                */
 
-static int parse_construct(struct pctx *c, json_t *v, const char *path,
+static int parse_construct(struct jr_ctx *c, json_t *v, const char *path,
                            struct instrument_construct *k)
 {
     static const char *const keys[] = {"name", "label", "description", "bipolar", NULL};
     if (!json_is_object(v))
-        return fail(c, path, "expected an object, found %s", json_kind(v));
-    if (check_keys(c, v, path, keys) != 0
-        || get_name(c, v, path, "name", 1, 0, &k->name) != 0
-        || get_string(c, v, path, "label", 1, ONE_LINE, LABEL_MAX, &k->label) != 0
-        || get_string(c, v, path, "description", 0, MULTI_LINE, DESCRIPTION_MAX,
-                      &k->description) != 0
+        return jr_fail(c, path, "expected an object, found %s", jr_kind(v));
+    if (jr_check_keys(c, v, path, keys) != 0
+        || jr_get_name(c, v, path, "name", 1, 0, &k->name) != 0
+        || jr_get_string(c, v, path, "label", 1, JR_ONE_LINE, LABEL_MAX, &k->label) != 0
+        || jr_get_string(c, v, path, "description", 0, JR_MULTI_LINE, DESCRIPTION_MAX,
+                         &k->description) != 0
         || get_bool(c, v, path, "bipolar", &k->bipolar) != 0)
         return -1;
     return 0;
@@ -318,51 +85,51 @@ static int canonical_int(const char *s, long *x)
 /* Validates a labels object against min..max and stores it as compact JSON
 ** with keys in numeric order (NULL for an empty object). A ladder needs a
 ** label for every rung. */
-static int parse_labels(struct pctx *c, json_t *item, const char *path,
+static int parse_labels(struct jr_ctx *c, json_t *item, const char *path,
                         struct instrument_item *it)
 {
-    char p[PATH_MAX_LEN];
-    subpath(p, sizeof p, path, "labels");
+    char p[JR_PATH_MAX];
+    jr_subpath(p, sizeof p, path, "labels");
     json_t *v = json_object_get(item, "labels");
     if (v == NULL) {
         if (it->type == ITEM_LADDER)
-            return fail(c, path, "missing 'labels' (a ladder needs a label for "
-                        "each rung 1..%d)", INSTRUMENT_LADDER_RUNGS);
+            return jr_fail(c, path, "missing 'labels' (a ladder needs a label for "
+                           "each rung 1..%d)", INSTRUMENT_LADDER_RUNGS);
         return 0;
     }
     if (!json_is_object(v))
-        return fail(c, p, "expected an object, found %s", json_kind(v));
+        return jr_fail(c, p, "expected an object, found %s", jr_kind(v));
     const char *key;
     json_t *lv;
     json_object_foreach(v, key, lv) {
         char q[64];
-        quote_safe(key, strlen(key), q, sizeof q);
+        jr_quote_safe(key, strlen(key), q, sizeof q);
         long x;
         if (canonical_int(key, &x) != 0)
-            return fail(c, p, "key '%s' is not a whole number written plainly "
-                        "(e.g. \"1\", \"7\")", q);
+            return jr_fail(c, p, "key '%s' is not a whole number written plainly "
+                           "(e.g. \"1\", \"7\")", q);
         if (x < it->min || x > it->max)
-            return fail(c, p, "key '%s' is outside the %s %d..%d", q,
-                        instrument_item_type_name(it->type), it->min, it->max);
-        char lp[PATH_MAX_LEN];
-        subpath(lp, sizeof lp, p, key);
+            return jr_fail(c, p, "key '%s' is outside the %s %d..%d", q,
+                           instrument_item_type_name(it->type), it->min, it->max);
+        char lp[JR_PATH_MAX];
+        jr_subpath(lp, sizeof lp, p, key);
         if (!json_is_string(lv))
-            return fail(c, lp, "expected a string, found %s", json_kind(lv));
+            return jr_fail(c, lp, "expected a string, found %s", jr_kind(lv));
         if (json_string_length(lv) == 0)
-            return fail(c, lp, "must not be empty");
-        if (check_text(c, lp, json_string_value(lv), json_string_length(lv),
-                       ONE_LINE, LABEL_MAX) != 0)
+            return jr_fail(c, lp, "must not be empty");
+        if (jr_check_text(c, lp, json_string_value(lv), json_string_length(lv),
+                          JR_ONE_LINE, LABEL_MAX) != 0)
             return -1;
     }
     if (json_object_size(v) == 0) {
         if (it->type == ITEM_LADDER)
-            return fail(c, p, "a ladder needs a label for each rung 1..%d",
-                        INSTRUMENT_LADDER_RUNGS);
+            return jr_fail(c, p, "a ladder needs a label for each rung 1..%d",
+                           INSTRUMENT_LADDER_RUNGS);
         return 0;
     }
     json_t *sorted = json_object();
     if (sorted == NULL)
-        return oom(c);
+        return jr_oom(c);
     for (int x = it->min; x <= it->max; x++) {
         char num[16];
         snprintf(num, sizeof num, "%d", x);
@@ -370,32 +137,32 @@ static int parse_labels(struct pctx *c, json_t *item, const char *path,
         if (lab == NULL) {
             if (it->type == ITEM_LADDER) {
                 json_decref(sorted);
-                return fail(c, p, "missing a label for rung %d (a ladder needs "
-                            "one for each rung 1..%d)", x, INSTRUMENT_LADDER_RUNGS);
+                return jr_fail(c, p, "missing a label for rung %d (a ladder needs "
+                               "one for each rung 1..%d)", x, INSTRUMENT_LADDER_RUNGS);
             }
             continue;
         }
         if (json_object_set(sorted, num, lab) != 0) {
             json_decref(sorted);
-            return oom(c);
+            return jr_oom(c);
         }
     }
     it->labels_json = json_dumps(sorted, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(sorted);
     if (it->labels_json == NULL)
-        return oom(c);
+        return jr_oom(c);
     return 0;
 }
 
-static int parse_type(struct pctx *c, json_t *v, const char *path, enum item_type *t)
+static int parse_type(struct jr_ctx *c, json_t *v, const char *path, enum item_type *t)
 {
-    char p[PATH_MAX_LEN];
-    subpath(p, sizeof p, path, "type");
+    char p[JR_PATH_MAX];
+    jr_subpath(p, sizeof p, path, "type");
     json_t *tv = json_object_get(v, "type");
     if (tv == NULL)
-        return fail(c, path, "missing 'type' (scale, ladder, text or list)");
+        return jr_fail(c, path, "missing 'type' (scale, ladder, text or list)");
     if (!json_is_string(tv))
-        return fail(c, p, "expected a string, found %s", json_kind(tv));
+        return jr_fail(c, p, "expected a string, found %s", jr_kind(tv));
     const char *s = json_string_value(tv);
     static const enum item_type all[] = {ITEM_SCALE, ITEM_LADDER, ITEM_TEXT, ITEM_LIST};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
@@ -405,34 +172,35 @@ static int parse_type(struct pctx *c, json_t *v, const char *path, enum item_typ
         }
     }
     char q[64];
-    quote_safe(s, json_string_length(tv), q, sizeof q);
-    return fail(c, p, "'%s' is not an item type (scale, ladder, text or list)", q);
+    jr_quote_safe(s, json_string_length(tv), q, sizeof q);
+    return jr_fail(c, p, "'%s' is not an item type (scale, ladder, text or list)", q);
 }
 
 /* Refuses key on an item of a type it does not apply to. */
-static int not_on(struct pctx *c, json_t *v, const char *path, const char *key,
+static int not_on(struct jr_ctx *c, json_t *v, const char *path, const char *key,
                   enum item_type t, const char *why)
 {
     if (json_object_get(v, key) == NULL)
         return 0;
-    char p[PATH_MAX_LEN];
-    subpath(p, sizeof p, path, key);
-    return fail(c, p, "not allowed on a %s item (%s)",
-                instrument_item_type_name(t), why);
+    char p[JR_PATH_MAX];
+    jr_subpath(p, sizeof p, path, key);
+    return jr_fail(c, p, "not allowed on a %s item (%s)",
+                   instrument_item_type_name(t), why);
 }
 
-static int parse_item(struct pctx *c, json_t *v, const char *path,
+static int parse_item(struct jr_ctx *c, json_t *v, const char *path,
                       const struct instrument *ins, struct instrument_item *it)
 {
     static const char *const keys[] = {"name", "type", "construct", "text", "min",
                                        "max", "reverse", "labels", "max_length",
                                        "max_entries", NULL};
     if (!json_is_object(v))
-        return fail(c, path, "expected an object, found %s", json_kind(v));
-    if (check_keys(c, v, path, keys) != 0
-        || get_name(c, v, path, "name", 1, 0, &it->name) != 0
+        return jr_fail(c, path, "expected an object, found %s", jr_kind(v));
+    if (jr_check_keys(c, v, path, keys) != 0
+        || jr_get_name(c, v, path, "name", 1, 0, &it->name) != 0
         || parse_type(c, v, path, &it->type) != 0
-        || get_string(c, v, path, "text", 1, MULTI_LINE, ITEM_TEXT_MAX, &it->text) != 0)
+        || jr_get_string(c, v, path, "text", 1, JR_MULTI_LINE, ITEM_TEXT_MAX,
+                         &it->text) != 0)
         return -1;
 
     enum item_type t = it->type;
@@ -455,44 +223,44 @@ static int parse_item(struct pctx *c, json_t *v, const char *path,
                                  "only list items have it") != 0)
         return -1;
 
-    char p[PATH_MAX_LEN];
+    char p[JR_PATH_MAX];
     switch (t) {
     case ITEM_SCALE:
     case ITEM_LADDER: {
-        if (get_name(c, v, path, "construct", 0, 0, &it->construct) != 0)
+        if (jr_get_name(c, v, path, "construct", 0, 0, &it->construct) != 0)
             return -1;
         if (it->construct == NULL)
-            return fail(c, path, "missing 'construct' (%s items belong to a "
-                        "construct)", instrument_item_type_name(t));
+            return jr_fail(c, path, "missing 'construct' (%s items belong to a "
+                           "construct)", instrument_item_type_name(t));
         if (instrument_find_construct(ins, it->construct) == NULL) {
-            subpath(p, sizeof p, path, "construct");
-            return fail(c, p, "'%s' is not a declared construct", it->construct);
+            jr_subpath(p, sizeof p, path, "construct");
+            return jr_fail(c, p, "'%s' is not a declared construct", it->construct);
         }
         if (t == ITEM_SCALE) {
-            if (get_int(c, v, path, "min", 1, -INSTRUMENT_SCALE_LIMIT,
-                        INSTRUMENT_SCALE_LIMIT, &it->min, NULL) != 0
-                || get_int(c, v, path, "max", 1, -INSTRUMENT_SCALE_LIMIT,
-                           INSTRUMENT_SCALE_LIMIT, &it->max, NULL) != 0
+            if (jr_get_int(c, v, path, "min", 1, -INSTRUMENT_SCALE_LIMIT,
+                           INSTRUMENT_SCALE_LIMIT, &it->min, NULL) != 0
+                || jr_get_int(c, v, path, "max", 1, -INSTRUMENT_SCALE_LIMIT,
+                              INSTRUMENT_SCALE_LIMIT, &it->max, NULL) != 0
                 || get_bool(c, v, path, "reverse", &it->reverse) != 0)
                 return -1;
-            subpath(p, sizeof p, path, "max");
+            jr_subpath(p, sizeof p, path, "max");
             if (it->max < it->min)
-                return fail(c, p, "%d is less than min %d", it->max, it->min);
+                return jr_fail(c, p, "%d is less than min %d", it->max, it->min);
             int points = it->max - it->min + 1;
             if (points < 2 || points > INSTRUMENT_SCALE_MAX_POINTS)
-                return fail(c, path, "the scale %d..%d has %d point%s; a scale "
-                            "needs 2 to %d", it->min, it->max, points,
-                            points == 1 ? "" : "s", INSTRUMENT_SCALE_MAX_POINTS);
+                return jr_fail(c, path, "the scale %d..%d has %d point%s; a scale "
+                               "needs 2 to %d", it->min, it->max, points,
+                               points == 1 ? "" : "s", INSTRUMENT_SCALE_MAX_POINTS);
         } else {
             int lo = 1, hi = INSTRUMENT_LADDER_RUNGS;
-            if (get_int(c, v, path, "min", 0, -INSTRUMENT_SCALE_LIMIT,
-                        INSTRUMENT_SCALE_LIMIT, &lo, NULL) != 0
-                || get_int(c, v, path, "max", 0, -INSTRUMENT_SCALE_LIMIT,
-                           INSTRUMENT_SCALE_LIMIT, &hi, NULL) != 0)
+            if (jr_get_int(c, v, path, "min", 0, -INSTRUMENT_SCALE_LIMIT,
+                           INSTRUMENT_SCALE_LIMIT, &lo, NULL) != 0
+                || jr_get_int(c, v, path, "max", 0, -INSTRUMENT_SCALE_LIMIT,
+                              INSTRUMENT_SCALE_LIMIT, &hi, NULL) != 0)
                 return -1;
             if (lo != 1 || hi != INSTRUMENT_LADDER_RUNGS)
-                return fail(c, path, "a ladder runs 1..%d, not %d..%d",
-                            INSTRUMENT_LADDER_RUNGS, lo, hi);
+                return jr_fail(c, path, "a ladder runs 1..%d, not %d..%d",
+                               INSTRUMENT_LADDER_RUNGS, lo, hi);
             it->min = 1;
             it->max = INSTRUMENT_LADDER_RUNGS;
         }
@@ -500,98 +268,99 @@ static int parse_item(struct pctx *c, json_t *v, const char *path,
     }
     case ITEM_TEXT:
         it->max_length = INSTRUMENT_TEXT_DEFAULT;
-        return get_int(c, v, path, "max_length", 0, 1, INSTRUMENT_TEXT_MAX,
-                       &it->max_length, NULL);
+        return jr_get_int(c, v, path, "max_length", 0, 1, INSTRUMENT_TEXT_MAX,
+                          &it->max_length, NULL);
     case ITEM_LIST:
         it->max_entries = INSTRUMENT_LIST_DEFAULT;
-        return get_int(c, v, path, "max_entries", 0, 1, INSTRUMENT_LIST_MAX,
-                       &it->max_entries, NULL);
+        return jr_get_int(c, v, path, "max_entries", 0, 1, INSTRUMENT_LIST_MAX,
+                          &it->max_entries, NULL);
     }
     return 0;
 }
 
 /* Rules that need the whole instrument: every construct has items, and the
 ** items of one construct share one type and one scale. */
-static int check_constructs(struct pctx *c, const struct instrument *ins)
+static int check_constructs(struct jr_ctx *c, const struct instrument *ins)
 {
     for (size_t k = 0; k < ins->nconstructs; k++) {
         const struct instrument_construct *con = &ins->constructs[k];
         const struct instrument_item *first = NULL;
         size_t firsti = 0;
-        char path[PATH_MAX_LEN];
+        char path[JR_PATH_MAX];
         for (size_t i = 0; i < ins->nitems; i++) {
             const struct instrument_item *it = &ins->items[i];
             if (it->construct == NULL || strcmp(it->construct, con->name) != 0)
                 continue;
             snprintf(path, sizeof path, "items[%zu]", i);
             if (con->bipolar && it->type != ITEM_SCALE)
-                return fail(c, path, "construct '%s' is bipolar; only scale "
-                            "items can belong to it", con->name);
+                return jr_fail(c, path, "construct '%s' is bipolar; only scale "
+                               "items can belong to it", con->name);
             if (first == NULL) {
                 first = it;
                 firsti = i;
                 continue;
             }
             if (it->type != first->type)
-                return fail(c, path, "construct '%s' mixes %s items (items[%zu]) "
-                            "and %s items", con->name,
-                            instrument_item_type_name(first->type), firsti,
-                            instrument_item_type_name(it->type));
+                return jr_fail(c, path, "construct '%s' mixes %s items (items[%zu]) "
+                               "and %s items", con->name,
+                               instrument_item_type_name(first->type), firsti,
+                               instrument_item_type_name(it->type));
             if (it->min != first->min || it->max != first->max)
-                return fail(c, path, "construct '%s' uses the scale %d..%d "
-                            "(items[%zu]) but this item uses %d..%d; the items "
-                            "of a construct must share one scale", con->name,
-                            first->min, first->max, firsti, it->min, it->max);
+                return jr_fail(c, path, "construct '%s' uses the scale %d..%d "
+                               "(items[%zu]) but this item uses %d..%d; the items "
+                               "of a construct must share one scale", con->name,
+                               first->min, first->max, firsti, it->min, it->max);
         }
         if (first == NULL) {
             snprintf(path, sizeof path, "constructs[%zu]", k);
-            return fail(c, path, "construct '%s' has no items", con->name);
+            return jr_fail(c, path, "construct '%s' has no items", con->name);
         }
     }
     return 0;
 }
 
-static int parse_root(struct pctx *c, json_t *root, struct instrument *ins)
+static int parse_root(struct jr_ctx *c, json_t *root, struct instrument *ins)
 {
     static const char *const keys[] = {"format", "name", "version", "title",
                                        "description", "constructs", "items", NULL};
     if (!json_is_object(root))
-        return fail(c, NULL, "the top level must be a JSON object, not %s",
-                    json_kind(root));
+        return jr_fail(c, NULL, "the top level must be a JSON object, not %s",
+                       jr_kind(root));
     /* The format first: a different format explains every later error. */
     json_t *fmt = json_object_get(root, "format");
     if (fmt == NULL)
-        return fail(c, NULL, "missing 'format' (expected \"%s\")", INSTRUMENT_FORMAT);
+        return jr_fail(c, NULL, "missing 'format' (expected \"%s\")", INSTRUMENT_FORMAT);
     if (!json_is_string(fmt))
-        return fail(c, "format", "expected a string, found %s", json_kind(fmt));
+        return jr_fail(c, "format", "expected a string, found %s", jr_kind(fmt));
     if (strcmp(json_string_value(fmt), INSTRUMENT_FORMAT) != 0) {
         char q[64];
-        quote_safe(json_string_value(fmt), json_string_length(fmt), q, sizeof q);
-        return fail(c, "format", "'%s' is not supported; expected '%s'", q,
-                    INSTRUMENT_FORMAT);
+        jr_quote_safe(json_string_value(fmt), json_string_length(fmt), q, sizeof q);
+        return jr_fail(c, "format", "'%s' is not supported; expected '%s'", q,
+                       INSTRUMENT_FORMAT);
     }
-    if (check_keys(c, root, "", keys) != 0
-        || get_name(c, root, "", "name", 1, 1, &ins->name) != 0
-        || get_int(c, root, "", "version", 1, 1, INSTRUMENT_MAX_VERSION,
-                   &ins->version, NULL) != 0
-        || get_string(c, root, "", "title", 1, ONE_LINE, TITLE_MAX, &ins->title) != 0
-        || get_string(c, root, "", "description", 0, MULTI_LINE, DESCRIPTION_MAX,
-                      &ins->description) != 0)
+    if (jr_check_keys(c, root, "", keys) != 0
+        || jr_get_name(c, root, "", "name", 1, 1, &ins->name) != 0
+        || jr_get_int(c, root, "", "version", 1, 1, INSTRUMENT_MAX_VERSION,
+                      &ins->version, NULL) != 0
+        || jr_get_string(c, root, "", "title", 1, JR_ONE_LINE, TITLE_MAX,
+                         &ins->title) != 0
+        || jr_get_string(c, root, "", "description", 0, JR_MULTI_LINE, DESCRIPTION_MAX,
+                         &ins->description) != 0)
         return -1;
 
-    char path[PATH_MAX_LEN];
+    char path[JR_PATH_MAX];
     json_t *cons = json_object_get(root, "constructs");
     if (cons != NULL) {
         if (!json_is_array(cons))
-            return fail(c, "constructs", "expected an array, found %s", json_kind(cons));
+            return jr_fail(c, "constructs", "expected an array, found %s", jr_kind(cons));
         size_t n = json_array_size(cons);
         if (n > INSTRUMENT_MAX_CONSTRUCTS)
-            return fail(c, "constructs", "%zu constructs; the limit is %d", n,
-                        INSTRUMENT_MAX_CONSTRUCTS);
+            return jr_fail(c, "constructs", "%zu constructs; the limit is %d", n,
+                           INSTRUMENT_MAX_CONSTRUCTS);
         if (n > 0) {
             ins->constructs = calloc(n, sizeof *ins->constructs);
             if (ins->constructs == NULL)
-                return oom(c);
+                return jr_oom(c);
         }
         for (size_t i = 0; i < n; i++) {
             snprintf(path, sizeof path, "constructs[%zu]", i);
@@ -602,25 +371,25 @@ static int parse_root(struct pctx *c, json_t *root, struct instrument *ins)
             for (size_t j = 0; j < i; j++)
                 if (strcmp(ins->constructs[j].name, k->name) == 0) {
                     snprintf(path, sizeof path, "constructs[%zu].name", i);
-                    return fail(c, path, "duplicate construct name '%s' (also "
-                                "constructs[%zu])", k->name, j);
+                    return jr_fail(c, path, "duplicate construct name '%s' (also "
+                                   "constructs[%zu])", k->name, j);
                 }
         }
     }
 
     json_t *items = json_object_get(root, "items");
     if (items == NULL)
-        return fail(c, NULL, "missing 'items'");
+        return jr_fail(c, NULL, "missing 'items'");
     if (!json_is_array(items))
-        return fail(c, "items", "expected an array, found %s", json_kind(items));
+        return jr_fail(c, "items", "expected an array, found %s", jr_kind(items));
     size_t n = json_array_size(items);
     if (n == 0)
-        return fail(c, "items", "an instrument needs at least one item");
+        return jr_fail(c, "items", "an instrument needs at least one item");
     if (n > INSTRUMENT_MAX_ITEMS)
-        return fail(c, "items", "%zu items; the limit is %d", n, INSTRUMENT_MAX_ITEMS);
+        return jr_fail(c, "items", "%zu items; the limit is %d", n, INSTRUMENT_MAX_ITEMS);
     ins->items = calloc(n, sizeof *ins->items);
     if (ins->items == NULL)
-        return oom(c);
+        return jr_oom(c);
     for (size_t i = 0; i < n; i++) {
         snprintf(path, sizeof path, "items[%zu]", i);
         struct instrument_item *it = &ins->items[i];
@@ -630,8 +399,8 @@ static int parse_root(struct pctx *c, json_t *root, struct instrument *ins)
         for (size_t j = 0; j < i; j++)
             if (strcmp(ins->items[j].name, it->name) == 0) {
                 snprintf(path, sizeof path, "items[%zu].name", i);
-                return fail(c, path, "duplicate item name '%s' (also items[%zu])",
-                            it->name, j);
+                return jr_fail(c, path, "duplicate item name '%s' (also items[%zu])",
+                               it->name, j);
             }
     }
     return check_constructs(c, ins);
@@ -643,14 +412,14 @@ static int parse_root(struct pctx *c, json_t *root, struct instrument *ins)
 int instrument_parse(const char *json, size_t len, const char *source,
                      struct instrument *out, duet_err *e)
 {
-    struct pctx c = {source != NULL ? source : "instrument", e};
+    struct jr_ctx c = {source != NULL ? source : "instrument", e};
     if (json == NULL)
         len = 0;
     if (len > INSTRUMENT_MAX_BYTES)
-        return fail(&c, NULL, "%zu bytes; an instrument may have at most %zu",
-                    len, INSTRUMENT_MAX_BYTES);
+        return jr_fail(&c, NULL, "%zu bytes; an instrument may have at most %zu",
+                       len, INSTRUMENT_MAX_BYTES);
     if (len == 0)
-        return fail(&c, NULL, "the input is empty; expected a JSON object");
+        return jr_fail(&c, NULL, "the input is empty; expected a JSON object");
     json_t *root = duet_json_load(json, len, JSON_DECODE_ANY, c.src, e);
     if (root == NULL)
         return -1;
@@ -842,7 +611,7 @@ static int check_number(const struct instrument_item *it, const char *value,
     const char *s = value + a;
     size_t n = b - a;
     char q[64];
-    quote_safe(s, n, q, sizeof q);
+    jr_quote_safe(s, n, q, sizeof q);
     size_t i = 0;
     if (i < n && s[i] == '-')
         i++;
