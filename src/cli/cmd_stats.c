@@ -3,13 +3,16 @@
 **
 **   stats lmm FILE.csv --y COL [--fixed COL,...] --group COL [--group COL]
 **   stats qfactor FILE.csv --factors F [--extract pca|centroid] [--rotate varimax|none]
+**   stats alpha FILE.csv [--level L] [--bootstrap B] [--seed S]
+**   stats kappa FILE.csv
 **
 ** lmm reads only the columns it is told to use, refuses a non-numeric column
 ** with advice instead of coding it, drops (and counts) rows with a missing
 ** value in a used column, and prints the fit for people or as JSON. qfactor
 ** reads a statements × sorts file whole and refuses any cell that is not a
-** whole grid number, naming file, line and column. Neither touches the
-** database.
+** whole grid number, naming file, line and column. alpha and kappa read a
+** units × coders file (empty cell = missing; numbers, or text labels where
+** the statistic is nominal). None touches the database.
 */
 #include <getopt.h>
 #include <math.h>
@@ -21,6 +24,7 @@
 #include "core/strmap.h"
 #include "io/csv.h"
 #include "io/table.h"
+#include "stats/agreement.h"
 #include "stats/lmm.h"
 #include "stats/qfactor.h"
 
@@ -975,9 +979,464 @@ done:
     return rc;
 }
 
+/* ---- stats alpha and stats kappa ---- */
+
+#define AL_CMD "stats alpha"
+#define KA_CMD "stats kappa"
+#define AG_MAX_FILE ((size_t)256 << 20)          /* 256 MiB */
+#define AG_MAX_CELLS ((size_t)50000000)          /* units × coders read */
+#define AG_MAX_CODERS 10000
+#define AG_CELL_MAX 64                           /* bytes of a number worth parsing */
+
+static const char alpha_usage[] =
+    "alpha FILE.csv [--level nominal|ordinal|interval|ratio] [--bootstrap B] [--seed S]\n"
+    "      [--json]\n"
+    "  Krippendorff's alpha: agreement between any number of coders, missing values\n"
+    "  allowed (units with fewer than two values are left out), at the given level\n"
+    "  of measurement (default nominal; ordinal ranks by how often values occur, as\n"
+    "  Krippendorff 2011). 1 is perfect agreement, 0 chance, below 0 systematic\n"
+    "  disagreement; Krippendorff: >= .800 reliable, .667 to .800 tentative only.\n"
+    "  FILE.csv: a header line 'unit,CODER,CODER,...' (the first column's name is\n"
+    "  free), then one row per unit: its id, then each coder's value, an empty cell\n"
+    "  where a coder gave none. Values are numbers; for nominal data they may be\n"
+    "  text labels (then every cell is a label, compared as written).\n"
+    "  --level L        nominal (default), ordinal, interval or ratio (values >= 0)\n"
+    "  --bootstrap B    also a 95% interval from B replicates (1 to 100000) that\n"
+    "                   resample units with replacement (percentile method)\n"
+    "  --seed S         the bootstrap's seed (default 1)\n"
+    "  --json           one document with every number at full precision\n"
+    "  Exit status: 0 computed, 1 a problem with the data, 2 bad usage.\n";
+
+static const char kappa_usage[] =
+    "kappa FILE.csv [--json]\n"
+    "  Cohen's kappa when FILE.csv has two coder columns (over the units both\n"
+    "  coded), Fleiss' kappa when it has more (every unit must have the same\n"
+    "  number of ratings; empty cells are allowed only if that holds). Prints the\n"
+    "  observed agreement p_o (Fleiss: P-bar), chance agreement p_e (P_e) and\n"
+    "  kappa = (p_o - p_e) / (1 - p_e). Categories are the distinct values: numbers\n"
+    "  or text labels (if any cell is not a number, every cell is a label).\n"
+    "  FILE.csv: as for 'duet stats alpha': 'unit,CODER,CODER,...', one row per unit.\n"
+    "  --json           one document with every number at full precision\n"
+    "  Exit status: 0 computed, 1 a problem with the data, 2 bad usage.\n";
+
+struct acodes {
+    size_t nu, nc;          /* units, coders */
+    double *num;            /* [nu][nc] numbers; NaN where missing or not a number */
+    double *lab;            /* [nu][nc] label codes 0, 1, ... by first appearance; NaN missing */
+    char **coder;           /* [nc] owned names */
+    size_t nlabels;
+    size_t text_line, text_col;     /* the first cell that is not a number (0: none) */
+    char text[AG_CELL_MAX + 8];
+};
+
+static void acodes_free(struct acodes *a)
+{
+    for (size_t j = 0; a->coder && j < a->nc; j++)
+        free(a->coder[j]);
+    free(a->coder);
+    free(a->num);
+    free(a->lab);
+}
+
+/* A cell trimmed of blanks; 0 when empty (missing). */
+static size_t trim_cell(const csv_field *f, const char **p)
+{
+    const char *s = f->p;
+    size_t n = f->n;
+    while (n > 0 && is_blank(*s)) {
+        s++;
+        n--;
+    }
+    while (n > 0 && is_blank(s[n - 1]))
+        n--;
+    *p = s;
+    return n;
+}
+
+/* The cell as a finite number; -1 when it is not one. */
+static int agree_number(const char *p, size_t n, double *v)
+{
+    char buf[AG_CELL_MAX + 1];
+    if (n > AG_CELL_MAX)
+        return -1;
+    for (size_t k = 0; k < n; k++)
+        if (strchr("0123456789+-.eE", p[k]) == NULL)
+            return -1;
+    memcpy(buf, p, n);
+    buf[n] = '\0';
+    char *end;
+    double d = strtod(buf, &end);
+    if (end != buf + n || !isfinite(d))
+        return -1;
+    *v = d;
+    return 0;
+}
+
+/* Reads FILE.csv (units × coders) into *a. Prints its own errors. */
+static int read_codes(const char *cmd, const char *path, struct acodes *a)
+{
+    duet_err e;
+    char *data = NULL;
+    size_t len = 0;
+    if (csv_read_file(path, AG_MAX_FILE, &data, &len, &e) != 0)
+        return cli_fail(&e);
+    csv_reader r;
+    csv_reader_init(&r, data, len, path);
+    csv_set_limits(&r, 0, AG_MAX_CODERS + 1);
+    strmap ids, labels;
+    strmap_init(&ids);
+    strmap_init(&labels);
+    const char **names = NULL;
+    size_t cap = 0;
+    int rc = CLI_OK;
+    csv_record rec;
+    int got = csv_next(&r, &rec, &e);
+    if (got <= 0) {
+        rc = got < 0 ? cli_fail(&e)
+                     : cli_failf("%s: the file is empty; expected a header line "
+                                 "'unit,CODER,CODER,...'", path);
+        goto done;
+    }
+    if (rec.nfields < 3) {
+        rc = cli_failf("%s:1: the header has %zu column%s; expected the unit column, then one "
+                       "column per coder (at least two)", path, rec.nfields,
+                       rec.nfields == 1 ? "" : "s");
+        goto done;
+    }
+    a->nc = rec.nfields - 1;
+    a->coder = calloc(a->nc, sizeof *a->coder);
+    names = calloc(a->nc + 1, sizeof *names);
+    if (a->coder == NULL || names == NULL) {
+        rc = cli_failf("out of memory for %zu coders", a->nc);
+        goto done;
+    }
+    {
+        strmap seen;
+        strmap_init(&seen);
+        for (size_t j = 0; j < a->nc && rc == CLI_OK; j++) {
+            const csv_field *f = &rec.fields[j + 1];
+            size_t first;
+            if (f->n == 0)
+                rc = cli_failf("%s:1: header column %zu has no name; name the coder or delete "
+                               "the column", path, j + 2);
+            else if (strmap_get(&seen, f->p, f->n, &first))
+                rc = cli_failf("%s:1: coder '%.*s' appears twice in the header (columns %zu and "
+                               "%zu); give each coder its own name", path,
+                               (int)(f->n > 200 ? 200 : f->n), f->p, first + 2, j + 2);
+            else if ((a->coder[j] = strndup(f->p, f->n)) == NULL ||
+                     strmap_put(&seen, f->p, f->n, j))
+                rc = cli_failf("out of memory for the coder names");
+        }
+        strmap_free(&seen);
+        if (rc != CLI_OK)
+            goto done;
+    }
+    names[0] = "unit";
+    for (size_t j = 0; j < a->nc; j++)
+        names[j + 1] = a->coder[j];
+    csv_set_header(&r, names, a->nc + 1);
+    csv_set_columns(&r, a->nc + 1);
+    while ((got = csv_next(&r, &rec, &e)) == 1) {
+        size_t u = a->nu;
+        if ((u + 1) * a->nc > AG_MAX_CELLS) {
+            rc = cli_failf("%s:%zu: more than %zu cells (units x coders); split the file",
+                           path, rec.line, AG_MAX_CELLS);
+            goto done;
+        }
+        if (u == cap) {
+            size_t ncap = cap ? 2 * cap : 256;
+            double *nn = realloc(a->num, ncap * a->nc * sizeof *nn);
+            if (nn)
+                a->num = nn;
+            double *nl = nn ? realloc(a->lab, ncap * a->nc * sizeof *nl) : NULL;
+            if (nl)
+                a->lab = nl;
+            if (nn == NULL || nl == NULL) {
+                rc = cli_failf("out of memory for %zu units", ncap);
+                goto done;
+            }
+            cap = ncap;
+        }
+        const char *id;
+        size_t idn = trim_cell(&rec.fields[0], &id), prev;
+        if (idn == 0) {
+            rc = cli_failf("%s:%zu: column 'unit': the unit has no id; give each unit an id "
+                           "(e.g. its number)", path, rec.line);
+            goto done;
+        }
+        if (strmap_get(&ids, id, idn, &prev)) {
+            rc = cli_failf("%s:%zu: unit '%.*s' appears twice (lines %zu and %zu); give each "
+                           "unit its own id", path, rec.line, (int)(idn > 200 ? 200 : idn), id,
+                           prev, rec.line);
+            goto done;
+        }
+        if (strmap_put(&ids, id, idn, rec.line)) {
+            rc = cli_failf("out of memory for the unit ids");
+            goto done;
+        }
+        for (size_t j = 0; j < a->nc; j++) {
+            const char *p;
+            size_t n = trim_cell(&rec.fields[j + 1], &p);
+            double *num = &a->num[u * a->nc + j], *lab = &a->lab[u * a->nc + j];
+            if (n == 0) {
+                *num = *lab = NAN;
+                continue;
+            }
+            if (agree_number(p, n, num) != 0) {
+                *num = NAN;
+                if (a->text_line == 0) {
+                    a->text_line = rec.line;
+                    a->text_col = j + 1;
+                    if (n > AG_CELL_MAX)
+                        snprintf(a->text, sizeof a->text, "%.*s...", AG_CELL_MAX, p);
+                    else
+                        snprintf(a->text, sizeof a->text, "%.*s", (int)n, p);
+                }
+            }
+            size_t code;
+            if (!strmap_get(&labels, p, n, &code)) {
+                code = a->nlabels++;
+                if (strmap_put(&labels, p, n, code)) {
+                    rc = cli_failf("out of memory for the labels");
+                    goto done;
+                }
+            }
+            *lab = (double)code;
+        }
+        a->nu++;
+    }
+    if (got < 0) {
+        rc = cli_fail(&e);
+        goto done;
+    }
+    if (a->nu == 0)
+        rc = cli_failf("%s: no units: the file has a header but no rows", path);
+done:
+    (void)cmd;
+    strmap_free(&ids);
+    strmap_free(&labels);
+    free(names);
+    csv_reader_free(&r);
+    free(data);
+    return rc;
+}
+
+/* The values to analyse: the numbers, or the label codes when some cell is
+** text and labels are allowed; NULL after printing why not. */
+static const double *agree_values(const struct acodes *a, const char *path, int labels_ok,
+                                  const char *need)
+{
+    if (a->text_line == 0)
+        return a->num;
+    if (labels_ok)
+        return a->lab;
+    cli_failf("%s:%zu: column '%s': '%s' is not a number; %s needs numbers (text labels work "
+              "with --level nominal and with 'duet stats kappa')", path, a->text_line,
+              a->coder[a->text_col - 1], a->text, need);
+    return NULL;
+}
+
+static const char *alpha_reading(double alpha)
+{
+    return alpha >= 0.800 ? "reliable (alpha >= .800)"
+           : alpha >= 0.667 ? "tentative conclusions only (.667 <= alpha < .800)"
+                            : "not reliable (alpha < .667)";
+}
+
+static int stats_alpha(struct cli *c, int argc, char **argv)
+{
+    (void)c;
+    static const struct option opts[] = {{"level", required_argument, NULL, 'l'},
+                                         {"bootstrap", required_argument, NULL, 'b'},
+                                         {"seed", required_argument, NULL, 's'},
+                                         {"json", no_argument, NULL, 'j'}, {0}};
+    enum agree_level level = AGREE_NOMINAL;
+    long long boot = 0, seed = 1;
+    int json = 0, have_seed = 0, ch;
+    optind = 0;
+    while ((ch = cli_getopt(argc, argv, opts, AL_CMD)) != -1) {
+        switch (ch) {
+        case 'l':
+            if (strcmp(optarg, "nominal") == 0)
+                level = AGREE_NOMINAL;
+            else if (strcmp(optarg, "ordinal") == 0)
+                level = AGREE_ORDINAL;
+            else if (strcmp(optarg, "interval") == 0)
+                level = AGREE_INTERVAL;
+            else if (strcmp(optarg, "ratio") == 0)
+                level = AGREE_RATIO;
+            else
+                return cli_usage_error(AL_CMD, "--level '%s': give nominal, ordinal, interval "
+                                       "or ratio", optarg);
+            break;
+        case 'b':
+            if (cli_parse_long(optarg, 1, AGREE_MAX_BOOTSTRAP, &boot) != 0)
+                return cli_usage_error(AL_CMD, "--bootstrap '%s': give a whole number of "
+                                       "replicates from 1 to %d", optarg, AGREE_MAX_BOOTSTRAP);
+            break;
+        case 's':
+            if (cli_parse_long(optarg, 0, (long long)1 << 53, &seed) != 0)
+                return cli_usage_error(AL_CMD, "--seed '%s': give a whole number from 0 to "
+                                       "2^53", optarg);
+            have_seed = 1;
+            break;
+        case 'j': json = 1; break;
+        default: return CLI_EUSAGE;
+        }
+    }
+    if (optind != argc - 1)
+        return cli_usage_error(AL_CMD, optind >= argc ? "give the CSV file of codings to read"
+                                                      : "give exactly one CSV file");
+    if (have_seed && boot == 0)
+        return cli_usage_error(AL_CMD, "--seed goes with --bootstrap");
+    const char *path = argv[optind];
+    struct acodes a = {0};
+    int rc = read_codes(AL_CMD, path, &a);
+    if (rc != CLI_OK) {
+        acodes_free(&a);
+        return rc;
+    }
+    char need[64];
+    snprintf(need, sizeof need, "--level %s", agree_level_name(level));
+    const double *x = agree_values(&a, path, level == AGREE_NOMINAL, need);
+    if (x == NULL) {
+        acodes_free(&a);
+        return CLI_EUSER;
+    }
+    duet_err e;
+    struct agree_alpha r;
+    struct agree_boot b = {0};
+    if (agree_alpha(x, a.nu, a.nc, level, &r, &e) != 0 ||
+        (boot > 0 && agree_alpha_bootstrap(x, a.nu, a.nc, level, (size_t)boot,
+                                           (uint64_t)seed, &b, &e) != 0)) {
+        duet_err_prefix(&e, "%s", path);
+        acodes_free(&a);
+        return cli_fail(&e);
+    }
+    if (json) {
+        json_t *bs = boot > 0 ? json_pack("{s:I, s:I, s:I, s:f, s:o, s:o, s:s}", "replicates",
+                                          (json_int_t)b.b, "used", (json_int_t)b.used, "seed",
+                                          (json_int_t)seed, "confidence", 0.95, "lo", num(b.lo),
+                                          "hi", num(b.hi), "method", "percentile, units resampled")
+                              : json_null();
+        json_t *doc = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, "
+                                "s:b, s:o}",
+                                "statistic", "krippendorff_alpha", "file", path, "level",
+                                agree_level_name(level), "alpha", num(r.alpha), "d_o",
+                                num(r.d_o), "d_e", num(r.d_e), "n_units", (json_int_t)a.nu,
+                                "n_coders", (json_int_t)a.nc, "n_pairable_units",
+                                (json_int_t)r.n_units, "n_pairable_values",
+                                (json_int_t)r.n_values, "n_distinct_values",
+                                (json_int_t)r.n_distinct, "n_unpaired_units",
+                                (json_int_t)r.n_unpaired, "labels", x == a.lab, "bootstrap",
+                                bs);
+        rc = doc ? cli_print_json(stdout, doc) : cli_failf("out of memory");
+    } else {
+        printf("Krippendorff's alpha (%s): %.4f\n", agree_level_name(level), tidy(r.alpha, 4));
+        printf("  data: %s: %zu units x %zu coders%s; %zu pairable units with %zu values, %zu "
+               "distinct\n", path, a.nu, a.nc, x == a.lab ? " (text labels)" : "", r.n_units,
+               r.n_values, r.n_distinct);
+        if (r.n_unpaired > 0)
+            printf("  left out: %zu unit%s with a single value\n", r.n_unpaired,
+                   r.n_unpaired == 1 ? "" : "s");
+        printf("  disagreement: observed D_o %.6g, expected D_e %.6g\n", r.d_o, r.d_e);
+        if (boot > 0)
+            printf("  95%% bootstrap interval: [%.4f, %.4f] (%zu of %zu replicates, units "
+                   "resampled, seed %lld)\n", tidy(b.lo, 4), tidy(b.hi, 4), b.used, b.b, seed);
+        printf("  reading: %s, by Krippendorff's conventions\n", alpha_reading(r.alpha));
+        rc = CLI_OK;
+    }
+    acodes_free(&a);
+    return rc;
+}
+
+static int stats_kappa(struct cli *c, int argc, char **argv)
+{
+    (void)c;
+    static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
+    int json = 0, ch;
+    optind = 0;
+    while ((ch = cli_getopt(argc, argv, opts, KA_CMD)) != -1) {
+        switch (ch) {
+        case 'j': json = 1; break;
+        default: return CLI_EUSAGE;
+        }
+    }
+    if (optind != argc - 1)
+        return cli_usage_error(KA_CMD, optind >= argc ? "give the CSV file of codings to read"
+                                                      : "give exactly one CSV file");
+    const char *path = argv[optind];
+    struct acodes a = {0};
+    int rc = read_codes(KA_CMD, path, &a);
+    if (rc != CLI_OK) {
+        acodes_free(&a);
+        return rc;
+    }
+    const double *x = agree_values(&a, path, 1, "kappa");
+    int cohen = a.nc == 2;
+    duet_err e;
+    struct agree_kappa k;
+    int bad;
+    if (cohen) {
+        double *ca = malloc(a.nu * sizeof *ca), *cb = malloc(a.nu * sizeof *cb);
+        if (ca == NULL || cb == NULL) {
+            free(ca);
+            free(cb);
+            acodes_free(&a);
+            return cli_failf("out of memory");
+        }
+        for (size_t u = 0; u < a.nu; u++) {
+            ca[u] = x[2 * u];
+            cb[u] = x[2 * u + 1];
+        }
+        bad = agree_cohen(ca, cb, a.nu, &k, &e);
+        free(ca);
+        free(cb);
+    } else {
+        bad = agree_fleiss(x, a.nu, a.nc, &k, &e);
+    }
+    if (bad != 0) {
+        duet_err_prefix(&e, "%s", path);
+        acodes_free(&a);
+        return cli_fail(&e);
+    }
+    if (json) {
+        json_t *doc = json_pack("{s:s, s:s, s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:b}",
+                                "statistic", cohen ? "cohen_kappa" : "fleiss_kappa", "file",
+                                path, "kappa", num(k.kappa), "p_o", num(k.p_o), "p_e",
+                                num(k.p_e), "n_units", (json_int_t)a.nu, "n_coders",
+                                (json_int_t)a.nc, "n_used", (json_int_t)k.n_units,
+                                "n_dropped", (json_int_t)k.n_dropped, "n_raters",
+                                (json_int_t)k.n_raters, "n_categories",
+                                (json_int_t)k.n_categories, "labels", x == a.lab);
+        rc = doc ? cli_print_json(stdout, doc) : cli_failf("out of memory");
+    } else if (cohen) {
+        printf("Cohen's kappa (2 coders: %s, %s): %.4f\n", a.coder[0], a.coder[1],
+               tidy(k.kappa, 4));
+        printf("  data: %s: %zu units, %zu coded by both", path, a.nu, k.n_units);
+        if (k.n_dropped > 0)
+            printf(" (%zu left out)", k.n_dropped);
+        printf(", %zu categor%s%s\n", k.n_categories, k.n_categories == 1 ? "y" : "ies",
+               x == a.lab ? " (text labels)" : "");
+        printf("  observed agreement p_o %.4f, chance agreement p_e %.4f\n", k.p_o, k.p_e);
+        rc = CLI_OK;
+    } else {
+        printf("Fleiss' kappa (%zu ratings per unit): %.4f\n", k.n_raters, tidy(k.kappa, 4));
+        printf("  data: %s: %zu units x %zu coders, %zu categor%s%s\n", path, a.nu, a.nc,
+               k.n_categories, k.n_categories == 1 ? "y" : "ies",
+               x == a.lab ? " (text labels)" : "");
+        printf("  mean agreement P-bar %.4f, chance agreement P_e %.4f\n", k.p_o, k.p_e);
+        rc = CLI_OK;
+    }
+    acodes_free(&a);
+    return rc;
+}
+
 static const struct cli_sub subs[] = {
     {"lmm", stats_lmm, lmm_usage},
     {"qfactor", stats_qfactor, qfactor_usage},
+    {"alpha", stats_alpha, alpha_usage},
+    {"kappa", stats_kappa, kappa_usage},
 };
 
 int cmd_stats(struct cli *c, int argc, char **argv)
