@@ -27,6 +27,7 @@
 #include "app/ingest.h"
 #include "core/rng.h"
 #include "io/instrument.h"
+#include "io/codebook.h"
 #include "io/qset.h"
 #include "model/sim.h"
 #include "store/store.h"
@@ -54,6 +55,24 @@ int setup_default_qset(struct store *st, duet_err *e)
     int rc = have ? 0 : store_qset_add(st, &q, NULL, e);
     json_decref(have);
     qset_free(&q);
+    return rc;
+}
+
+int setup_default_codebook(struct store *st, duet_err *e)
+{
+    struct codebook cb;
+    if (codebook_load_starter(&cb, e) != 0)
+        return -1;
+    json_t *have = store_codebook_list(st, e);
+    int there = 0;
+    for (size_t i = 0; have != NULL && i < json_array_size(have); i++) {
+        json_t *r = json_array_get(have, i);
+        there |= strcmp(json_string_value(json_object_get(r, "name")), cb.name) == 0 &&
+                 json_integer_value(json_object_get(r, "version")) == cb.version;
+    }
+    int rc = have == NULL ? -1 : there ? 0 : store_codebook_add(st, &cb, NULL, e);
+    json_decref(have);
+    codebook_free(&cb);
     return rc;
 }
 

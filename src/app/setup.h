@@ -18,6 +18,10 @@ int setup_default_instrument(struct store *st, duet_err *e);
 ** version are there. */
 int setup_default_qset(struct store *st, duet_err *e);
 
+/* Stores the starter codebook (io/codebook.h: CODEBOOK_STARTER_NAME, from
+** data/codebooks/starter.json) unless that name and version are there. */
+int setup_default_codebook(struct store *st, duet_err *e);
+
 #define SETUP_DEMO_MAX_PAIRS 500
 
 struct demo_options {

@@ -112,6 +112,7 @@ int cmd_instrument(struct cli *c, int argc, char **argv);
 int cmd_checkin(struct cli *c, int argc, char **argv);
 int cmd_qset(struct cli *c, int argc, char **argv);
 int cmd_sort(struct cli *c, int argc, char **argv);
+int cmd_codebook(struct cli *c, int argc, char **argv);
 int cmd_reflection(struct cli *c, int argc, char **argv);
 int cmd_observation(struct cli *c, int argc, char **argv);
 int cmd_consent(struct cli *c, int argc, char **argv);

@@ -17,7 +17,7 @@ int cmd_init(struct cli *c, int argc, char **argv)
         "init\n"
         "  Creates the database (or upgrades its schema) and loads the default\n"
         "  'partnership-checkin' instrument and the default 'norms-default' Q-set if\n"
-        "  they are not there yet.\n";
+        "  they are not there yet, and the starter codebook (duet codebook show starter).\n";
     if (cli_help(argc, argv, usage))
         return CLI_OK;
     if (argc != 1)
@@ -27,9 +27,11 @@ int cmd_init(struct cli *c, int argc, char **argv)
     if (st == NULL)
         return CLI_EUSER;
     duet_err e;
-    if (setup_default_instrument(st, &e) != 0 || setup_default_qset(st, &e) != 0)
+    if (setup_default_instrument(st, &e) != 0 || setup_default_qset(st, &e) != 0 ||
+        setup_default_codebook(st, &e) != 0)
         return cli_fail(&e);
-    printf("%s is ready (schema version %d, with the default instrument and Q-set)\n",
+    printf("%s is ready (schema version %d, with the default instrument and Q-set, and the "
+           "starter codebook)\n",
            c->db_path, store_schema_version(st));
     return CLI_OK;
 }

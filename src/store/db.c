@@ -15,8 +15,10 @@ extern const char migration_001_initial[];
 extern const char migration_002_accounts[];
 extern const char migration_003_drafts[];
 extern const char migration_004_qsorts[];
+extern const char migration_005_codebook[];
 static const char *const migrations[] = {migration_001_initial, migration_002_accounts,
-                                         migration_003_drafts, migration_004_qsorts};
+                                         migration_003_drafts, migration_004_qsorts,
+                                         migration_005_codebook};
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
 int db_fail(struct store *st, const char *what, duet_err *e)

@@ -347,6 +347,28 @@ typedef int (*store_qsort_fn)(void *ctx, const struct store_qsort_row *row, duet
 int store_qsort_each(struct store *st, const char *cohort, int module, const char *qset,
                      const char *purpose, store_qsort_fn fn, void *ctx, duet_err *e);
 
+/* ---- codebooks, codes and memos (codebook.c) ----
+** A codebook (io/codebook.h) is stored once per name and version, one row
+** per code with its GUID, parent and position among its siblings; every
+** code is audited. Memos attach to a code (by GUID) or a whole codebook. */
+struct codebook;
+/* Stores cb in one transaction; "already exists" for a name and version
+** that are there. *id (may be NULL) is the codebook's id. */
+int store_codebook_add(struct store *st, const struct codebook *cb, int64_t *id, duet_err *e);
+/* Rows {name, version, codes, created_at} by name and version. */
+json_t *store_codebook_list(struct store *st, duet_err *e);
+/* The codebook name at version (0: the latest) into *out (codebook_free);
+** DUET_ENOTFOUND when there is none. */
+int store_codebook_get(struct store *st, const char *name, int version, struct codebook *out,
+                       duet_err *e);
+/* Adds a memo (audited) to codebook name (latest version) or, with
+** code_guid not NULL, to its code with that GUID. */
+int store_codebook_memo_add(struct store *st, const char *name, const char *code_guid,
+                            const char *text, const char *author, int64_t *id, duet_err *e);
+/* The memos of codebook name (latest version) and its codes: rows {target,
+** code, text, author, created_at} in the order written. */
+json_t *store_codebook_memo_list(struct store *st, const char *name, duet_err *e);
+
 /* ---- consent ---- */
 int store_consent_give(struct store *st, const char *person, const char *purpose,
                        const char *version, duet_err *e);

@@ -1,0 +1,371 @@
+/*
+** qdc.c — REFI-QDA codebook (.qdc) export and import with libxml2.
+**
+** Import never touches the network (XML_PARSE_NONET), never expands
+** entities (no XML_PARSE_NOENT, no DTD loading) and refuses any document
+** type declaration outright, so external entities (XXE) and entity bombs
+** cannot reach it. A document is kept only after the namespace, the
+** REFI-QDA schema and codebook_check all accept it. Nothing here prints or
+** exits; libxml2's own error output is captured, never shown.
+*/
+#include "io/qdc.h"
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlschemas.h>
+#include <libxml/xmlwriter.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/jsonread.h"
+
+#define L_DEF   "Definition: "
+#define L_USE   "When to use: "
+#define L_NOT   "When not to use: "
+#define L_EX    "Example: "
+
+/* ------------------------------------------------------------------ */
+/* export                                                              */
+
+/* The Description text of k (malloc'd), or NULL when k has nothing to say
+** (*oom set when memory ran out). */
+static char *description(const struct codebook_code *k, int *oom)
+{
+    const char *v[] = {k->definition, k->when_to_use, k->when_not_to_use, k->example};
+    const char *l[] = {L_DEF, L_USE, L_NOT, L_EX};
+    size_t n = 0;
+    for (size_t i = 0; i < 4; i++)
+        n += v[i] ? strlen(l[i]) + strlen(v[i]) + 1 : 0;
+    if (n == 0)
+        return NULL;
+    char *s = malloc(n + 1), *p = s;
+    if (s == NULL) {
+        *oom = 1;
+        return NULL;
+    }
+    for (size_t i = 0; i < 4; i++)
+        if (v[i])
+            p += sprintf(p, "%s%s%s", p == s ? "" : "\n", l[i], v[i]);
+    return s;
+}
+
+static int write_code(xmlTextWriterPtr w, const struct codebook *cb, size_t i, size_t *next)
+{
+    const struct codebook_code *k = &cb->codes[i];
+    int oom = 0, rc = 0;
+    char *d = description(k, &oom);
+    if (oom)
+        return -1;
+    rc |= xmlTextWriterStartElement(w, BAD_CAST "Code") < 0;
+    rc |= xmlTextWriterWriteAttribute(w, BAD_CAST "guid", BAD_CAST k->guid) < 0;
+    rc |= xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST k->name) < 0;
+    rc |= xmlTextWriterWriteAttribute(w, BAD_CAST "isCodable", BAD_CAST "true") < 0;
+    if (k->colour)
+        rc |= xmlTextWriterWriteAttribute(w, BAD_CAST "color", BAD_CAST k->colour) < 0;
+    if (d)
+        rc |= xmlTextWriterWriteElement(w, BAD_CAST "Description", BAD_CAST d) < 0;
+    free(d);
+    size_t j = i + 1;
+    while (rc == 0 && j < cb->ncodes && cb->codes[j].parent == (long)i)
+        rc |= write_code(w, cb, j, &j);
+    rc |= xmlTextWriterEndElement(w) < 0;
+    *next = j;
+    return rc ? -1 : 0;
+}
+
+char *qdc_write(const struct codebook *cb, size_t *len, duet_err *e)
+{
+    xmlBufferPtr buf = xmlBufferCreate();
+    xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
+    if (w == NULL) {
+        xmlBufferFree(buf);
+        return duet_errf(e, DUET_EINTERNAL, "out of memory"), NULL;
+    }
+    char origin[128];
+    snprintf(origin, sizeof origin, "duet codebook %s version %d", cb->name, cb->version);
+    int rc = 0;
+    rc |= xmlTextWriterSetIndent(w, 1) < 0;
+    rc |= xmlTextWriterSetIndentString(w, BAD_CAST "  ") < 0;
+    rc |= xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) < 0;
+    rc |= xmlTextWriterStartElement(w, BAD_CAST "CodeBook") < 0;
+    rc |= xmlTextWriterWriteAttribute(w, BAD_CAST "xmlns", BAD_CAST QDC_NAMESPACE) < 0;
+    rc |= xmlTextWriterWriteAttribute(w, BAD_CAST "origin", BAD_CAST origin) < 0;
+    rc |= xmlTextWriterStartElement(w, BAD_CAST "Codes") < 0;
+    size_t i = 0;
+    while (rc == 0 && i < cb->ncodes)
+        rc |= write_code(w, cb, i, &i);
+    rc |= xmlTextWriterEndDocument(w) < 0;   /* closes every open element */
+    xmlFreeTextWriter(w);
+    char *out = NULL;
+    if (rc == 0) {
+        size_t n = (size_t)xmlBufferLength(buf);
+        out = malloc(n + 1);
+        if (out) {
+            memcpy(out, xmlBufferContent(buf), n);
+            out[n] = '\0';
+            *len = n;
+        }
+    }
+    xmlBufferFree(buf);
+    if (out == NULL)
+        duet_errf(e, DUET_EINTERNAL, "writing the codebook as .qdc failed");
+    return out;
+}
+
+/* ------------------------------------------------------------------ */
+/* import                                                              */
+
+struct first_error {
+    int set, line;
+    char msg[200];
+};
+
+static void keep_first(void *ctx, xmlErrorPtr err)
+{
+    struct first_error *f = ctx;
+    if (f->set || err == NULL)
+        return;
+    f->set = 1;
+    f->line = err->line;
+    snprintf(f->msg, sizeof f->msg, "%s", err->message ? err->message : "invalid");
+    size_t n = strlen(f->msg);
+    while (n > 0 && (f->msg[n - 1] == '\n' || f->msg[n - 1] == ' '))
+        f->msg[--n] = '\0';
+}
+
+static int is_elem(xmlNodePtr n, const char *name)
+{
+    return n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
+}
+
+/* Cuts the last line of text (modified in place) off when it starts with
+** label; *out gets a copy of its value (NULL when empty). Returns -1 when
+** memory runs out. */
+static int cut_last(char *text, const char *label, char **out)
+{
+    char *nl = strrchr(text, '\n'), *line = nl ? nl + 1 : text;
+    size_t ln = strlen(label);
+    if (strncmp(line, label, ln) != 0)
+        return 0;
+    if (line[ln] != '\0' && (*out = strdup(line + ln)) == NULL)
+        return -1;
+    *(nl ? nl : text) = '\0';
+    return 0;
+}
+
+/* Splits a Description written by qdc_write back into its fields; any other
+** text is the definition. */
+static int split_description(const char *d, struct codebook_code *k)
+{
+    static const char *const labels[] = {L_DEF, L_USE, L_NOT, L_EX};
+    int labelled = 0;
+    for (size_t i = 0; i < 4; i++)
+        labelled |= strncmp(d, labels[i], strlen(labels[i])) == 0;
+    char *t = strdup(d);
+    if (t == NULL)
+        return -1;
+    int rc = 0;
+    if (labelled) {
+        rc |= cut_last(t, L_EX, &k->example);
+        rc |= cut_last(t, L_NOT, &k->when_not_to_use);
+        rc |= cut_last(t, L_USE, &k->when_to_use);
+        if (rc == 0 && strncmp(t, L_DEF, strlen(L_DEF)) == 0) {
+            if (t[strlen(L_DEF)] != '\0')
+                rc |= (k->definition = strdup(t + strlen(L_DEF))) == NULL ? -1 : 0;
+        } else if (rc == 0 && t[0] != '\0') {
+            labelled = 0;   /* not ours after all: keep the text whole */
+        }
+    }
+    if (rc == 0 && !labelled) {
+        free(k->example);
+        free(k->when_not_to_use);
+        free(k->when_to_use);
+        k->example = k->when_not_to_use = k->when_to_use = NULL;
+        if (d[0] != '\0')
+            rc |= (k->definition = strdup(d)) == NULL ? -1 : 0;
+    }
+    free(t);
+    return rc;
+}
+
+static char *prop(xmlNodePtr n, const char *name)
+{
+    xmlChar *v = xmlGetProp(n, BAD_CAST name);
+    if (v == NULL)
+        return NULL;
+    char *s = strdup((const char *)v);
+    xmlFree(v);
+    return s;
+}
+
+static int read_code(xmlNodePtr n, long parent, size_t depth, size_t position,
+                     struct codebook *cb, struct jr_ctx *c)
+{
+    if (depth >= CODEBOOK_MAX_DEPTH)
+        return jr_fail(c, NULL, "line %d: codes nest at most %d levels deep", n->line,
+                       CODEBOOK_MAX_DEPTH);
+    struct codebook_code *k = codebook_append(cb);
+    if (k == NULL)
+        return cb->ncodes >= CODEBOOK_MAX_CODES
+                   ? jr_fail(c, NULL, "line %d: more than %d codes", n->line, CODEBOOK_MAX_CODES)
+                   : jr_oom(c);
+    long self = (long)cb->ncodes - 1;
+    k->parent = parent;
+    k->depth = depth;
+    k->position = position;
+    char *guid = prop(n, "guid");
+    k->name = prop(n, "name");
+    char *colour = prop(n, "color");
+    if (guid == NULL || k->name == NULL) {
+        free(guid);
+        free(colour);
+        return jr_oom(c);
+    }
+    char g[CODEBOOK_GUID_LEN + 1];
+    if (!codebook_valid_guid(guid)) {   /* the schema has checked it; be sure */
+        free(guid);
+        free(colour);
+        return jr_fail(c, NULL, "line %d: a code's guid is not a UUID", n->line);
+    }
+    codebook_canonical_guid(guid, g);
+    free(guid);
+    k->guid = strdup(g);
+    if (colour != NULL) {
+        char full[8] = "#";
+        size_t cl = strlen(colour);
+        for (size_t i = 1; i < 7 && cl >= 4; i++) {
+            char ch = cl == 4 ? colour[1 + (i - 1) / 2] : cl == 7 ? colour[i] : '0';
+            full[i] = (ch >= 'a' && ch <= 'f') ? (char)(ch - 'a' + 'A') : ch;
+        }
+        full[7] = '\0';
+        free(colour);
+        k->colour = strdup(full);
+        if (k->colour == NULL)
+            return jr_oom(c);
+    }
+    if (k->guid == NULL)
+        return jr_oom(c);
+    size_t pos = 0;
+    for (xmlNodePtr ch = n->children; ch != NULL; ch = ch->next) {
+        if (is_elem(ch, "Description")) {
+            xmlChar *d = xmlNodeGetContent(ch);
+            int rc = d ? split_description((const char *)d, k) : 0;
+            xmlFree(d);
+            if (rc != 0)
+                return jr_oom(c);
+        } else if (is_elem(ch, "Code")) {
+            if (read_code(ch, self, depth + 1, pos++, cb, c) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/* The codebook's name and version from origin="duet codebook NAME version N". */
+static void from_origin(xmlNodePtr root, const char *fallback, struct codebook *cb)
+{
+    cb->version = 1;
+    char name[64] = "", *o = prop(root, "origin");
+    int version = 0, end = 0;
+    if (o != NULL && sscanf(o, "duet codebook %48s version %d%n", name, &version, &end) == 2 &&
+        o[end] == '\0' && jr_valid_name(name, strlen(name), 1) && version >= 1 &&
+        version <= CODEBOOK_MAX_VERSION) {
+        cb->name = strdup(name);
+        cb->version = version;
+    } else {
+        cb->name = strdup(fallback);
+    }
+    free(o);
+}
+
+int qdc_read(const char *data, size_t len, const char *source, const char *fallback_name,
+             struct codebook *out, duet_err *e)
+{
+    struct jr_ctx c = {source != NULL ? source : "codebook.qdc", e};
+    if (data == NULL || len == 0)
+        return jr_fail(&c, NULL, "the file is empty; expected a REFI-QDA codebook (XML)");
+    if (len > QDC_MAX_BYTES)
+        return jr_fail(&c, NULL, "%zu bytes; a codebook may have at most %zu", len,
+                       QDC_MAX_BYTES);
+    if (memmem(data, len, "<!DOCTYPE", 9) != NULL)
+        return jr_fail(&c, NULL, "a document type declaration (<!DOCTYPE ...>) is not allowed "
+                       "in a codebook");
+    if (len > (size_t)0x7fffffff)
+        return jr_fail(&c, NULL, "too large");
+
+    struct first_error fe = {0};
+    xmlParserCtxtPtr pc = xmlNewParserCtxt();
+    if (pc == NULL)
+        return jr_oom(&c);
+    xmlDocPtr doc = xmlCtxtReadMemory(pc, data, (int)len, NULL, NULL,
+                                      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    if (doc == NULL) {
+        xmlErrorPtr err = xmlCtxtGetLastError(pc);
+        keep_first(&fe, err);
+        xmlFreeParserCtxt(pc);
+        return fe.set ? jr_fail(&c, NULL, "line %d: not well-formed XML: %s", fe.line, fe.msg)
+                      : jr_fail(&c, NULL, "not well-formed XML");
+    }
+    xmlFreeParserCtxt(pc);
+    int rc = 0;
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    if (doc->intSubset != NULL || root == NULL) {
+        rc = jr_fail(&c, NULL, "not a REFI-QDA codebook");
+    } else if (strcmp((const char *)root->name, "CodeBook") != 0 || root->ns == NULL ||
+               strcmp((const char *)root->ns->href, QDC_NAMESPACE) != 0) {
+        char q[64];
+        const char *ns = root->ns ? (const char *)root->ns->href : "";
+        jr_quote_safe(ns, strlen(ns), q, sizeof q);
+        rc = jr_fail(&c, NULL, "line %d: not a REFI-QDA codebook: the root element is '%s' in "
+                     "namespace '%s'; expected 'CodeBook' in namespace '%s'", root->line,
+                     strlen((const char *)root->name) < 40 ? (const char *)root->name : "?", q,
+                     QDC_NAMESPACE);
+    }
+    if (rc == 0) {
+        xmlSchemaParserCtxtPtr spc = xmlSchemaNewMemParserCtxt(qdc_schema_xsd,
+                                                               (int)strlen(qdc_schema_xsd));
+        struct first_error se = {0};
+        if (spc)
+            xmlSchemaSetParserStructuredErrors(spc, keep_first, &se);
+        xmlSchemaPtr schema = spc ? xmlSchemaParse(spc) : NULL;
+        xmlSchemaValidCtxtPtr vc = schema ? xmlSchemaNewValidCtxt(schema) : NULL;
+        if (vc == NULL) {
+            rc = duet_errf(e, DUET_EINTERNAL, "the compiled-in REFI-QDA schema did not load");
+        } else {
+            xmlSchemaSetValidStructuredErrors(vc, keep_first, &fe);
+            int v = xmlSchemaValidateDoc(vc, doc);
+            if (v != 0)
+                rc = fe.set ? jr_fail(&c, NULL, "line %d: does not follow the REFI-QDA codebook "
+                                      "schema: %s", fe.line, fe.msg)
+                            : jr_fail(&c, NULL, "does not follow the REFI-QDA codebook schema");
+        }
+        xmlSchemaFreeValidCtxt(vc);
+        xmlSchemaFree(schema);
+        xmlSchemaFreeParserCtxt(spc);
+    }
+    struct codebook tmp;
+    memset(&tmp, 0, sizeof tmp);
+    if (rc == 0) {
+        from_origin(root, fallback_name != NULL ? fallback_name : "imported", &tmp);
+        if (tmp.name == NULL)
+            rc = jr_oom(&c);
+    }
+    xmlNodePtr codes = NULL;
+    for (xmlNodePtr n = rc == 0 ? root->children : NULL; n != NULL; n = n->next)
+        if (is_elem(n, "Codes"))
+            codes = n;
+    size_t pos = 0;
+    for (xmlNodePtr n = codes ? codes->children : NULL; rc == 0 && n != NULL; n = n->next)
+        if (is_elem(n, "Code"))
+            rc = read_code(n, -1, 0, pos++, &tmp, &c);
+    if (rc == 0)
+        rc = codebook_check(&tmp, c.src, e);
+    xmlFreeDoc(doc);
+    if (rc != 0) {
+        codebook_free(&tmp);
+        return -1;
+    }
+    *out = tmp;
+    return 0;
+}
