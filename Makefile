@@ -24,7 +24,7 @@ SANFLAGS :=
 OPT      := -O2
 endif
 
-PKGS     := sqlite3 jansson libsodium gsl libmicrohttpd libxml-2.0
+PKGS     := sqlite3 jansson libsodium gsl libmicrohttpd libxml-2.0 libzip
 CC       ?= cc
 CFLAGS   ?=
 CFLAGS   += -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \

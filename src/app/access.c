@@ -32,6 +32,7 @@ static const struct {
     [ACCESS_COHORT_MANAGE]    = {"cohort_manage",    {NO, NO, STAFF, NO, NO}},
     [ACCESS_ANALYSIS]         = {"analysis",         {NO, NO, NO, YES, NO}},
     [ACCESS_USERS]            = {"users",            {NO, NO, NO, NO, YES}},
+    [ACCESS_CODE]             = {"code",             {NO, NO, NO, YES, NO}},
 };
 
 const char *access_action_name(enum access_action a)

@@ -34,6 +34,7 @@ enum access_action {
     ACCESS_COHORT_MANAGE,      /* add modules and partnerships */
     ACCESS_ANALYSIS,           /* pseudonymised analysis results and CSVs */
     ACCESS_USERS,              /* accounts */
+    ACCESS_CODE,               /* code passages of codable texts; blind mode */
     ACCESS_NACTIONS
 };
 

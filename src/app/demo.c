@@ -602,6 +602,8 @@ int setup_demo(struct store *st, const struct demo_options *o, struct demo_repor
         rc = setup_default_instrument(st, e);
     if (rc == 0)
         rc = setup_default_qset(st, e);
+    if (rc == 0)
+        rc = setup_default_codebook(st, e);
     if (rc == 0 && store_programme_add(st, rep->programme, "A synthetic programme made by "
                                        "'duet demo' to explore duet. Nobody in it is real.",
                                        NULL, e) != 0) {

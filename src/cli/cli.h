@@ -128,5 +128,10 @@ int cmd_stats(struct cli *c, int argc, char **argv);
 int cmd_user(struct cli *c, int argc, char **argv);
 int cmd_token(struct cli *c, int argc, char **argv);
 int cmd_serve(struct cli *c, int argc, char **argv);
+int cmd_coding(struct cli *c, int argc, char **argv);
+/* `duet analyse agreement` (cmd_coding.c). */
+int cmd_analyse_agreement(struct cli *c, int argc, char **argv);
+/* `duet analyse codes` (cmd_codes.c). */
+int cmd_analyse_codes(struct cli *c, int argc, char **argv);
 
 #endif

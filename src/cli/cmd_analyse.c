@@ -543,7 +543,20 @@ int cmd_analyse(struct cli *c, int argc, char **argv)
          "  the shared norms (consensus statements) and the side-specific ones. Only\n"
          "  people whose research consent is in force count. --json: everything, in full\n"
          "  precision.\n"},
+        {"agreement", cmd_analyse_agreement,
+         "agreement [--cohort C] [--coders a,b,...] [--json]\n"
+         "  Agreement between coders on the codable documents: per code, Krippendorff's\n"
+         "  alpha (nominal) and percent agreement over document segments (the stretches\n"
+         "  between passage boundaries that some coder selected; docs/coding.md), and\n"
+         "  over all codes pooled. Default coders: everyone who coded.\n"},
+        {"codes", cmd_analyse_codes,
+         "codes [--cohort C] [--coder KEY] [--json | --csv]\n"
+         "  How often each code was applied, counting documents, not passages: by the\n"
+         "  author's side (Fisher's exact test, Benjamini-Hochberg q; side-specific when\n"
+         "  q < 0.05), by module, and codes one coder put on overlapping passages\n"
+         "  (co-occurrence). --coder: one coder's codings only (default: everyone's).\n"
+         "  Default: tables; --json the whole report; --csv one row per code.\n"},
     };
-    return cli_dispatch(c, "analyse", "Analyses of the recorded check-ins and Q-sorts.", subs, 4,
-                        argc, argv);
+    return cli_dispatch(c, "analyse", "Analyses of the recorded check-ins, Q-sorts and coding.",
+                        subs, sizeof subs / sizeof subs[0], argc, argv);
 }

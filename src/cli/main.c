@@ -23,6 +23,7 @@ static const struct command {
     {"checkin",     cmd_checkin,     "record a participant's check-in at a module"},
     {"qset",        cmd_qset,        "import, list and show Q-sets of norm statements"},
     {"codebook",    cmd_codebook,    "import, export, list and show codebooks (JSON or REFI-QDA .qdc)"},
+    {"coding",      cmd_coding,      "code passages; export codings (JSON, CSV, REFI-QDA .qdpx); import .qdpx"},
     {"sort",        cmd_sort,        "record, show and list Q-sorts of norm statements"},
     {"reflection",  cmd_reflection,  "record and list reflections"},
     {"observation", cmd_observation, "record and list observers' field notes"},

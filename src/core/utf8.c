@@ -49,3 +49,17 @@ size_t utf8_codepoints(const char *str, size_t n)
             count++;
     return count;
 }
+
+size_t utf8_offset(const char *str, size_t n, size_t cp)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80) {
+            if (count == cp)
+                return i;
+            count++;
+        }
+    }
+    return n;
+}

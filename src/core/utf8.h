@@ -14,4 +14,8 @@ size_t utf8_invalid_at(const char *s, size_t n);
 /* Number of code points in valid UTF-8. */
 size_t utf8_codepoints(const char *s, size_t n);
 
+/* The byte offset of code point number cp (from 0) in valid UTF-8 of n
+** bytes; n when cp is the number of code points or more. */
+size_t utf8_offset(const char *s, size_t n, size_t cp);
+
 #endif

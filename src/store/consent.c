@@ -108,7 +108,15 @@ static int erase_person(struct store *st, int64_t pid, duet_err *e)
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)
         return db_fail(st, "erasing audit payloads", e);
-    if (run(st, "DELETE FROM reflection WHERE person_id = ?", pid, e) != 0 ||
+    /* Memos on the coding of their reflections may quote them: they go
+    ** too (the sources, selections and codings go with the reflections). */
+    if (run(st, "DELETE FROM memo WHERE (target_kind = 'source' AND target_id IN "
+                "(SELECT s.id FROM source s JOIN reflection f ON f.id = s.reflection_id "
+                "WHERE f.person_id = ?1)) OR (target_kind = 'coding' AND target_id IN "
+                "(SELECT g.id FROM coding g JOIN selection x ON x.id = g.selection_id "
+                "JOIN source s ON s.id = x.source_id JOIN reflection f ON f.id = "
+                "s.reflection_id WHERE f.person_id = ?1))", pid, e) != 0 ||
+        run(st, "DELETE FROM reflection WHERE person_id = ?", pid, e) != 0 ||
         run(st, "DELETE FROM checkin_draft WHERE person_id = ?", pid, e) != 0 ||
         run(st, "DELETE FROM qsort WHERE person_id = ?", pid, e) != 0 ||
         run(st, "UPDATE response SET text = NULL WHERE text IS NOT NULL AND checkin_id IN "

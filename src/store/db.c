@@ -16,9 +16,10 @@ extern const char migration_002_accounts[];
 extern const char migration_003_drafts[];
 extern const char migration_004_qsorts[];
 extern const char migration_005_codebook[];
+extern const char migration_006_coding[];
 static const char *const migrations[] = {migration_001_initial, migration_002_accounts,
                                          migration_003_drafts, migration_004_qsorts,
-                                         migration_005_codebook};
+                                         migration_005_codebook, migration_006_coding};
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
 int db_fail(struct store *st, const char *what, duet_err *e)

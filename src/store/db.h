@@ -62,6 +62,10 @@ json_t *db_query_json(struct store *st, sqlite3_stmt *s, duet_err *e);
 /* As db_query_json but expects exactly one row; what names it for "not found". */
 json_t *db_query_one(struct store *st, sqlite3_stmt *s, const char *what, duet_err *e);
 
+/* Makes the source row (a new GUID) of reflection or observation id, inside
+** the caller's transaction (coding.c). */
+int db_source_make(struct store *st, const char *kind, int64_t id, int64_t *source, duet_err *e);
+
 /* Ids by natural keys (not found is DUET_ENOTFOUND with a clear message). */
 int db_person_id(struct store *st, const char *key, int64_t *id, duet_err *e);
 int db_partnership_id(struct store *st, const char *code, int64_t *id, int64_t *cohort_id,

@@ -369,6 +369,105 @@ int store_codebook_memo_add(struct store *st, const char *name, const char *code
 ** code, text, author, created_at} in the order written. */
 json_t *store_codebook_memo_list(struct store *st, const char *name, duet_err *e);
 
+/* ---- coding passages (coding.c) ----
+** A document is a text a coder may see (the view "codable" in
+** 006_coding.sql): a reflection shared with the programme by an author
+** whose research consent is in force, an observer's note on a partnership
+** whose members' research consent is all in force, or an imported text.
+** Documents are named by kind ("reflection", "observation", "imported")
+** and id; anything else is "not found", so a private reflection's
+** existence is not revealed. Coders are named by person key (their
+** account) or, for imported work, by the name in the file. Positions are
+** Unicode code points from 0, end exclusive. */
+#define STORE_CODING_MAX_CODES 50     /* codes applied to one passage at once */
+
+/* Rows {kind, id, partnership, cohort, module, side, pseudonym, length,
+** selections} for cohort (NULL: all, imported texts included), ordered by
+** cohort, partnership, module, kind and id; "selections" counts those of
+** coder (a person key; NULL: everyone's). */
+json_t *store_coding_documents(struct store *st, const char *cohort, const char *coder,
+                               duet_err *e);
+/* One document {kind, id, partnership, cohort, module, side, pseudonym,
+** text, length, source}; "source" is its GUID or null before first coded. */
+json_t *store_coding_document(struct store *st, const char *kind, int64_t id, duet_err *e);
+/* The selections on a document, ordered by start, end and GUID: rows
+** {selection, start, end, coder, created_at, codes: [{coding, code, name,
+** colour}]}. With only_coder non-NULL, only that coder's. */
+json_t *store_coding_selections(struct store *st, const char *kind, int64_t id,
+                                const char *only_coder, duet_err *e);
+/* Coder (a person key with an account) applies codes (GUIDs of codes in
+** any stored codebook; the newest codebook holding a GUID wins) to the
+** passage [start, end) of a document, in one transaction: one selection,
+** one coding per code. Refuses an empty or out-of-range passage, no codes,
+** more than STORE_CODING_MAX_CODES, an unknown code and the same code
+** twice. *selection (may be NULL; 37 bytes) receives the new GUID. */
+int store_coding_add(struct store *st, const char *kind, int64_t id, const char *coder,
+                     size_t start, size_t end, const char *const *codes, size_t ncodes,
+                     char *selection, duet_err *e);
+/* Removes a selection and its codings; only its own coder may. */
+int store_coding_remove(struct store *st, const char *selection, const char *coder,
+                        duet_err *e);
+/* Blind coding: while on, coders see only their own selections. */
+int store_coding_blind(struct store *st, int *blind, duet_err *e);
+int store_coding_set_blind(struct store *st, int blind, duet_err *e);
+/* A memo (audited, without its text in the log) on a document or on a
+** coding (by GUID). target is "document" or "coding". */
+int store_coding_memo_add(struct store *st, const char *kind, int64_t id,
+                          const char *coding, const char *text, const char *author,
+                          int64_t *memo_id, duet_err *e);
+/* Memos on a document and its codings: rows {target, coding, text, author,
+** created_at} in the order written. */
+json_t *store_coding_memo_list(struct store *st, const char *kind, int64_t id, duet_err *e);
+
+/* One coding of a passage, as store_coding_each gives it. Strings are
+** borrowed for the call only. */
+struct store_coding_row {
+    const char *kind;          /* of the document */
+    int64_t doc_id;
+    const char *source;        /* GUID */
+    const char *partnership;   /* NULL for imported texts */
+    const char *cohort;        /* NULL for imported texts */
+    int module;                /* 0 when none */
+    const char *side;          /* author's: lived_experience, system, staff; NULL imported */
+    const char *pseudonym;     /* author's, or "observer"; NULL imported */
+    size_t length;             /* of the document, code points */
+    const char *coder;
+    const char *selection;     /* GUID */
+    size_t start, end;
+    const char *code;          /* GUID */
+    const char *code_name;
+    const char *passage;       /* the selected text */
+};
+typedef int (*store_coding_fn)(void *ctx, const struct store_coding_row *row, duet_err *e);
+/* Calls fn for every coding on every codable document of cohort (NULL:
+** all), ordered by document (cohort, partnership, module, kind, id), coder,
+** start, end, selection and code name. A non-zero return from fn stops
+** with that error. */
+int store_coding_each(struct store *st, const char *cohort, store_coding_fn fn, void *ctx,
+                      duet_err *e);
+/* Every coder: rows {coder, imported (1 for a user of an imported project),
+** selections, codings} counted on codable documents. */
+json_t *store_coder_list(struct store *st, duet_err *e);
+
+/* ---- REFI-QDA projects (project.c) ----
+** The coding work as a REFI-QDA project (io/qdpx.h). Export: the codebook
+** (name and version) whose codes were applied (refused when codings use
+** several; with none applied, the newest stored codebook, preferring
+** "starter"), every coder as a user, every codable
+** document of cohort (NULL: all) as a text source with its selections and
+** codings, and a case per partnership with variables cohort, kind,
+** members and project_title. pseudonymise replaces authors' names by
+** pseudonyms in source names and every member's display name in texts.
+** The store makes source rows (GUIDs) for documents not yet coded. */
+struct qdpx_project;
+int store_qdpx_export(struct store *st, const char *cohort, int pseudonymise,
+                      struct qdpx_project *out, duet_err *e);
+/* Imports p in one transaction: its codebook (reused when the same name and
+** version is stored with the same codes; refused when it differs), its
+** users as coders, its sources as imported texts, its selections and
+** codings. Refuses GUIDs already in the database. Cases are not kept. */
+int store_qdpx_import(struct store *st, const struct qdpx_project *p, duet_err *e);
+
 /* ---- consent ---- */
 int store_consent_give(struct store *st, const char *person, const char *purpose,
                        const char *version, duet_err *e);

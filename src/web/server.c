@@ -228,6 +228,7 @@ static int cross_site_refused(struct web_req *rq, int is_api)
 static const struct web_route *const tables[] = {
     web_routes_auth, web_routes_participant, web_routes_facilitator,
     web_routes_researcher, web_routes_admin, web_routes_meta, web_routes_norms,
+    web_routes_coding, web_routes_codes,
 };
 
 void web_routes_each(void (*fn)(const struct web_route *r, void *ctx), void *ctx)

@@ -120,6 +120,8 @@ extern const struct web_route web_routes_researcher[];
 extern const struct web_route web_routes_admin[];
 extern const struct web_route web_routes_meta[];       /* meta.c: /api/v1/openapi.json, /api/v1/me */
 extern const struct web_route web_routes_norms[];      /* norms.c: Q-sorts and a cohort's norms */
+extern const struct web_route web_routes_coding[];     /* coding.c: coding passages, blind mode */
+extern const struct web_route web_routes_codes[];      /* codes.c: code frequencies and co-occurrence */
 /* Each table ends with an entry whose method is NULL. */
 
 /* Calls fn for every route of every table, in matching order. */

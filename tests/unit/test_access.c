@@ -122,6 +122,7 @@ static const struct {
     {ACCESS_COHORT_MANAGE,    "S" "FF" "AH" "FF" "FF"},
     {ACCESS_ANALYSIS,         "S" "FF" "FF" "AA" "FF"},
     {ACCESS_USERS,            "S" "FF" "FF" "FF" "AA"},
+    {ACCESS_CODE,             "S" "FF" "FF" "AA" "FF"},
 };
 
 static void test_matrix(void **state)

@@ -31,6 +31,7 @@ const RULES = {
   cohort_manage:    ['no',        'staff',     'no',       'no'],
   analysis:         ['no',        'no',        'yes',      'no'],
   users:            ['no',        'no',        'no',       'yes'],
+  code:             ['no',        'no',        'yes',      'no'],
 };
 const ROLE_INDEX = { participant: 0, facilitator: 1, researcher: 2, admin: 3 };
 

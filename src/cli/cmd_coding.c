@@ -1,0 +1,494 @@
+/*
+** cmd_coding.c — `duet coding ...`: coding passages of codable documents,
+** exporting the codings (JSON, CSV, REFI-QDA .qdpx) and importing .qdpx;
+** and `duet analyse agreement` (docs/coding.md).
+*/
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "analysis/intercoder.h"
+#include "cli/cli.h"
+#include "io/csv.h"
+#include "io/qdpx.h"
+#include "store/store.h"
+
+#define MAX_CODERS_ARG 4096     /* bytes of a --coders list */
+
+/* "reflection" / "observation" / "imported" and a positive id. */
+static int parse_doc(const char *cmd, const char *kind, const char *id, long long *out)
+{
+    if (strcmp(kind, "reflection") != 0 && strcmp(kind, "observation") != 0 &&
+        strcmp(kind, "imported") != 0)
+        return cli_usage_error(cmd, "document kind '%s' is not one of reflection, observation, "
+                                    "imported", kind);
+    if (cli_parse_long(id, 1, INT64_MAX, out) != 0)
+        return cli_usage_error(cmd, "document id '%s' is not a positive whole number", id);
+    return CLI_OK;
+}
+
+static int coding_documents(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"cohort", required_argument, NULL, 'c'},
+                                         {"coder", required_argument, NULL, 'k'},
+                                         {"json", no_argument, NULL, 'j'}, {0}};
+    static const char *const cols[] = {"kind", "id", "cohort", "partnership", "module",
+                                       "pseudonym", "length", "selections"};
+    const char *cohort = NULL, *coder = NULL;
+    int json = 0, ch;
+    while ((ch = cli_getopt(argc, argv, opts, "coding documents")) != -1) {
+        if (ch == '?')
+            return CLI_EUSAGE;
+        if (ch == 'c')
+            cohort = optarg;
+        else if (ch == 'k')
+            coder = optarg;
+        else
+            json = 1;
+    }
+    if (optind != argc)
+        return cli_usage_error("coding documents", "unexpected argument '%s'", argv[optind]);
+    struct store *st = cli_store(c);
+    if (st == NULL)
+        return CLI_EUSER;
+    duet_err e;
+    return cli_emit_list(store_coding_documents(st, cohort, coder, &e), json, cols, 8, &e);
+}
+
+static int coding_show(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"coder", required_argument, NULL, 'k'},
+                                         {"json", no_argument, NULL, 'j'}, {0}};
+    const char *coder = NULL;
+    int json = 0, ch;
+    while ((ch = cli_getopt(argc, argv, opts, "coding show")) != -1) {
+        if (ch == '?')
+            return CLI_EUSAGE;
+        if (ch == 'k')
+            coder = optarg;
+        else
+            json = 1;
+    }
+    if (optind != argc - 2)
+        return cli_usage_error("coding show", "give a document: KIND ID");
+    long long id;
+    int rc = parse_doc("coding show", argv[optind], argv[optind + 1], &id);
+    if (rc != CLI_OK)
+        return rc;
+    struct store *st = cli_store(c);
+    if (st == NULL)
+        return CLI_EUSER;
+    duet_err e;
+    json_t *doc = store_coding_document(st, argv[optind], id, &e);
+    json_t *sel = doc ? store_coding_selections(st, argv[optind], id, coder, &e) : NULL;
+    if (sel == NULL) {
+        json_decref(doc);
+        return cli_fail(&e);
+    }
+    json_object_set_new(doc, "selections", sel);
+    return cli_emit_one(doc, json, &e);
+}
+
+static int coding_add(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"coder", required_argument, NULL, 'k'}, {0}};
+    const char *coder = NULL;
+    int ch;
+    while ((ch = cli_getopt(argc, argv, opts, "coding add")) != -1) {
+        if (ch == '?')
+            return CLI_EUSAGE;
+        coder = optarg;
+    }
+    if (coder == NULL)
+        return cli_usage_error("coding add", "say who codes: --coder PERSON");
+    if (argc - optind < 5)
+        return cli_usage_error("coding add", "give KIND ID START END CODE...");
+    long long id, start, end;
+    int rc = parse_doc("coding add", argv[optind], argv[optind + 1], &id);
+    if (rc != CLI_OK)
+        return rc;
+    if (cli_parse_long(argv[optind + 2], 0, INT32_MAX, &start) != 0 ||
+        cli_parse_long(argv[optind + 3], 0, INT32_MAX, &end) != 0)
+        return cli_usage_error("coding add", "START and END are character positions (0 or more)");
+    struct store *st = cli_store(c);
+    if (st == NULL)
+        return CLI_EUSER;
+    duet_err e;
+    char guid[40];
+    if (store_coding_add(st, argv[optind], id, coder, (size_t)start, (size_t)end,
+                         (const char *const *)argv + optind + 4, (size_t)(argc - optind - 4),
+                         guid, &e) != 0)
+        return cli_fail(&e);
+    printf("%s\n", guid);
+    return CLI_OK;
+}
+
+static int coding_remove(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"coder", required_argument, NULL, 'k'}, {0}};
+    const char *coder = NULL;
+    int ch;
+    while ((ch = cli_getopt(argc, argv, opts, "coding remove")) != -1) {
+        if (ch == '?')
+            return CLI_EUSAGE;
+        coder = optarg;
+    }
+    if (coder == NULL || optind != argc - 1)
+        return cli_usage_error("coding remove", "give SELECTION --coder PERSON");
+    struct store *st = cli_store(c);
+    if (st == NULL)
+        return CLI_EUSER;
+    duet_err e;
+    return store_coding_remove(st, argv[optind], coder, &e) == 0 ? CLI_OK : cli_fail(&e);
+}
+
+static int coding_blind(struct cli *c, int argc, char **argv)
+{
+    if (argc > 2 || (argc == 2 && strcmp(argv[1], "on") != 0 && strcmp(argv[1], "off") != 0))
+        return cli_usage_error("coding blind", "give on, off or nothing");
+    struct store *st = cli_store(c);
+    if (st == NULL)
+        return CLI_EUSER;
+    duet_err e;
+    int blind;
+    if (argc == 2 && store_coding_set_blind(st, strcmp(argv[1], "on") == 0, &e) != 0)
+        return cli_fail(&e);
+    if (store_coding_blind(st, &blind, &e) != 0)
+        return cli_fail(&e);
+    printf("blind coding is %s: %s\n", blind ? "on" : "off",
+           blind ? "each coder sees only their own codings"
+                 : "coders see each other's codings");
+    return CLI_OK;
+}
+
+static int coding_coders(struct cli *c, int argc, char **argv)
+{
+    static const char *const cols[] = {"coder", "imported", "selections", "codings"};
+    static const struct cli_list l = {"coding coders", NULL, 0, store_coder_list, NULL, cols, 4};
+    return cli_run_list(c, argc, argv, &l);
+}
+
+static int coding_memo(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"coding", required_argument, NULL, 'g'},
+                                         {"text", required_argument, NULL, 't'},
+                                         {"json", no_argument, NULL, 'j'}, {0}};
+    const char *coding = NULL, *text = NULL;
+    int json = 0, ch;
+    while ((ch = cli_getopt(argc, argv, opts, "coding memo")) != -1) {
+        if (ch == '?')
+            return CLI_EUSAGE;
+        if (ch == 'g')
+            coding = optarg;
+        else if (ch == 't')
+            text = optarg;
+        else
+            json = 1;
+    }
+    if (optind != argc - 2)
+        return cli_usage_error("coding memo", "give a document: KIND ID");
+    long long id;
+    int rc = parse_doc("coding memo", argv[optind], argv[optind + 1], &id);
+    if (rc != CLI_OK)
+        return rc;
+    struct store *st = cli_store(c);
+    if (st == NULL)
+        return CLI_EUSER;
+    duet_err e;
+    if (text && store_coding_memo_add(st, argv[optind], id, coding, text, c->actor, NULL,
+                                      &e) != 0)
+        return cli_fail(&e);
+    static const char *const cols[] = {"target", "coding", "author", "created_at", "text"};
+    return cli_emit_list(store_coding_memo_list(st, argv[optind], id, &e), json, cols, 5, &e);
+}
+
+/* ---- export ---- */
+
+struct csv_out {
+    FILE *f;
+    size_t rows;
+};
+
+static int csv_row(void *ctx, const struct store_coding_row *r, duet_err *e)
+{
+    struct csv_out *o = ctx;
+    char id[24], module[16], start[24], end[24];
+    snprintf(id, sizeof id, "%lld", (long long)r->doc_id);
+    snprintf(module, sizeof module, "%d", r->module);
+    snprintf(start, sizeof start, "%zu", r->start);
+    snprintf(end, sizeof end, "%zu", r->end);
+    const char *f[] = {r->cohort ? r->cohort : "", r->partnership ? r->partnership : "",
+                       r->module ? module : "", r->kind, id, r->source,
+                       r->pseudonym ? r->pseudonym : "", r->side ? r->side : "", r->coder,
+                       r->selection, start, end, r->code, r->code_name, r->passage};
+    if (csv_write_row(o->f, f, sizeof f / sizeof f[0]) != 0)
+        return duet_errf(e, DUET_EIO, "writing the CSV failed");
+    o->rows++;
+    return 0;
+}
+
+static int json_row(void *ctx, const struct store_coding_row *r, duet_err *e)
+{
+    json_t *rows = ctx;
+    json_t *o = json_pack("{s:s?, s:s?, s:o, s:s, s:I, s:s, s:s?, s:s?, s:s, s:s, s:I, s:I, "
+                          "s:s, s:s, s:s}",
+                          "cohort", r->cohort, "partnership", r->partnership, "module",
+                          r->module ? json_integer(r->module) : json_null(), "kind", r->kind,
+                          "document", (json_int_t)r->doc_id, "source", r->source, "author",
+                          r->pseudonym, "side", r->side, "coder", r->coder, "selection",
+                          r->selection, "start", (json_int_t)r->start, "end",
+                          (json_int_t)r->end, "code", r->code, "code_name", r->code_name,
+                          "passage", r->passage);
+    if (o == NULL || json_array_append_new(rows, o) != 0)
+        return duet_errf(e, DUET_EINTERNAL, "out of memory");
+    return 0;
+}
+
+static int export_qdpx(struct store *st, const char *cohort, int pseudonymise, const char *out)
+{
+    duet_err e;
+    struct qdpx_project p;
+    if (store_qdpx_export(st, cohort, pseudonymise, &p, &e) != 0)
+        return cli_fail(&e);
+    int rc = qdpx_write_file(&p, out, &e);
+    size_t nsel = 0;
+    for (size_t i = 0; i < p.nsources; i++)
+        nsel += p.sources[i].nselections;
+    if (rc == 0)
+        fprintf(stderr, "wrote %s: %zu sources, %zu selections, %zu codes, %zu users%s\n", out,
+                p.nsources, nsel, p.codebook.ncodes, p.nusers,
+                pseudonymise ? " (pseudonymised)" : "");
+    qdpx_free(&p);
+    return rc == 0 ? CLI_OK : cli_fail(&e);
+}
+
+static int coding_export(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"cohort", required_argument, NULL, 'c'},
+                                         {"csv", no_argument, NULL, 'v'},
+                                         {"qdpx", no_argument, NULL, 'q'},
+                                         {"pseudonymise", no_argument, NULL, 'p'},
+                                         {"out", required_argument, NULL, 'o'}, {0}};
+    const char *cohort = NULL, *out = NULL;
+    int csv = 0, qdpx = 0, pseudo = 0, ch;
+    while ((ch = cli_getopt(argc, argv, opts, "coding export")) != -1) {
+        if (ch == '?')
+            return CLI_EUSAGE;
+        if (ch == 'c')
+            cohort = optarg;
+        else if (ch == 'v')
+            csv = 1;
+        else if (ch == 'q')
+            qdpx = 1;
+        else if (ch == 'p')
+            pseudo = 1;
+        else
+            out = optarg;
+    }
+    if (optind != argc)
+        return cli_usage_error("coding export", "unexpected argument '%s'", argv[optind]);
+    if (csv && qdpx)
+        return cli_usage_error("coding export", "choose one of --csv and --qdpx");
+    if (qdpx && (out == NULL || strcmp(out, "-") == 0))
+        return cli_usage_error("coding export", "--qdpx writes a zip file: give --out FILE.qdpx");
+    if (pseudo && !qdpx)
+        return cli_usage_error("coding export", "--pseudonymise goes with --qdpx (JSON and CSV "
+                                                "name authors by pseudonym already)");
+    struct store *st = cli_store(c);
+    if (st == NULL)
+        return CLI_EUSER;
+    if (qdpx)
+        return export_qdpx(st, cohort, pseudo, out);
+    duet_err e;
+    FILE *f = cli_open_out(out, &e);
+    if (f == NULL)
+        return cli_fail(&e);
+    int ok;
+    if (csv) {
+        static const char *const head[] = {"cohort", "partnership", "module", "kind",
+                                           "document", "source", "author", "side", "coder",
+                                           "selection", "start", "end", "code", "code_name",
+                                           "passage"};
+        struct csv_out o = {f, 0};
+        ok = csv_write_row(f, head, sizeof head / sizeof head[0]) == 0 &&
+             store_coding_each(st, cohort, csv_row, &o, &e) == 0;
+    } else {
+        json_t *rows = json_array();
+        ok = rows && store_coding_each(st, cohort, json_row, rows, &e) == 0;
+        if (ok) {
+            char *s = json_dumps(rows, JSON_REAL_PRECISION(17) | JSON_INDENT(2));
+            ok = s && fputs(s, f) >= 0 && fputc('\n', f) != EOF;
+            free(s);
+        }
+        json_decref(rows);
+    }
+    if (cli_close_out(f, out, ok, &e) != 0 || !ok)
+        return cli_fail(&e);
+    return CLI_OK;
+}
+
+static int coding_import(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"codebook", required_argument, NULL, 'b'}, {0}};
+    const char *name = "imported";
+    int ch;
+    while ((ch = cli_getopt(argc, argv, opts, "coding import")) != -1) {
+        if (ch == '?')
+            return CLI_EUSAGE;
+        name = optarg;
+    }
+    if (optind != argc - 1)
+        return cli_usage_error("coding import", "give exactly one FILE.qdpx");
+    const char *path = argv[optind];
+    duet_err e;
+    struct qdpx_project p;
+    if (qdpx_read_file(path, name, &p, &e) != 0)
+        return cli_fail(&e);
+    struct store *st = cli_store(c);
+    int rc = st ? store_qdpx_import(st, &p, &e) : -1;
+    size_t nsel = 0;
+    for (size_t i = 0; i < p.nsources; i++)
+        nsel += p.sources[i].nselections;
+    if (rc == 0)
+        printf("imported %s: codebook '%s' version %d (%zu codes), %zu users, %zu sources, "
+               "%zu selections\n", path, p.codebook.name, p.codebook.version, p.codebook.ncodes,
+               p.nusers, p.nsources, nsel);
+    qdpx_free(&p);
+    if (st == NULL)
+        return CLI_EUSER;
+    return rc == 0 ? CLI_OK : cli_fail(&e);
+}
+
+int cmd_coding(struct cli *c, int argc, char **argv)
+{
+    static const struct cli_sub subs[] = {
+        {"documents", coding_documents,
+         "documents [--cohort C] [--coder PERSON] [--json]\n"
+         "  Lists the codable documents: reflections their authors shared with the\n"
+         "  programme (research consent in force), observers' notes on partnerships\n"
+         "  whose members all consent to research, and imported texts. Authors appear\n"
+         "  as pseudonyms. 'selections' counts the coder's (default: everyone's).\n"},
+        {"show", coding_show,
+         "show KIND ID [--coder PERSON] [--json]\n"
+         "  One document (KIND: reflection, observation or imported), its text and its\n"
+         "  selections with their codes (only PERSON's with --coder).\n"},
+        {"add", coding_add,
+         "add KIND ID START END CODE... --coder PERSON\n"
+         "  PERSON (who has an account) applies the codes (GUIDs, see 'duet codebook\n"
+         "  show NAME --json') to the passage from character START to END (Unicode\n"
+         "  code points from 0, END excluded). Prints the selection's GUID.\n"},
+        {"remove", coding_remove,
+         "remove SELECTION --coder PERSON\n"
+         "  Removes one of PERSON's selections and its codings.\n"},
+        {"blind", coding_blind,
+         "blind [on|off]\n"
+         "  Shows or sets blind coding: while on (the default), each coder sees only\n"
+         "  their own codings in the web app; 'off' reveals everyone's to everyone.\n"},
+        {"coders", coding_coders, "coders [--json]\n  Lists coders and how much each coded.\n"},
+        {"memo", coding_memo,
+         "memo KIND ID [--text TEXT [--coding GUID]] [--json]\n"
+         "  Adds a memo to a document (or to one of its codings), then lists the\n"
+         "  document's memos.\n"},
+        {"export", coding_export,
+         "export [--cohort C] [--csv | --qdpx [--pseudonymise]] [--out FILE]\n"
+         "  Writes every coding of the codable documents: JSON (default) or CSV, one\n"
+         "  row per code applied to a passage, with the passage's text; or with --qdpx\n"
+         "  a REFI-QDA project (codebook, coders, documents as text sources, selections,\n"
+         "  codings, a case per partnership) for NVivo, ATLAS.ti, MAXQDA, QualCoder.\n"
+         "  --pseudonymise replaces people's names by pseudonyms in the project.\n"},
+        {"import", coding_import,
+         "import FILE.qdpx [--codebook NAME]\n"
+         "  Imports a REFI-QDA project: its codebook (named NAME, default 'imported',\n"
+         "  unless duet wrote it), its users as coders, its text sources, selections\n"
+         "  and codings. An invalid file is refused whole and nothing is stored.\n"},
+    };
+    return cli_dispatch(c, "coding", "Coding passages of reflections and observers' notes.",
+                        subs, sizeof subs / sizeof subs[0], argc, argv);
+}
+
+/* ---- duet analyse agreement ---- */
+
+static void print_agreement(json_t *r)
+{
+    char buf[64];
+    printf("coders: ");
+    size_t i;
+    json_t *x;
+    json_array_foreach(json_object_get(r, "coders"), i, x)
+        printf("%s%s", i ? ", " : "", json_string_value(x));
+    printf("\ndocuments coded: %lld (by two coders or more: %lld); units (segments): %lld\n\n",
+           json_integer_value(json_object_get(r, "documents")),
+           json_integer_value(json_object_get(r, "documents_shared")),
+           json_integer_value(json_object_get(r, "units")));
+    printf("%-36s %8s %10s %9s %8s\n", "code", "alpha", "agreement", "pairable", "applied");
+    json_t *all = json_object_get(r, "all_codes");
+    json_array_foreach(json_object_get(r, "codes"), i, x) {
+        json_t *a = json_object_get(x, "alpha"), *p = json_object_get(x, "percent_agreement");
+        snprintf(buf, sizeof buf, "%.3f", json_number_value(a));
+        printf("%-36.36s %8s ", json_string_value(json_object_get(x, "name")),
+               json_is_null(a) ? "-" : buf);
+        snprintf(buf, sizeof buf, "%.1f%%", 100 * json_number_value(p));
+        printf("%10s %9lld %8lld\n", json_is_null(p) ? "-" : buf,
+               json_integer_value(json_object_get(x, "units_pairable")),
+               json_integer_value(json_object_get(x, "units_applied")));
+    }
+    json_t *a = json_object_get(all, "alpha"), *p = json_object_get(all, "percent_agreement");
+    snprintf(buf, sizeof buf, "%.3f", json_number_value(a));
+    printf("%-36s %8s ", "(all codes)", json_is_null(a) ? "-" : buf);
+    snprintf(buf, sizeof buf, "%.1f%%", 100 * json_number_value(p));
+    printf("%10s %9lld\n", json_is_null(p) ? "-" : buf,
+           json_integer_value(json_object_get(all, "units_pairable")));
+    printf("\n'-': undefined (see --json for why: e.g. every coder gave the same value).\n");
+}
+
+int cmd_analyse_agreement(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"cohort", required_argument, NULL, 'c'},
+                                         {"coders", required_argument, NULL, 'k'},
+                                         {"json", no_argument, NULL, 'j'}, {0}};
+    struct intercoder_opts o = {0};
+    const char *list = NULL;
+    int json = 0, ch;
+    while ((ch = cli_getopt(argc, argv, opts, "analyse agreement")) != -1) {
+        if (ch == '?')
+            return CLI_EUSAGE;
+        if (ch == 'c')
+            o.cohort = optarg;
+        else if (ch == 'k')
+            list = optarg;
+        else
+            json = 1;
+    }
+    if (optind != argc)
+        return cli_usage_error("analyse agreement", "unexpected argument '%s'", argv[optind]);
+    char *copy = NULL;
+    const char *names[INTERCODER_MAX_CODERS];
+    if (list) {
+        if (strlen(list) > MAX_CODERS_ARG || (copy = strdup(list)) == NULL)
+            return cli_usage_error("analyse agreement", "--coders is too long");
+        char *save = NULL;
+        for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+            if (o.ncoders == INTERCODER_MAX_CODERS) {
+                free(copy);
+                return cli_usage_error("analyse agreement", "at most %d coders",
+                                       INTERCODER_MAX_CODERS);
+            }
+            names[o.ncoders++] = t;
+        }
+        o.coders = names;
+    }
+    struct store *st = cli_store(c);
+    duet_err e;
+    json_t *r = st ? intercoder_report(st, &o, &e) : NULL;
+    free(copy);
+    if (st == NULL)
+        return CLI_EUSER;
+    if (r == NULL)
+        return cli_fail(&e);
+    if (json)
+        return cli_print_json(stdout, r);
+    print_agreement(r);
+    json_decref(r);
+    return CLI_OK;
+}
