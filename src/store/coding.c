@@ -28,7 +28,7 @@ static int valid_kind(const char *kind)
 static int not_found(const char *kind, int64_t id, duet_err *e)
 {
     if (!valid_kind(kind))
-        return duet_errf(e, DUET_EINPUT, "document kind '%.40s' is not one of reflection, "
+        return duet_errf(e, DUET_ENOTFOUND, "document kind '%.40s' is not one of reflection, "
                                          "observation, imported", kind ? kind : "");
     return duet_errf(e, DUET_ENOTFOUND, "there is no codable %s %lld", kind, (long long)id);
 }

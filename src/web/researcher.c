@@ -79,7 +79,8 @@ void home_researcher(struct web_req *rq, struct web_res *rs)
     html_printf(b, "<h1>Cohorts</h1>\n<p>The results count only people whose research consent "
                    "is in force. People appear by pseudonym: the partnership's code, L for the "
                    "lived-experience side or S for the system side, and a number, for example "
-                   "P03-S2.</p>\n");
+                   "P03-S2.</p>\n<p><a href=\"/coding\">Code reflections and observers' "
+                   "notes</a> with the codebook, alone or as a team.</p>\n");
     if (json_array_size(cohorts) == 0)
         html_printf(b, "<p>There are no cohorts yet.</p>\n");
     else
@@ -92,20 +93,23 @@ void home_researcher(struct web_req *rq, struct web_res *rs)
     json_t *c;
     json_array_foreach(cohorts, i, c) {
         const char *name = staffui_str(c, "name");
-        char rel[600], det[600], norms[600];
+        char rel[600], det[600], norms[600], codes[600];
         staffui_href(rel, sizeof rel, "/research/relationships?cohort=", name, "");
         staffui_href(det, sizeof det, "/research/determinants?cohort=", name, "");
         staffui_href(norms, sizeof norms, "/cohorts/", name, "/norms");   /* norms.c */
+        staffui_href(codes, sizeof codes, "/cohorts/", name, "/codes");   /* codes.c */
         html_printf(b, "<tr class=\"nhsuk-table__row\"><th class=\"nhsuk-table__header\" scope=\"row\">%s<br><span class=\"nhsuk-body-s\">%s</span></th>"
                        "<td class=\"nhsuk-table__cell\">%D</td><td class=\"nhsuk-table__cell\">%D</td><td class=\"nhsuk-table__cell\"><a href=\"%s\">Relationships"
                        "<span class=\"nhsuk-u-visually-hidden\"> in %s</span></a><br>"
                        "<a href=\"%s\">Determinants<span class=\"nhsuk-u-visually-hidden\"> in "
                        "%s</span></a><br><a href=\"%s\">Unspoken norms<span "
-                       "class=\"nhsuk-u-visually-hidden\"> in %s</span></a></td></tr>\n",
+                       "class=\"nhsuk-u-visually-hidden\"> in %s</span></a><br><a "
+                       "href=\"%s\">Code frequencies<span class=\"nhsuk-u-visually-hidden\"> "
+                       "in %s</span></a></td></tr>\n",
                     name, staffui_str(c, "programme"),
                     (int64_t)json_integer_value(json_object_get(c, "partnerships")),
                     (int64_t)json_integer_value(json_object_get(c, "modules")), rel, name, det,
-                    name, norms, name);
+                    name, norms, name, codes, name);
     }
     if (json_array_size(cohorts) > 0)
         html_printf(b, "</tbody>\n</table>\n");

@@ -14,6 +14,9 @@
 //      breaks the grid first: the error summary names the over-full column;
 //      the live count marks it), sees it saved, and the facilitator and the
 //      researcher read the cohort's norms: charts, the viewpoints drawn as grids
+//   5b. two researchers code the same two passages of a reflection (typed,
+//      and selected in the text), the second blind to the first's work, and
+//      `duet analyse agreement` reports alpha for both codes
 //   6. axe-core finds no WCAG 2.2 A/AA violation on any page visited, and no
 //      page logged a console error, a page error or a CSP violation
 //   7. full-page screenshots of every page, and the participant's pages at a
@@ -35,6 +38,8 @@ const COHORT_PATH = `/cohorts/${encodeURIComponent(COHORT)}`;
 const CODE = 'P01';
 const NEW_MODULE = 7;          // added before the server starts: nobody has checked in
 const SPARE_MODULE = 8;        // stays empty: the phone screenshot of a fresh form
+const SECOND_CODER = 'res.second';   // a second researcher, for coding (5b)
+const SECOND_PASSWORD = 'second-coder-password-71';
 // The demo's courses (src/app/demo.c: improving, tokenistic, improving,
 // polarising, repeating): what the dashboard should flag.
 const TOKENISTIC = ['P02', 'P06', 'P10'];
@@ -50,6 +55,8 @@ before(async () => {
   for (const [n, theme] of [[NEW_MODULE, 'Browser test module'], [SPARE_MODULE, 'A later module']])
     W.duetOk(db, 'module', 'add', '--cohort', COHORT, '--number', String(n), '--theme', theme);
   participant = W.members(db, CODE).find((m) => m.side === 'lived_experience') ?? W.members(db, CODE)[0];
+  W.duetOk(db, 'person', 'add', SECOND_CODER, '--name', 'Second Coder');
+  W.addUser(db, SECOND_CODER, 'researcher', SECOND_PASSWORD);
   server = await W.startServer(db, dir);
   browser = await B.launch();
 });
@@ -519,6 +526,119 @@ test('5a. a participant sorts the statements (the grid enforced) and staff read 
     `the sorting page scrolls sideways at ${B.PHONE.width} px: ${phone.overflow.wide.join(', ')}`);
 });
 
+/* ---- 5b. coding ---- */
+
+// Two researchers code the same two passages of one reflection, the first
+// by typing the words (no mouse needed) and by selecting them in the text
+// (duet.js), the second with blind coding on; then `duet analyse agreement`
+// reports alpha for the two codes.
+// Two passages of text that each appear once: its first and last few words.
+function twoPassages(text) {
+  const words = text.split(/\s+/).filter(Boolean);
+  const first = words.slice(0, 4).join(' ');
+  const last = words.slice(-4).join(' ');
+  for (const w of [first, last])
+    assert.ok(text.indexOf(w) >= 0 && text.indexOf(w) === text.lastIndexOf(w), `"${w}" is not once in the text`);
+  return [first, last];
+}
+
+async function applyCodes(page, code) {
+  await page.getByLabel(code, { exact: true }).check();
+  const [res] = await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Apply codes' }).click()]);
+  assert.equal(res.status(), 200, `applying ${code} answered ${res.status()}`);
+  assert.ok(await page.getByText('The passage is coded.').count(), `no confirmation after applying ${code}`);
+}
+
+test('5b. two researchers code the same passages and duet analyse agreement reports alpha', async () => {
+  const docs = W.duetJson(db, 'coding', 'documents');
+  const doc = docs.find((d) => d.kind === 'reflection' && d.partnership === CODE) ?? docs.find((d) => d.kind === 'reflection');
+  assert.ok(doc, 'the demo has no codable reflection');
+  const { text } = W.duetJson(db, 'coding', 'show', 'reflection', String(doc.id));
+  const [one, two] = twoPassages(text);
+  const docUrl = `/coding/reflection/${doc.id}`;
+
+  // The first coder: from the home page to the text.
+  const r = await role('researcher');
+  await r.visit('researcher-coding', async (page) => {
+    await page.goto('/home');
+    const [x] = await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: /Code reflections/ }).click()]);
+    return x;
+  });
+  assert.equal(await heading(r.page), 'Coding');
+  await r.visit('researcher-coding-document', async (page) => {
+    await page.goto('/coding');
+    const [x] = await Promise.all([page.waitForNavigation(), page.locator(`a[href="${docUrl}"]`).click()]);
+    return x;
+  });
+  // Nothing chosen: the error summary takes focus and names both fields.
+  await r.visit('researcher-coding-errors', async (page) => {
+    await page.goto(docUrl);
+    const [x] = await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Apply codes' }).click()]);
+    return x;
+  }, { status: 422, axe: false });
+  await errorSummaryFocused(r.page, 'the coding page');
+  const summary = await r.page.locator('.nhsuk-error-summary').textContent();
+  assert.match(summary, /Enter the passage/);
+  assert.match(summary, /Choose at least one code/);
+  // Passage one by typing its words with the keyboard.
+  await r.page.goto(docUrl);
+  await r.page.getByLabel('Passage', { exact: true }).pressSequentially(one);
+  await applyCodes(r.page, 'Voice');
+  // Passage two by selecting it in the text.
+  await r.page.evaluate((words) => {
+    const box = document.querySelector('[data-coding-text]');
+    const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+    let node;
+    while ((node = walker.nextNode())) {
+      const at = node.data.indexOf(words);
+      if (at >= 0) {
+        const range = document.createRange();
+        range.setStart(node, at);
+        range.setEnd(node, at + words.length);
+        document.getSelection().removeAllRanges();
+        document.getSelection().addRange(range);
+        return;
+      }
+    }
+    throw new Error('the words are not in one text node');
+  }, two);
+  await r.page.waitForFunction(() => /Selected characters/.test(document.querySelector('[data-coding-status]').textContent));
+  assert.equal(await r.page.getByLabel('Passage', { exact: true }).inputValue(), two);
+  const cp = (s) => Array.from(s).length;
+  const want = cp(text.slice(0, text.indexOf(two)));
+  assert.equal(await r.page.locator('[data-coding-start]').inputValue(), String(want), 'the selection\'s start is not in code points');
+  await applyCodes(r.page, 'Trust');
+  const coded = await r.page.locator('tr[data-selection]').count();
+  assert.equal(coded, 2, `the first coder sees ${coded} coded passages, expected 2`);
+  assert.equal(await r.page.locator('[data-coding-text] mark').count(), 2, 'the coded passages are not highlighted');
+
+  // The second coder, blind: sees none of the first coder's passages.
+  const r2 = await role('researcher2');
+  await r2.signIn(SECOND_CODER, SECOND_PASSWORD);
+  await r2.visit('researcher2-coding-document', goto(docUrl));
+  assert.equal(await r2.page.locator('tr[data-selection]').count(), 0, 'blind coding shows another coder\'s passages');
+  for (const [words, code] of [[one, 'Voice'], [two, 'Trust']]) {
+    await r2.page.getByLabel('Passage', { exact: true }).fill(words);
+    await applyCodes(r2.page, code);
+  }
+
+  // Agreement between them: one alpha per code, both perfect.
+  const a = W.duetJson(db, 'analyse', 'agreement', '--coders', `${W.STAFF.researcher},${SECOND_CODER}`);
+  assert.deepEqual(a.coders, [W.STAFF.researcher, SECOND_CODER]);
+  const byName = Object.fromEntries(a.codes.map((c) => [c.name, c]));
+  for (const code of ['Voice', 'Trust']) {
+    assert.ok(byName[code], `no agreement reported for ${code}`);
+    assert.equal(byName[code].alpha, 1, `alpha for ${code}: ${JSON.stringify(byName[code])}`);
+    assert.equal(byName[code].percent_agreement, 1);
+  }
+
+  // Revealed, the first coder sees both coders' passages.
+  await r.page.goto('/coding');
+  await Promise.all([r.page.waitForNavigation(), r.page.getByRole('button', { name: "Reveal everyone's coding" }).click()]);
+  await r.page.goto(docUrl);
+  assert.equal(await r.page.locator('tr[data-selection]').count(), 4, 'revealed coding does not show both coders');
+});
+
 /* ---- 6. accessibility and a clean console ---- */
 
 // The pages every run must have checked (tests 1–5 visit them).
@@ -528,7 +648,8 @@ const EXPECTED_PAGES = ['sign-in', 'sign-in-error', 'participant-home', 'facilit
   'facilitator-cohort', 'facilitator-observations', 'facilitator-partnership', 'facilitator-reflections',
   'researcher-relationships', 'researcher-determinants', 'researcher-partnership', 'admin-accounts',
   'participant-sort', 'participant-sort-errors', 'participant-partnership-after-sort', 'participant-sort-done',
-  'facilitator-norms', 'researcher-norms', 'not-found', 'not-found-signed-out'];
+  'facilitator-norms', 'researcher-norms', 'researcher-coding', 'researcher-coding-document',
+  'researcher2-coding-document', 'not-found', 'not-found-signed-out'];
 
 // The detectors themselves: a page that breaks the CSP and has an image
 // without a text alternative must be caught (so a pass means something).

@@ -15,7 +15,8 @@
 //   1. marks <body> as JavaScript-enabled and initialises NHS.UK frontend's
 //      components (error summary focus, character count, header menu, ...),
 //   2. draws Vega-Lite charts,
-//   3. keeps a Q-sort form's count per grid column live (see enhanceQsorts).
+//   3. keeps a Q-sort form's count per grid column live (see enhanceQsorts),
+//   4. lets a coder select a passage in the text to code it (enhanceCoding).
 //
 // The page's Content-Security-Policy allows scripts and styles from 'self'
 // only: no 'unsafe-eval', no 'unsafe-inline'. So charts are drawn with Vega's
@@ -265,10 +266,66 @@
     document.querySelectorAll('form[data-qsort]').forEach(enhanceQsort);
   }
 
+  // ---- coding a passage ----
+  //
+  // The coding page (src/web/coding.c) works without this: the coder types
+  // the passage's words. Here, selecting words in the text (mouse, or the
+  // keyboard where the browser allows selecting page text) fills the
+  // passage field and the hidden start and end, counted in Unicode code
+  // points from the start of the text as the server counts them. The
+  // highlights inside the text are <mark> elements that add no text, so the
+  // text content of the element is the document's text.
+  //
+  //   <div data-coding-text>...</div>
+  //   <form data-coding-form> <textarea name="passage"> <input data-coding-start>
+  //     <input data-coding-end> <p data-coding-status role="status"> ...
+  const codePoints = (s) => Array.from(s).length;
+
+  function enhanceCoding(text, form) {
+    const passage = form.querySelector('textarea[name="passage"]');
+    const start = form.querySelector('[data-coding-start]');
+    const end = form.querySelector('[data-coding-end]');
+    const status = form.querySelector('[data-coding-status]');
+    if (!passage || !start || !end) return;
+    let filling = false;
+    document.addEventListener('selectionchange', () => {
+      const sel = document.getSelection();
+      if (!sel || sel.rangeCount === 0 || sel.isCollapsed) return;
+      const range = sel.getRangeAt(0);
+      if (!text.contains(range.startContainer) || !text.contains(range.endContainer)) return;
+      const before = document.createRange();
+      before.selectNodeContents(text);
+      before.setEnd(range.startContainer, range.startOffset);
+      const words = range.toString();
+      const from = codePoints(before.toString());
+      start.value = String(from);
+      end.value = String(from + codePoints(words));
+      filling = true;
+      passage.value = words;
+      filling = false;
+      if (status) status.textContent = `Selected characters ${start.value} to ${end.value}.`;
+    });
+    // Words typed by hand are found by the server; stale positions would
+    // only be ignored, but clear them so the form says what the coder did.
+    passage.addEventListener('input', () => {
+      if (filling) return;
+      start.value = '';
+      end.value = '';
+      if (status) status.textContent = '';
+    });
+  }
+
+  function enhanceCodings() {
+    const text = document.querySelector('[data-coding-text]');
+    const form = document.querySelector('form[data-coding-form]');
+    if (text && form) enhanceCoding(text, form);
+  }
+
   function start() {
     initNhsuk();
     drawCharts();
     enhanceQsorts();
+    enhanceCodings();
   }
 
   if (document.readyState === 'loading') {
