@@ -86,6 +86,20 @@ static int coding_show(struct cli *c, int argc, char **argv)
         json_decref(doc);
         return cli_fail(&e);
     }
+    if (!json) {   /* for people: the codes of a passage as one cell */
+        size_t i, k;
+        json_t *s, *x;
+        json_array_foreach(sel, i, s) {
+            char names[1024] = "";
+            json_array_foreach(json_object_get(s, "codes"), k, x) {
+                size_t n = strlen(names);
+                snprintf(names + n, sizeof names - n, "%s%s", k ? ", " : "",
+                         json_string_value(json_object_get(x, "name")));
+            }
+            json_object_set_new(s, "codes", json_string(names));
+            json_object_del(s, "created_at");
+        }
+    }
     json_object_set_new(doc, "selections", sel);
     return cli_emit_one(doc, json, &e);
 }
