@@ -26,6 +26,8 @@ On the command line, try:
   $duet --db $db analyse relationships        every partnership read, ranked by concern
   $duet --db $db analyse determinants         the actor-partner model
   $duet --db $db analyse norms                unspoken rules from the Q-sorts, and regimes
+  $duet --db $db coding documents             texts to code with the starter codebook
+                                               (or sign in as res.demo and open /coding)
   $duet --db $db audit verify                 the tamper-evident audit log
 
 Demo sign-ins for the web application (demo data only; never reuse these):
