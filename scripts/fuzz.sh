@@ -2,14 +2,14 @@
 # scripts/fuzz.sh [SECONDS] [TARGET...] — builds each libFuzzer target
 # fuzz/fuzz_TARGET.c with AddressSanitizer and UBSan into build-fuzz/ and runs
 # it for SECONDS (default 20) from the seeds in fuzz/corpus/TARGET/. Targets
-# default to all of csv, instrument, qset, qdc, model_json, table, http. New inputs go to
+# default to all of csv, instrument, qset, qdc, qdpx, model_json, table, http. New inputs go to
 # build-fuzz/corpus-TARGET/, crashes to build-fuzz/crash-*. Exits non-zero
 # when a fuzzer finds a bug.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-20}
 [ $# -gt 0 ] && shift
-targets=${*:-csv instrument qset qdc model_json table http}
+targets=${*:-csv instrument qset qdc qdpx model_json table http}
 out="$here/build-fuzz"
 cc=${CLANG:-clang}
 
@@ -32,6 +32,7 @@ sh scripts/embed.sh instrument_default_json data/instruments/partnership-checkin
   > "$out/instrument_default.c"
 srcs="src/core/buf.c src/core/utf8.c src/core/err.c src/core/strmap.c src/core/json.c src/io/csv.c src/io/instrument.c src/io/jsonread.c src/io/qset.c src/io/qset_default.c src/io/table.c \
       src/io/codebook.c src/io/codebook_starter.c src/io/qdc.c src/io/qdc_schema.c \
+      src/io/qdpx.c src/io/qdpx_schema.c \
       src/model/params.c src/model/philox.c src/model/sim.c src/model/sweep.c src/model/abc.c \
       src/web/http.c src/web/html.c fuzz/omp_stub.c $out/instrument_default.c"
 flags="-std=c17 -D_GNU_SOURCE -g -O1 -Wno-unknown-pragmas -Isrc \
@@ -112,6 +113,40 @@ cat > "$out/xml.dict" <<'DICT'
 "xmlns:x="
 DICT
 
+# Tokens that matter to the REFI-QDA project reader (inside its zip).
+cat > "$out/qdpx.dict" <<'DICT'
+"PK\x03\x04"
+"PK\x01\x02"
+"PK\x05\x06"
+"project.qde"
+"sources/"
+"Sources/"
+"<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"p\">"
+"</Project>"
+"<Users>"
+"<User "
+"<CodeBook><Codes>"
+"<Code "
+"<Sources>"
+"<TextSource "
+"<PDFSource "
+"<PlainTextContent>"
+"<PlainTextSelection "
+"<Coding "
+"<CodeRef "
+"<Cases>"
+"<Case "
+"<VariableValue>"
+"<SourceRef "
+" plainTextPath=\"internal://a.txt\""
+" startPosition=\"0\""
+" endPosition=\"3\""
+" creatingUser="
+" targetGUID=\"00000000-0000-4000-8000-000000000000\""
+" guid=\"00000000-0000-4000-8000-000000000001\""
+"\xef\xbb\xbf"
+DICT
+
 # Tokens that matter to the request parsers (forms, cookies, routes, origins).
 cat > "$out/http.dict" <<'DICT'
 "%"
@@ -143,11 +178,12 @@ DICT
 status=0
 for t in $targets; do
   # shellcheck disable=SC2086
-  "$cc" $flags "fuzz/fuzz_$t.c" $srcs $(pkg-config --cflags --libs jansson libxml-2.0) -lm -o "$out/fuzz_$t"
+  "$cc" $flags "fuzz/fuzz_$t.c" $srcs $(pkg-config --cflags --libs jansson libxml-2.0 libzip) -lm -o "$out/fuzz_$t"
   dict="$out/json.dict"
   [ "$t" = csv ] && dict="$out/csv.dict"
   [ "$t" = http ] && dict="$out/http.dict"
   [ "$t" = qdc ] && dict="$out/xml.dict"
+  [ "$t" = qdpx ] && dict="$out/qdpx.dict"
   mkdir -p "$out/corpus-$t"
   echo "fuzz.sh: $t for ${secs}s"
   if ! "$out/fuzz_$t" -max_total_time="$secs" -max_len=4096 -timeout=10 -dict="$dict" \

@@ -175,6 +175,21 @@ int codebook_check(const struct codebook *cb, const char *source, duet_err *e)
             if (jr_check_text(&c, pp, t[j].v, strlen(t[j].v), t[j].kind, CODEBOOK_TEXT_MAX) != 0)
                 return -1;
         }
+        static const char *const later[] = {CODEBOOK_LABEL_USE, CODEBOOK_LABEL_NOT,
+                                            CODEBOOK_LABEL_EXAMPLE};
+        int labelled = k->definition && (k->when_to_use || k->when_not_to_use || k->example ||
+                                         strncmp(k->definition, CODEBOOK_LABEL_DEFINITION,
+                                                 strlen(CODEBOOK_LABEL_DEFINITION)) == 0);
+        for (size_t j = 0; k->definition && j < 3; j++)
+            labelled |= strncmp(k->definition, later[j], strlen(later[j])) == 0;
+        if (labelled) {
+            for (const char *l = strchr(k->definition, '\n'); l; l = strchr(l + 1, '\n'))
+                for (size_t j = 0; j < 3; j++)
+                    if (strncmp(l + 1, later[j], strlen(later[j])) == 0)
+                        return jr_fail(&c, p, "a line of the definition starts with '%s', "
+                                       "which reads as that field's label when the codebook "
+                                       "is exchanged; reword the line", later[j]);
+        }
         if (k->colour != NULL && (!valid_colour(k->colour) ||
                                   strpbrk(k->colour, "abcdef") != NULL))
             return jr_fail(&c, p, "colour '%.16s' is not #RRGGBB (six upper-case hexadecimal "

@@ -26,6 +26,13 @@
 #define CODEBOOK_TEXT_MAX     4000   /* characters in a definition, example, ... */
 #define CODEBOOK_GUID_LEN     36     /* 8-4-4-4-12 hex digits, lower case */
 
+/* The labels that REFI-QDA exchange (io/qdc.c) writes before each field in a
+** code's Description, one field a line, the definition first. */
+#define CODEBOOK_LABEL_DEFINITION "Definition: "
+#define CODEBOOK_LABEL_USE        "When to use: "
+#define CODEBOOK_LABEL_NOT        "When not to use: "
+#define CODEBOOK_LABEL_EXAMPLE    "Example: "
+
 /* All strings owned by the codebook, NUL-terminated, valid UTF-8. Optional
 ** ones are NULL when absent. */
 struct codebook_code {
@@ -66,7 +73,11 @@ int codebook_load_starter(struct codebook *out, duet_err *e);
 /* Checks every rule on a codebook built by any reader: name, version, the
 ** number of codes and the depth, GUIDs (well formed, unique), code names
 ** (one line, 1..CODEBOOK_CODE_NAME_MAX characters, unique among siblings),
-** texts, colours, and that parents come before their children. Returns 0,
+** texts, colours, and that parents come before their children. When a
+** code's Description is written with labels (it has a when to use, when not
+** to use or example, or its definition starts with a label), no later line
+** of its definition may start with those fields' labels, which would read
+** back as the field in REFI-QDA exchange. Returns 0,
 ** or -1 with *e set to "source: code 'X': reason". */
 int codebook_check(const struct codebook *cb, const char *source, duet_err *e);
 

@@ -20,10 +20,10 @@
 
 #include "io/jsonread.h"
 
-#define L_DEF   "Definition: "
-#define L_USE   "When to use: "
-#define L_NOT   "When not to use: "
-#define L_EX    "Example: "
+#define L_DEF   CODEBOOK_LABEL_DEFINITION
+#define L_USE   CODEBOOK_LABEL_USE
+#define L_NOT   CODEBOOK_LABEL_NOT
+#define L_EX    CODEBOOK_LABEL_EXAMPLE
 
 /* ------------------------------------------------------------------ */
 /* export                                                              */
@@ -34,6 +34,17 @@ static char *description(const struct codebook_code *k, int *oom)
 {
     const char *v[] = {k->definition, k->when_to_use, k->when_not_to_use, k->example};
     const char *l[] = {L_DEF, L_USE, L_NOT, L_EX};
+    /* A definition alone is written as it is (what other tools write and
+    ** read), unless it starts like a label: the reader keeps an unlabelled
+    ** Description whole, so it reads back the same. */
+    int plain = k->definition && !k->when_to_use && !k->when_not_to_use && !k->example;
+    for (size_t i = 0; plain && i < 4; i++)
+        plain = strncmp(k->definition, l[i], strlen(l[i])) != 0;
+    if (plain) {
+        char *s = strdup(k->definition);
+        *oom = s == NULL;
+        return s;
+    }
     size_t n = 0;
     for (size_t i = 0; i < 4; i++)
         n += v[i] ? strlen(l[i]) + strlen(v[i]) + 1 : 0;
@@ -74,6 +85,21 @@ static int write_code(xmlTextWriterPtr w, const struct codebook *cb, size_t i, s
     return rc ? -1 : 0;
 }
 
+int qdc_write_codes(xmlTextWriterPtr w, const struct codebook *cb)
+{
+    int rc = xmlTextWriterStartElement(w, BAD_CAST "Codes") < 0;
+    size_t i = 0;
+    while (rc == 0 && i < cb->ncodes)
+        rc |= write_code(w, cb, i, &i);
+    rc |= xmlTextWriterEndElement(w) < 0;
+    return rc ? -1 : 0;
+}
+
+void qdc_origin(const struct codebook *cb, char *out, size_t n)
+{
+    snprintf(out, n, "duet codebook %s version %d", cb->name, cb->version);
+}
+
 char *qdc_write(const struct codebook *cb, size_t *len, duet_err *e)
 {
     xmlBufferPtr buf = xmlBufferCreate();
@@ -83,7 +109,7 @@ char *qdc_write(const struct codebook *cb, size_t *len, duet_err *e)
         return duet_errf(e, DUET_EINTERNAL, "out of memory"), NULL;
     }
     char origin[128];
-    snprintf(origin, sizeof origin, "duet codebook %s version %d", cb->name, cb->version);
+    qdc_origin(cb, origin, sizeof origin);
     int rc = 0;
     rc |= xmlTextWriterSetIndent(w, 1) < 0;
     rc |= xmlTextWriterSetIndentString(w, BAD_CAST "  ") < 0;
@@ -91,10 +117,7 @@ char *qdc_write(const struct codebook *cb, size_t *len, duet_err *e)
     rc |= xmlTextWriterStartElement(w, BAD_CAST "CodeBook") < 0;
     rc |= xmlTextWriterWriteAttribute(w, BAD_CAST "xmlns", BAD_CAST QDC_NAMESPACE) < 0;
     rc |= xmlTextWriterWriteAttribute(w, BAD_CAST "origin", BAD_CAST origin) < 0;
-    rc |= xmlTextWriterStartElement(w, BAD_CAST "Codes") < 0;
-    size_t i = 0;
-    while (rc == 0 && i < cb->ncodes)
-        rc |= write_code(w, cb, i, &i);
+    rc |= rc == 0 ? qdc_write_codes(w, cb) : 0;
     rc |= xmlTextWriterEndDocument(w) < 0;   /* closes every open element */
     xmlFreeTextWriter(w);
     char *out = NULL;
@@ -200,15 +223,16 @@ static char *prop(xmlNodePtr n, const char *name)
 }
 
 static int read_code(xmlNodePtr n, long parent, size_t depth, size_t position,
-                     struct codebook *cb, struct jr_ctx *c)
+                     struct codebook *cb, const char *at, struct jr_ctx *c)
 {
     if (depth >= CODEBOOK_MAX_DEPTH)
-        return jr_fail(c, NULL, "line %d: codes nest at most %d levels deep", n->line,
+        return jr_fail(c, NULL, "%s%d: codes nest at most %d levels deep", at, n->line,
                        CODEBOOK_MAX_DEPTH);
     struct codebook_code *k = codebook_append(cb);
     if (k == NULL)
         return cb->ncodes >= CODEBOOK_MAX_CODES
-                   ? jr_fail(c, NULL, "line %d: more than %d codes", n->line, CODEBOOK_MAX_CODES)
+                   ? jr_fail(c, NULL, "%s%d: more than %d codes", at, n->line,
+                             CODEBOOK_MAX_CODES)
                    : jr_oom(c);
     long self = (long)cb->ncodes - 1;
     k->parent = parent;
@@ -226,7 +250,7 @@ static int read_code(xmlNodePtr n, long parent, size_t depth, size_t position,
     if (!codebook_valid_guid(guid)) {   /* the schema has checked it; be sure */
         free(guid);
         free(colour);
-        return jr_fail(c, NULL, "line %d: a code's guid is not a UUID", n->line);
+        return jr_fail(c, NULL, "%s%d: a code's guid is not a UUID", at, n->line);
     }
     codebook_canonical_guid(guid, g);
     free(guid);
@@ -255,18 +279,28 @@ static int read_code(xmlNodePtr n, long parent, size_t depth, size_t position,
             if (rc != 0)
                 return jr_oom(c);
         } else if (is_elem(ch, "Code")) {
-            if (read_code(ch, self, depth + 1, pos++, cb, c) != 0)
+            if (read_code(ch, self, depth + 1, pos++, cb, at, c) != 0)
                 return -1;
         }
     }
     return 0;
 }
 
-/* The codebook's name and version from origin="duet codebook NAME version N". */
-static void from_origin(xmlNodePtr root, const char *fallback, struct codebook *cb)
+int qdc_read_codes(xmlNodePtr codes, const char *at, struct codebook *cb, const char *source,
+                   duet_err *e)
+{
+    struct jr_ctx c = {source, e};
+    size_t pos = 0;
+    for (xmlNodePtr n = codes->children; n != NULL; n = n->next)
+        if (is_elem(n, "Code") && read_code(n, -1, 0, pos++, cb, at, &c) != 0)
+            return -1;
+    return 0;
+}
+
+int qdc_from_origin(const char *o, const char *fallback, struct codebook *cb)
 {
     cb->version = 1;
-    char name[64] = "", *o = prop(root, "origin");
+    char name[64] = "";
     int version = 0, end = 0;
     if (o != NULL && sscanf(o, "duet codebook %48s version %d%n", name, &version, &end) == 2 &&
         o[end] == '\0' && jr_valid_name(name, strlen(name), 1) && version >= 1 &&
@@ -276,7 +310,7 @@ static void from_origin(xmlNodePtr root, const char *fallback, struct codebook *
     } else {
         cb->name = strdup(fallback);
     }
-    free(o);
+    return cb->name != NULL ? 0 : -1;
 }
 
 int qdc_read(const char *data, size_t len, const char *source, const char *fallback_name,
@@ -347,18 +381,17 @@ int qdc_read(const char *data, size_t len, const char *source, const char *fallb
     struct codebook tmp;
     memset(&tmp, 0, sizeof tmp);
     if (rc == 0) {
-        from_origin(root, fallback_name != NULL ? fallback_name : "imported", &tmp);
-        if (tmp.name == NULL)
+        char *o = prop(root, "origin");
+        if (qdc_from_origin(o, fallback_name != NULL ? fallback_name : "imported", &tmp) != 0)
             rc = jr_oom(&c);
+        free(o);
     }
     xmlNodePtr codes = NULL;
     for (xmlNodePtr n = rc == 0 ? root->children : NULL; n != NULL; n = n->next)
         if (is_elem(n, "Codes"))
             codes = n;
-    size_t pos = 0;
-    for (xmlNodePtr n = codes ? codes->children : NULL; rc == 0 && n != NULL; n = n->next)
-        if (is_elem(n, "Code"))
-            rc = read_code(n, -1, 0, pos++, &tmp, &c);
+    if (rc == 0 && codes != NULL)
+        rc = qdc_read_codes(codes, "line ", &tmp, c.src, e);
     if (rc == 0)
         rc = codebook_check(&tmp, c.src, e);
     xmlFreeDoc(doc);

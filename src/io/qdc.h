@@ -40,4 +40,29 @@ char *qdc_write(const struct codebook *cb, size_t *len, duet_err *e);
 int qdc_read(const char *data, size_t len, const char *source, const char *fallback_name,
              struct codebook *out, duet_err *e);
 
+/* Shared with the project reader and writer (io/qdpx.h), whose CodeBook
+** holds the same Codes element. libxml2's types are named by their struct
+** tags so that this header needs no libxml2 include. */
+struct _xmlTextWriter;
+struct _xmlNode;
+
+/* Writes a Codes element with cb's codes (at least one) nested as the tree
+** is. Returns 0, or -1 when libxml2 fails or memory runs out. */
+int qdc_write_codes(struct _xmlTextWriter *w, const struct codebook *cb);
+
+/* "duet codebook NAME version N" for cb into out (n bytes). */
+void qdc_origin(const struct codebook *cb, char *out, size_t n);
+
+/* Sets cb->name and cb->version from an origin written by qdc_origin, or to
+** fallback and 1 when origin (which may be NULL) is anything else. Returns
+** -1 when memory runs out. */
+int qdc_from_origin(const char *origin, const char *fallback, struct codebook *cb);
+
+/* Appends the Code elements under codes (a Codes element) to cb in
+** pre-order. Messages read "source: ATLINE: reason" (at is "line " for a
+** .qdc, "project.qde:" for a project). Returns 0 or -1 with *e set; cb is
+** then partly filled and the caller frees it. */
+int qdc_read_codes(struct _xmlNode *codes, const char *at, struct codebook *cb,
+                   const char *source, duet_err *e);
+
 #endif

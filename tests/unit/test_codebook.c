@@ -137,6 +137,38 @@ static void test_qdc_round_trip(void **state)
 
 #define HEAD "{\"format\": \"duet-codebook/1\", \"name\": \"t\", \"version\": 1, "
 
+/* A Description another tool wrote without labels is the definition, kept
+** whole even when a line of it looks like a label, and it is written back as
+** it was, so it reads back the same (a bug the fuzzer found). */
+static void test_qdc_unlabelled_description(void **state)
+{
+    (void)state;
+    const char *xml = "<?xml version=\"1.0\"?>\n<CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\">"
+                      "<Codes><Code guid=\"00000000-0000-4000-8000-000000000001\" name=\"B\" "
+                      "isCodable=\"true\"><Description>free text\nExample: second</Description>"
+                      "</Code></Codes></CodeBook>";
+    struct codebook a, b;
+    duet_err e;
+    assert_int_equal(qdc_read(xml, strlen(xml), "x.qdc", "x", &a, &e), 0);
+    assert_string_equal(a.codes[0].definition, "free text\nExample: second");
+    assert_null(a.codes[0].example);
+    size_t len;
+    char *x = qdc_write(&a, &len, &e);
+    assert_non_null(x);
+    assert_non_null(strstr(x, "<Description>free text\nExample: second</Description>"));
+    assert_int_equal(qdc_read(x, len, "y.qdc", "x", &b, &e), 0);
+    assert_true(codebook_equal(&a, &b));
+    free(x);
+    codebook_free(&a);
+    codebook_free(&b);
+    /* Labels out of order cannot be read back the same: refused. */
+    expect_qdc_error("<?xml version=\"1.0\"?>\n<CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\">"
+                     "<Codes><Code guid=\"00000000-0000-4000-8000-000000000001\" name=\"B\" "
+                     "isCodable=\"true\"><Description>When not to use: a\nWhen not to use: b"
+                     "</Description></Code></Codes></CodeBook>",
+                     "reads as that field's label");
+}
+
 static void test_json_errors(void **state)
 {
     (void)state;
@@ -161,6 +193,10 @@ static void test_json_errors(void **state)
                  "\"00000000-0000-4000-8000-000000000000\"}]}",
                  "cb.json: code 'B': guid 00000000-0000-4000-8000-000000000000 is also the "
                  "guid of code 1");
+    expect_error(HEAD "\"codes\": [{\"name\": \"A\", \"definition\": \"one\\nExample: two\", "
+                 "\"example\": \"three\"}]}",
+                 "cb.json: code 'A': a line of the definition starts with 'Example: ', which "
+                 "reads as that field's label when the codebook is exchanged; reword the line");
     /* A missing guid is made, and colours are kept in upper case. */
     struct codebook cb;
     duet_err e;
@@ -260,6 +296,7 @@ int main(void)
         cmocka_unit_test(test_json_round_trip),
         cmocka_unit_test(test_qdc_round_trip),
         cmocka_unit_test(test_json_errors),
+        cmocka_unit_test(test_qdc_unlabelled_description),
         cmocka_unit_test(test_qdc_errors),
         cmocka_unit_test(test_store),
     };
