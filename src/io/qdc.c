@@ -14,6 +14,7 @@
 #include <libxml/tree.h>
 #include <libxml/xmlschemas.h>
 #include <libxml/xmlwriter.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -313,6 +314,106 @@ int qdc_from_origin(const char *o, const char *fallback, struct codebook *cb)
     return cb->name != NULL ? 0 : -1;
 }
 
+static int fail_where(duet_err *e, const struct qdc_where *at, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* "SRC: reason", "SRC: line N: reason", "SRC: ENTRY: reason" or
+** "SRC: ENTRY:N: reason" (line 0: none). */
+static int fail_where(duet_err *e, const struct qdc_where *at, int line, const char *fmt, ...)
+{
+    char reason[DUET_ERR_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    va_end(ap);
+    if (at->entry && line > 0)
+        return duet_errf(e, DUET_EINPUT, "%s: %s:%d: %s", at->src, at->entry, line, reason);
+    if (at->entry)
+        return duet_errf(e, DUET_EINPUT, "%s: %s: %s", at->src, at->entry, reason);
+    if (line > 0)
+        return duet_errf(e, DUET_EINPUT, "%s: line %d: %s", at->src, line, reason);
+    return duet_errf(e, DUET_EINPUT, "%s: %s", at->src, reason);
+}
+
+static int validate(xmlDocPtr doc, const char *xsd, const char *kind,
+                    const struct qdc_where *at, duet_err *e)
+{
+    xmlSchemaParserCtxtPtr spc = xmlSchemaNewMemParserCtxt(xsd, (int)strlen(xsd));
+    struct first_error se = {0}, fe = {0};
+    if (spc)
+        xmlSchemaSetParserStructuredErrors(spc, keep_first, &se);
+    xmlSchemaPtr schema = spc ? xmlSchemaParse(spc) : NULL;
+    xmlSchemaValidCtxtPtr vc = schema ? xmlSchemaNewValidCtxt(schema) : NULL;
+    int rc = 0;
+    if (vc == NULL) {
+        rc = duet_errf(e, DUET_EINTERNAL, "the compiled-in REFI-QDA schema did not load");
+    } else {
+        xmlSchemaSetValidStructuredErrors(vc, keep_first, &fe);
+        if (xmlSchemaValidateDoc(vc, doc) != 0)
+            rc = fe.set ? fail_where(e, at, fe.line, "does not follow the REFI-QDA %s schema: "
+                                     "%s", kind, fe.msg)
+                        : fail_where(e, at, 0, "does not follow the REFI-QDA %s schema", kind);
+    }
+    xmlSchemaFreeValidCtxt(vc);
+    xmlSchemaFree(schema);
+    xmlSchemaFreeParserCtxt(spc);
+    return rc;
+}
+
+xmlDocPtr qdc_parse_valid(const char *data, size_t len, const char *root, const char *ns,
+                          const char *xsd, const char *kind, const struct qdc_where *at,
+                          duet_err *e)
+{
+    if (memmem(data, len, "<!DOCTYPE", 9) != NULL) {
+        fail_where(e, at, 0, "a document type declaration (<!DOCTYPE ...>) is not allowed in "
+                   "a %s", kind);
+        return NULL;
+    }
+    if (len > (size_t)0x7fffffff) {
+        fail_where(e, at, 0, "too large");
+        return NULL;
+    }
+    xmlParserCtxtPtr pc = xmlNewParserCtxt();
+    if (pc == NULL) {
+        duet_errf(e, DUET_EINTERNAL, "out of memory");
+        return NULL;
+    }
+    xmlDocPtr doc = xmlCtxtReadMemory(pc, data, (int)len, NULL, NULL,
+                                      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    struct first_error fe = {0};
+    if (doc == NULL)
+        keep_first(&fe, xmlCtxtGetLastError(pc));
+    xmlFreeParserCtxt(pc);
+    if (doc == NULL) {
+        if (fe.set)
+            fail_where(e, at, fe.line, "not well-formed XML: %s", fe.msg);
+        else
+            fail_where(e, at, 0, "not well-formed XML");
+        return NULL;
+    }
+    xmlNodePtr r = xmlDocGetRootElement(doc);
+    int rc = 0;
+    if (doc->intSubset != NULL || r == NULL) {
+        rc = fail_where(e, at, 0, "not a REFI-QDA %s", kind);
+    } else if (strcmp((const char *)r->name, root) != 0 || r->ns == NULL ||
+               strcmp((const char *)r->ns->href, ns) != 0) {
+        char q[64];
+        const char *found = r->ns ? (const char *)r->ns->href : "";
+        jr_quote_safe(found, strlen(found), q, sizeof q);
+        rc = fail_where(e, at, r->line, "not a REFI-QDA %s: the root element is '%s' in "
+                        "namespace '%s'; expected '%s' in namespace '%s'", kind,
+                        strlen((const char *)r->name) < 40 ? (const char *)r->name : "?", q,
+                        root, ns);
+    }
+    if (rc == 0)
+        rc = validate(doc, xsd, kind, at, e);
+    if (rc != 0) {
+        xmlFreeDoc(doc);
+        return NULL;
+    }
+    return doc;
+}
+
 int qdc_read(const char *data, size_t len, const char *source, const char *fallback_name,
              struct codebook *out, duet_err *e)
 {
@@ -322,62 +423,13 @@ int qdc_read(const char *data, size_t len, const char *source, const char *fallb
     if (len > QDC_MAX_BYTES)
         return jr_fail(&c, NULL, "%zu bytes; a codebook may have at most %zu", len,
                        QDC_MAX_BYTES);
-    if (memmem(data, len, "<!DOCTYPE", 9) != NULL)
-        return jr_fail(&c, NULL, "a document type declaration (<!DOCTYPE ...>) is not allowed "
-                       "in a codebook");
-    if (len > (size_t)0x7fffffff)
-        return jr_fail(&c, NULL, "too large");
-
-    struct first_error fe = {0};
-    xmlParserCtxtPtr pc = xmlNewParserCtxt();
-    if (pc == NULL)
-        return jr_oom(&c);
-    xmlDocPtr doc = xmlCtxtReadMemory(pc, data, (int)len, NULL, NULL,
-                                      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    if (doc == NULL) {
-        xmlErrorPtr err = xmlCtxtGetLastError(pc);
-        keep_first(&fe, err);
-        xmlFreeParserCtxt(pc);
-        return fe.set ? jr_fail(&c, NULL, "line %d: not well-formed XML: %s", fe.line, fe.msg)
-                      : jr_fail(&c, NULL, "not well-formed XML");
-    }
-    xmlFreeParserCtxt(pc);
-    int rc = 0;
+    struct qdc_where at = {c.src, NULL};
+    xmlDocPtr doc = qdc_parse_valid(data, len, "CodeBook", QDC_NAMESPACE, qdc_schema_xsd,
+                                    "codebook", &at, e);
+    if (doc == NULL)
+        return -1;
     xmlNodePtr root = xmlDocGetRootElement(doc);
-    if (doc->intSubset != NULL || root == NULL) {
-        rc = jr_fail(&c, NULL, "not a REFI-QDA codebook");
-    } else if (strcmp((const char *)root->name, "CodeBook") != 0 || root->ns == NULL ||
-               strcmp((const char *)root->ns->href, QDC_NAMESPACE) != 0) {
-        char q[64];
-        const char *ns = root->ns ? (const char *)root->ns->href : "";
-        jr_quote_safe(ns, strlen(ns), q, sizeof q);
-        rc = jr_fail(&c, NULL, "line %d: not a REFI-QDA codebook: the root element is '%s' in "
-                     "namespace '%s'; expected 'CodeBook' in namespace '%s'", root->line,
-                     strlen((const char *)root->name) < 40 ? (const char *)root->name : "?", q,
-                     QDC_NAMESPACE);
-    }
-    if (rc == 0) {
-        xmlSchemaParserCtxtPtr spc = xmlSchemaNewMemParserCtxt(qdc_schema_xsd,
-                                                               (int)strlen(qdc_schema_xsd));
-        struct first_error se = {0};
-        if (spc)
-            xmlSchemaSetParserStructuredErrors(spc, keep_first, &se);
-        xmlSchemaPtr schema = spc ? xmlSchemaParse(spc) : NULL;
-        xmlSchemaValidCtxtPtr vc = schema ? xmlSchemaNewValidCtxt(schema) : NULL;
-        if (vc == NULL) {
-            rc = duet_errf(e, DUET_EINTERNAL, "the compiled-in REFI-QDA schema did not load");
-        } else {
-            xmlSchemaSetValidStructuredErrors(vc, keep_first, &fe);
-            int v = xmlSchemaValidateDoc(vc, doc);
-            if (v != 0)
-                rc = fe.set ? jr_fail(&c, NULL, "line %d: does not follow the REFI-QDA codebook "
-                                      "schema: %s", fe.line, fe.msg)
-                            : jr_fail(&c, NULL, "does not follow the REFI-QDA codebook schema");
-        }
-        xmlSchemaFreeValidCtxt(vc);
-        xmlSchemaFree(schema);
-        xmlSchemaFreeParserCtxt(spc);
-    }
+    int rc = 0;
     struct codebook tmp;
     memset(&tmp, 0, sizeof tmp);
     if (rc == 0) {

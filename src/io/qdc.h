@@ -62,6 +62,23 @@ int qdc_from_origin(const char *origin, const char *fallback, struct codebook *c
 ** pre-order. Messages read "source: ATLINE: reason" (at is "line " for a
 ** .qdc, "project.qde:" for a project). Returns 0 or -1 with *e set; cb is
 ** then partly filled and the caller frees it. */
+/* Where a REFI-QDA document is, for messages: src (the file) and, inside a
+** .qdpx, entry ("project.qde"); NULL entry reads "SRC: line N: ...", an
+** entry "SRC: ENTRY:N: ...". */
+struct qdc_where {
+    const char *src;
+    const char *entry;
+};
+/* Parses len bytes of REFI-QDA XML the safe way (no document type
+** declaration, no network, no entity expansion), checks that the root
+** element is root in namespace ns, and validates the document against the
+** schema xsd (NUL-terminated text); kind ("codebook", "project") names the
+** document in messages. Returns the document (free with xmlFreeDoc), or
+** NULL with *e set to the first problem and its line. */
+struct _xmlDoc *qdc_parse_valid(const char *data, size_t len, const char *root,
+                                const char *ns, const char *xsd, const char *kind,
+                                const struct qdc_where *at, duet_err *e);
+
 int qdc_read_codes(struct _xmlNode *codes, const char *at, struct codebook *cb,
                    const char *source, duet_err *e);
 

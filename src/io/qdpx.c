@@ -26,7 +26,6 @@
 #include <fcntl.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
-#include <libxml/xmlschemas.h>
 #include <libxml/xmlwriter.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -815,85 +814,14 @@ static zip_int64_t locate(zip_t *z, const char *name)
 /* ------------------------------------------------------------------ */
 /* reading: project.qde                                                */
 
-struct first_error {
-    int set, line;
-    char msg[200];
-};
-
-static void keep_first(void *ctx, xmlErrorPtr err)
-{
-    struct first_error *f = ctx;
-    if (f->set || err == NULL)
-        return;
-    f->set = 1;
-    f->line = err->line;
-    snprintf(f->msg, sizeof f->msg, "%s", err->message ? err->message : "invalid");
-    size_t n = strlen(f->msg);
-    while (n > 0 && (f->msg[n - 1] == '\n' || f->msg[n - 1] == ' '))
-        f->msg[--n] = '\0';
-}
-
-static int validate(struct reader *r, xmlDocPtr doc)
-{
-    xmlSchemaParserCtxtPtr spc = xmlSchemaNewMemParserCtxt(qdpx_schema_xsd,
-                                                           (int)strlen(qdpx_schema_xsd));
-    struct first_error se = {0}, fe = {0};
-    if (spc)
-        xmlSchemaSetParserStructuredErrors(spc, keep_first, &se);
-    xmlSchemaPtr schema = spc ? xmlSchemaParse(spc) : NULL;
-    xmlSchemaValidCtxtPtr vc = schema ? xmlSchemaNewValidCtxt(schema) : NULL;
-    int rc = 0;
-    if (vc == NULL) {
-        rc = duet_errf(r->e, DUET_EINTERNAL, "the compiled-in REFI-QDA schema did not load");
-    } else {
-        xmlSchemaSetValidStructuredErrors(vc, keep_first, &fe);
-        if (xmlSchemaValidateDoc(vc, doc) != 0)
-            rc = fe.set ? duet_errf(r->e, DUET_EINPUT, "%s: project.qde:%d: does not follow the "
-                                    "REFI-QDA project schema: %s", r->src, fe.line, fe.msg)
-                        : fail_at(r, NULL, "does not follow the REFI-QDA project schema");
-    }
-    xmlSchemaFreeValidCtxt(vc);
-    xmlSchemaFree(schema);
-    xmlSchemaFreeParserCtxt(spc);
-    return rc;
-}
-
 /* Parses project.qde into *doc: well formed, no DOCTYPE, our namespace,
-** valid against Project.xsd. */
+** valid against Project.xsd (the checks .qdc reading makes too). */
 static int parse(struct reader *r, const char *data, size_t len, xmlDocPtr *doc)
 {
-    if (memmem(data, len, "<!DOCTYPE", 9) != NULL)
-        return fail_at(r, NULL, "a document type declaration (<!DOCTYPE ...>) is not allowed "
-                       "in a project");
-    if (len > (size_t)0x7fffffff)
-        return fail_at(r, NULL, "too large");
-    xmlParserCtxtPtr pc = xmlNewParserCtxt();
-    if (pc == NULL)
-        return oom(r);
-    *doc = xmlCtxtReadMemory(pc, data, (int)len, NULL, NULL,
-                             XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    struct first_error fe = {0};
-    if (*doc == NULL)
-        keep_first(&fe, xmlCtxtGetLastError(pc));
-    xmlFreeParserCtxt(pc);
-    if (*doc == NULL)
-        return fe.set ? duet_errf(r->e, DUET_EINPUT, "%s: project.qde:%d: not well-formed XML: "
-                                  "%s", r->src, fe.line, fe.msg)
-                      : fail_at(r, NULL, "not well-formed XML");
-    xmlNodePtr root = xmlDocGetRootElement(*doc);
-    if ((*doc)->intSubset != NULL || root == NULL)
-        return fail_at(r, NULL, "not a REFI-QDA project");
-    if (strcmp((const char *)root->name, "Project") != 0 || root->ns == NULL ||
-        strcmp((const char *)root->ns->href, QDPX_NAMESPACE) != 0) {
-        char q[64];
-        const char *ns = root->ns ? (const char *)root->ns->href : "";
-        jr_quote_safe(ns, strlen(ns), q, sizeof q);
-        return fail_at(r, root, "not a REFI-QDA project: the root element is '%s' in namespace "
-                       "'%s'; expected 'Project' in namespace '%s'",
-                       strlen((const char *)root->name) < 40 ? (const char *)root->name : "?", q,
-                       QDPX_NAMESPACE);
-    }
-    return validate(r, *doc);
+    struct qdc_where at = {r->src, "project.qde"};
+    *doc = qdc_parse_valid(data, len, "Project", QDPX_NAMESPACE, qdpx_schema_xsd, "project",
+                           &at, r->e);
+    return *doc ? 0 : -1;
 }
 
 static int is_elem(xmlNodePtr n, const char *name)
