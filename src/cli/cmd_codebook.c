@@ -182,6 +182,38 @@ static int codebook_show(struct cli *c, int argc, char **argv)
     return CLI_OK;
 }
 
+static int codebook_memo(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"code", required_argument, NULL, 'g'},
+                                         {"text", required_argument, NULL, 't'},
+                                         {"json", no_argument, NULL, 'j'}, {0}};
+    const char *code = NULL, *text = NULL;
+    int json = 0, ch;
+    optind = 0;
+    while ((ch = cli_getopt(argc, argv, opts, "codebook memo")) != -1) {
+        if (ch == '?')
+            return CLI_EUSAGE;
+        if (ch == 'g')
+            code = optarg;
+        else if (ch == 't')
+            text = optarg;
+        else
+            json = 1;
+    }
+    if (optind != argc - 1)
+        return cli_usage_error("codebook memo", "give exactly one NAME");
+    if (code && !text)
+        return cli_usage_error("codebook memo", "--code goes with --text");
+    struct store *st = cli_store(c);
+    if (st == NULL)
+        return CLI_EUSER;
+    duet_err e;
+    if (text && store_codebook_memo_add(st, argv[optind], code, text, c->actor, NULL, &e) != 0)
+        return cli_fail(&e);
+    static const char *const cols[] = {"target", "code", "author", "created_at", "text"};
+    return cli_emit_list(store_codebook_memo_list(st, argv[optind], &e), json, cols, 5, &e);
+}
+
 int cmd_codebook(struct cli *c, int argc, char **argv)
 {
     static const struct cli_sub subs[] = {
@@ -200,8 +232,12 @@ int cmd_codebook(struct cli *c, int argc, char **argv)
          "show NAME [--version V] [--json]\n"
          "  Shows a codebook's codes as a tree with their definitions (--json: the\n"
          "  duet-codebook/1 definition).\n"},
+        {"memo", codebook_memo,
+         "memo NAME [--text TEXT [--code GUID]] [--json]\n"
+         "  Adds a memo to the codebook's latest version (or, with --code, to one of its\n"
+         "  codes), then lists its memos.\n"},
     };
     return cli_dispatch(c, "codebook",
                         "Codebooks: the codes of qualitative coding, and exchange with QDA tools.",
-                        subs, 4, argc, argv);
+                        subs, sizeof subs / sizeof subs[0], argc, argv);
 }

@@ -153,3 +153,13 @@ printf 'not a zip' > notzip.qdpx
 expect_error "a file that is not a zip is refused" 1 "notzip.qdpx" coding import notzip.qdpx
 run coding coders --json
 expect "refused imports wrote nothing" '[ $rc -eq 0 ] && [ "$(printf "%s" "$out" | jq length)" -eq 0 ]'
+
+# ---- memos on codes -----------------------------------------------------------
+export DUET_DB="$work/test.db"
+run codebook memo starter --code "$V" --text "Does silence count as voice?" --json
+expect "codebook memo adds a memo to a code and lists it" \
+  '[ $rc -eq 0 ] && printf "%s" "$out" | jq -e ".[0].target == \"code\" and .[0].code == \"$V\" and .[0].text == \"Does silence count as voice?\"" >/dev/null'
+expect_error "a memo on a code the codebook lacks is refused" 1 "has no code with guid" \
+  codebook memo starter --code 00000000-0000-4000-8000-000000000000 --text "x"
+expect_error "--code without --text is a usage error" 2 "--code goes with --text" \
+  codebook memo starter --code "$V"
