@@ -1320,7 +1320,9 @@ static const struct {
     {"partner", "Me and my partners", "The other people in your partnership can read it. "
      "The programme team cannot.", "Shared with partners"},
     {"programme", "My partners and the programme team", "Your partners and the "
-     "facilitators of your cohort can read it.", "Shared with the programme team"},
+     "facilitators of your cohort can read it. If you have agreed to take part in research, "
+     "the programme's researchers may also study it, without your name.",
+     "Shared with the programme team"},
 };
 #define NVIS (sizeof visibilities / sizeof visibilities[0])
 

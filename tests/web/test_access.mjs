@@ -322,7 +322,7 @@ test('private reflections appear only in responses to their author', async (t) =
 });
 
 // docs/access.md: partner → the author and partners; programme → also the
-// cohort's facilitators; researchers read none.
+// cohort's facilitators; researchers read none here (coding: the next test).
 test('shared reflections reach exactly their audience', async (t) => {
   const jobs = await scan();
   const readersOf = (m) => new Set(jobs.filter((j) => plain(j.res.text).includes(m)).map((j) => j.p.label));
@@ -334,6 +334,39 @@ test('shared reflections reach exactly their audience', async (t) => {
     "a 'partner' reflection reached someone outside the partnership");
   assert.deepEqual([...programme].filter((l) => !['participantA', 'participantA2', 'facilitator'].includes(l)), [],
     "a 'programme' reflection reached someone outside the partnership and its cohort's staff");
+});
+
+// Coding (docs/coding.md, "What may be coded"): a researcher reads every
+// codable document, page and API, and finds the 'programme' reflection
+// (its author consents to research) but no private or partner-only one, and
+// no participant's name.
+test('coders see reflections shared with the programme team, never private or partner-only ones', async () => {
+  const r = who.researcher;
+  const list = await r.api.get('/api/v1/coding/documents');
+  assert.equal(list.status, 200);
+  const docs = list.json.documents;
+  assert.ok(docs.length > 0, 'no codable documents');
+  const seen = [];
+  await L.pool(docs, 8, async (d) => {
+    for (const [client, url] of [[r.api, `/api/v1/coding/documents/${d.kind}/${d.id}`],
+      [r.page, `/coding/${d.kind}/${d.id}`]]) {
+      const res = await client.get(url);
+      assert.equal(res.status, 200, `${url}: ${res.status}`);
+      seen.push(plain(res.text));
+    }
+  });
+  const all = seen.join('\n');
+  assert.ok(all.includes(programmeMarker), "the coder never saw the 'programme' reflection");
+  assert.ok(!all.includes(partnerMarker), "a coder saw a partner-only reflection");
+  for (const pr of privateTexts) assert.ok(!all.includes(pr.text), `a coder saw ${pr.author}'s private reflection`);
+  const named = people().filter((p) => p.codes && p.name && p.name.length >= 5 && all.includes(p.name));
+  assert.deepEqual(named.map((p) => p.name), [], 'a coding page names a participant');
+  // A private reflection is not found for coding, whatever its id.
+  const priv = JSON.parse(L.sqlite(w.db, "SELECT id FROM reflection WHERE visibility <> 'programme' LIMIT 3;", '-json'));
+  for (const { id } of priv) {
+    const res = await r.api.get(`/api/v1/coding/documents/reflection/${id}`);
+    assert.equal(res.status, 404, `a private or partner-only reflection (${id}) answered ${res.status}`);
+  }
 });
 
 test('the reflection checks are not vacuous: authors, partners and staff do see reflections', async (t) => {
