@@ -34,11 +34,24 @@ int db_fail(struct store *st, const char *what, duet_err *e)
 sqlite3_stmt *db_prep(struct store *st, const char *sql, duet_err *e)
 {
     for (int i = 0; i < st->ncache; i++) {
-        if (st->cache[i].sql == sql) {
-            sqlite3_reset(st->cache[i].stmt);
-            sqlite3_clear_bindings(st->cache[i].stmt);
-            return st->cache[i].stmt;
+        if (st->cache[i].sql != sql)
+            continue;
+        /* Keyed by address: a text built in a reused buffer would find the
+        ** statement of another text. Check, and prepare the new text then. */
+        if (strcmp(sqlite3_sql(st->cache[i].stmt), sql) != 0) {
+            sqlite3_stmt *s = NULL;
+            if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) !=
+                SQLITE_OK) {
+                db_fail(st, "preparing a query", e);
+                return NULL;
+            }
+            sqlite3_finalize(st->cache[i].stmt);
+            st->cache[i].stmt = s;
+            return s;
         }
+        sqlite3_reset(st->cache[i].stmt);
+        sqlite3_clear_bindings(st->cache[i].stmt);
+        return st->cache[i].stmt;
     }
     sqlite3_stmt *s = NULL;
     if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {

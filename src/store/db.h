@@ -30,7 +30,10 @@ struct store {
 /* Frees the memo (store_close). */
 void db_memo_free(struct store *st);
 
-/* A prepared, reset statement for a static SQL string (cached). */
+/* A prepared, reset statement for sql, cached by its address: pass a string
+** literal or a static array. (A different text at a cached address is
+** noticed and prepared afresh, so a reused buffer cannot run the wrong
+** statement, but it is prepared every time.) */
 sqlite3_stmt *db_prep(struct store *st, const char *sql, duet_err *e);
 /* Fills *e from the connection's last error, prefixed with what was done. */
 int db_fail(struct store *st, const char *what, duet_err *e);

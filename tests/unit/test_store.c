@@ -25,6 +25,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "io/instrument.h"
+#include "store/db.h"
 #include "store/store.h"
 
 #define NOW "2026-03-01T09:00:00Z"
@@ -54,6 +55,25 @@ static void temp_path(char out[64])
     int fd = mkstemp(out);
     assert_true(fd >= 0);
     close(fd);
+}
+
+/* db_prep caches statements by the address of their text. Two texts
+** written one after the other into the same buffer must still each run as
+** themselves (a bug that once made coding an observation after a
+** reflection insert into the wrong column). */
+static void test_prep_same_buffer_other_text(void **state)
+{
+    struct fx *f = *state;
+    char sql[64];
+    duet_err e;
+    for (int k = 1; k <= 3; k++) {
+        snprintf(sql, sizeof sql, "SELECT %d", k * 7);
+        sqlite3_stmt *s = db_prep(f->st, sql, &e);
+        assert_non_null(s);
+        assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+        assert_int_equal(sqlite3_column_int(s, 0), k * 7);
+        sqlite3_reset(s);
+    }
 }
 
 static int setup(void **state)
@@ -1100,6 +1120,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
         T(test_open_creates_and_migrates),
+        T(test_prep_same_buffer_other_text),
         cmocka_unit_test(test_open_refuses_newer_schema),
         T(test_programme_cohort_module),
         T(test_duplicates_and_missing),
