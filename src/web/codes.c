@@ -387,8 +387,8 @@ static void codes_page(struct web_req *rq, struct web_res *rs, json_t *r)
         page_end(rq, rs);
         return;
     }
-    html_printf(b, "<p>%D coded documents: %D reflections by lived-experience members, %D by "
-                   "system members and %D observers' notes. A code counts once per document, "
+    html_printf(b, "<p>Coded documents: %D (reflections by lived-experience members %D, by "
+                   "system members %D, observers' notes %D). A code counts once per document, "
                    "however many passages have it, so a long reflection or a keen coder does "
                    "not weigh more. Only texts whose authors' research consent is in force "
                    "count.</p>\n", (int64_t)count(n, "all"),

@@ -632,6 +632,18 @@ test('5b. two researchers code the same passages and duet analyse agreement repo
     assert.equal(byName[code].percent_agreement, 1);
   }
 
+  // The codes page: the two codes, charts drawn, the same numbers in tables.
+  await r.visit('researcher-codes', async (page) => {
+    await page.goto('/home');
+    const [x] = await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: `Code frequencies in ${COHORT}` }).click()]);
+    return x;
+  });
+  assert.equal(await heading(r.page), 'Code frequencies');
+  const codesText = await r.page.locator('main').textContent();
+  for (const code of ['Voice', 'Trust']) assert.ok(codesText.includes(code), `the codes page does not list ${code}`);
+  const drawnCodes = await B.chartsDrawn(r.page, '');
+  assert.ok(drawnCodes.charts >= 1 && drawnCodes.svg === drawnCodes.charts, `${drawnCodes.svg} of ${drawnCodes.charts} charts drawn on the codes page`);
+
   // Revealed, the first coder sees both coders' passages.
   await r.page.goto('/coding');
   await Promise.all([r.page.waitForNavigation(), r.page.getByRole('button', { name: "Reveal everyone's coding" }).click()]);
@@ -649,7 +661,7 @@ const EXPECTED_PAGES = ['sign-in', 'sign-in-error', 'participant-home', 'facilit
   'researcher-relationships', 'researcher-determinants', 'researcher-partnership', 'admin-accounts',
   'participant-sort', 'participant-sort-errors', 'participant-partnership-after-sort', 'participant-sort-done',
   'facilitator-norms', 'researcher-norms', 'researcher-coding', 'researcher-coding-document',
-  'researcher2-coding-document', 'not-found', 'not-found-signed-out'];
+  'researcher2-coding-document', 'researcher-codes', 'not-found', 'not-found-signed-out'];
 
 // The detectors themselves: a page that breaks the CSP and has an image
 // without a text alternative must be caught (so a pass means something).
