@@ -147,6 +147,43 @@ static double pair_sum(enum agree_level level, const double *posv, const double 
     return 2 * total * s;
 }
 
+#define FEW_VALUES 64   /* distinct values kept in a small sorted set before sorting all */
+
+/* Leaves the distinct values of v[0..n) in v[0..nv), ascending, and returns
+** nv. Coding data have a handful of categories, so a small sorted set found
+** by binary search does it in one pass; past FEW_VALUES distinct values, a
+** sort of everything. */
+static size_t distinct_values(double *v, size_t n)
+{
+    double few[FEW_VALUES];
+    size_t nf = 0;
+    for (size_t k = 0; k < n; k++) {
+        size_t lo = 0, hi = nf;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (few[mid] < v[k])
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < nf && few[lo] == v[k])
+            continue;
+        if (nf == FEW_VALUES) {
+            qsort(v, n, sizeof *v, cmp_double);
+            size_t nv = 0;
+            for (size_t i = 0; i < n; i++)
+                if (nv == 0 || v[i] != v[nv - 1])
+                    v[nv++] = v[i];
+            return nv;
+        }
+        memmove(few + lo + 1, few + lo, (nf - lo) * sizeof *few);
+        few[lo] = v[k];
+        nf++;
+    }
+    memcpy(v, few, nf * sizeof *v);
+    return nf;
+}
+
 static int prep_init(struct prep *p, const double *x, size_t nunits, size_t ncoders,
                      enum agree_level level, duet_err *e)
 {
@@ -202,11 +239,7 @@ static int prep_init(struct prep *p, const double *x, size_t nunits, size_t ncod
             return duet_errf(e, DUET_EINPUT, "value %g is negative; the ratio metric needs "
                              "values of 0 or more (use the interval level)", neg);
         }
-    qsort(p->val, nval, sizeof *p->val, cmp_double);
-    size_t nv = 0;
-    for (k = 0; k < nval; k++)
-        if (nv == 0 || p->val[k] != p->val[nv - 1])
-            p->val[nv++] = p->val[k];
+    size_t nv = distinct_values(p->val, nval);
     p->nv = nv;
     if (nv == 1) {
         double only = p->val[0];

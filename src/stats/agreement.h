@@ -49,7 +49,8 @@ struct agree_alpha {
 ** delta^2: nominal [c != k]; interval (c - k)^2; ratio ((c - k)/(c + k))^2
 ** (values must be >= 0); ordinal (M_k - M_c)^2 with M_c = the number of
 ** pairable values below c plus half of those equal to c, which is
-** Krippendorff's (sum_{g=c..k} n_g - (n_c + n_k)/2)^2. O(n log n) time.
+** Krippendorff's (sum_{g=c..k} n_g - (n_c + n_k)/2)^2. O(n log V) time for
+** V distinct values up to 64, O(n log n) beyond.
 ** Refuses: no unit with two values; a single distinct value (alpha is
 ** undefined when there is no variation to agree on); negative values for
 ** ratio; more than AGREE_MAX_RATIO_VALUES distinct values for ratio. */

@@ -146,6 +146,29 @@ static void test_two_units_minus_half(void **state)
     CLOSE(alpha_of(y, 2, 2, AGREE_NOMINAL), -0.5, 1e-15);
 }
 
+/* Many categories (more than the 64 the one-pass count of distinct values
+** holds, so the sorting path too): 70 units coded (i, i) by two coders,
+** except unit 0, coded (0, 1). n = 140; n_0 = 1, n_1 = 3, the other 68
+** values twice each; one disagreeing unit gives 2 ordered pairs: D_o =
+** 2/140; D_e = (140^2 - (1 + 9 + 68*4)) / (140*139) = 19318/19460;
+** alpha = 1 - (2/140)/(19318/19460). With 50 categories (the one-pass path)
+** the same reasoning: n = 100, D_e = (10000 - (1 + 9 + 48*4)) / 9900. */
+static void test_many_categories(void **state)
+{
+    (void)state;
+    for (size_t nu = 50; nu <= 70; nu += 20) {
+        double x[140];
+        for (size_t u = 0; u < nu; u++)
+            x[2 * u] = x[2 * u + 1] = (double)u;
+        x[1] = 1;
+        double n = (double)(2 * nu);
+        double de = (n * n - (1 + 9 + (double)(nu - 2) * 4)) / (n * (n - 1));
+        CLOSE(alpha_of(x, nu, 2, AGREE_NOMINAL), 1.0 - (2.0 / n) / de, 1e-14);
+        x[1] = 0;
+        CLOSE(alpha_of(x, nu, 2, AGREE_INTERVAL), 1.0, 1e-15);
+    }
+}
+
 static void test_perfect_and_order_free(void **state)
 {
     (void)state;
@@ -316,6 +339,7 @@ int main(void)
         cmocka_unit_test(test_wikipedia_3x15),
         cmocka_unit_test(test_two_units_minus_half),
         cmocka_unit_test(test_perfect_and_order_free),
+        cmocka_unit_test(test_many_categories),
         cmocka_unit_test(test_missing_values),
         cmocka_unit_test(test_degenerate),
         cmocka_unit_test(test_bootstrap),
