@@ -480,10 +480,13 @@ json_t *store_coding_memo_list(struct store *st, const char *kind, int64_t id, d
         return NULL;
     free(doc);
     sqlite3_stmt *s = db_prep(st, "SELECT CASE m.target_kind WHEN 'source' THEN 'document' "
-                                  "ELSE 'coding' END AS target, g.guid AS coding, m.text, "
+                                  "ELSE 'coding' END AS target, g.guid AS coding, "
+                                  "c.name AS code_name, k.name AS coder, m.text, "
                                   "m.author, m.created_at FROM memo m LEFT JOIN coding g ON "
                                   "m.target_kind = 'coding' AND g.id = m.target_id "
-                                  "LEFT JOIN selection x ON x.id = g.selection_id WHERE "
+                                  "LEFT JOIN code c ON c.id = g.code_id "
+                                  "LEFT JOIN selection x ON x.id = g.selection_id "
+                                  "LEFT JOIN coder k ON k.id = x.coder_id WHERE "
                                   "(m.target_kind = 'source' AND m.target_id = ?1) OR "
                                   "(m.target_kind = 'coding' AND x.source_id = ?1) "
                                   "ORDER BY m.id", e);

@@ -415,8 +415,9 @@ int store_coding_set_blind(struct store *st, int blind, duet_err *e);
 int store_coding_memo_add(struct store *st, const char *kind, int64_t id,
                           const char *coding, const char *text, const char *author,
                           int64_t *memo_id, duet_err *e);
-/* Memos on a document and its codings: rows {target, coding, text, author,
-** created_at} in the order written. */
+/* Memos on a document and its codings: rows {target ("document" or
+** "coding"), coding, code_name, coder (the coding's; null for the
+** document's), text, author, created_at} in the order written. */
 json_t *store_coding_memo_list(struct store *st, const char *kind, int64_t id, duet_err *e);
 
 /* One coding of a passage, as store_coding_each gives it. Strings are

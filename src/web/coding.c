@@ -373,27 +373,76 @@ static void code_form(struct web_req *rq, struct web_res *rs, const json_t *doc,
                    "</form>\n");
 }
 
+/* The memos on a document the coder may read: while blind, memos on other
+** coders' codings would show their coding, so those stay hidden. */
+static json_t *visible_memos(struct web_req *rq, const char *kind, int64_t id, int blind,
+                             duet_err *e)
+{
+    json_t *memos = store_coding_memo_list(rq->st, kind, id, e);
+    for (size_t i = json_array_size(memos); blind && i-- > 0;) {
+        json_t *m = json_array_get(memos, i);
+        const char *coder = json_string_value(json_object_get(m, "coder"));
+        if (coder && strcmp(coder, rq->who->person_key) != 0)
+            json_array_remove(memos, i);
+    }
+    return memos;
+}
+
+/* "Trust: “the first words of the passage…”" for a coding in the form. */
+static void coding_label(const char *text, json_t *s, const char *code, char *out, size_t n)
+{
+    size_t a = (size_t)json_integer_value(json_object_get(s, "start"));
+    size_t z = (size_t)json_integer_value(json_object_get(s, "end"));
+    int more = z - a > 40;
+    char *words = passage_of(text, a, more ? a + 40 : z);
+    snprintf(out, n, "%s: “%s%s”", code, words ? words : "", more ? "…" : "");
+    free(words);
+}
+
 static void memos_section(struct web_req *rq, struct web_res *rs, const json_t *doc,
-                          const struct staffui_errors *fe)
+                          const struct staffui_errors *fe, json_t *sel, int blind)
 {
     duet_buf *b = &rs->body;
     duet_err e;
+    const char *kind = staffui_str(doc, "kind");
     json_int_t id = json_integer_value(json_object_get(doc, "id"));
-    json_t *memos = store_coding_memo_list(rq->st, staffui_str(doc, "kind"), id, &e);
+    json_t *memos = visible_memos(rq, kind, id, blind, &e);
     html_printf(b, "<h2 id=\"memos\">Memos</h2>\n");
-    size_t i;
-    json_t *m;
-    json_array_foreach(memos, i, m)
-        html_printf(b, "<div class=\"nhsuk-inset-text\"><p class=\"duet-preline\">%s</p>"
-                       "<p class=\"nhsuk-body-s\">%s, %s</p></div>\n", staffui_str(m, "text"),
-                    staffui_str(m, "author"), staffui_str(m, "created_at"));
+    size_t i, k;
+    json_t *m, *s, *c;
+    json_array_foreach(memos, i, m) {
+        html_printf(b, "<div class=\"nhsuk-inset-text\">");
+        if (strcmp(staffui_str(m, "target"), "coding") == 0)
+            html_printf(b, "<p class=\"nhsuk-body-s\">On %s's coding ‘%s’</p>",
+                        staffui_str(m, "coder"), staffui_str(m, "code_name"));
+        html_printf(b, "<p class=\"duet-preline\">%s</p><p class=\"nhsuk-body-s\">%s, %s</p>"
+                       "</div>\n", staffui_str(m, "text"), staffui_str(m, "author"),
+                    staffui_str(m, "created_at"));
+    }
     json_decref(memos);
     char action[96];
-    doc_href(action, sizeof action, staffui_str(doc, "kind"), id, "/memo");
+    doc_href(action, sizeof action, kind, id, "/memo");
     html_printf(b, "<form method=\"post\" action=\"%s\" novalidate>\n", action);
     page_csrf_field(rq, rs);
+    if (json_array_size(sel) > 0) {
+        html_printf(b, "<div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\" "
+                       "for=\"about\">What the memo is about</label><select "
+                       "class=\"nhsuk-select\" id=\"about\" name=\"about\"><option value=\"\">"
+                       "The whole text</option>");
+        json_array_foreach(sel, i, s)
+            json_array_foreach(json_object_get(s, "codes"), k, c) {
+                char label[256];
+                coding_label(staffui_str(doc, "text"), s, staffui_str(c, "name"), label,
+                             sizeof label);
+                html_printf(b, "<option value=\"%s\">%s</option>", staffui_str(c, "coding"),
+                            label);
+            }
+        html_printf(b, "</select></div>\n");
+    }
     staffui_textarea(b, fe, "memo", "Add a memo",
-                     "Your thoughts on this text: other coders see memos.", "", MEMO_MAX);
+                     "Your thoughts on this text or one of its codings: other coders see "
+                     "memos (while coding is blind, only those on the text itself and on "
+                     "their own codings).", "", MEMO_MAX);
     html_printf(b, "<button class=\"nhsuk-button nhsuk-button--secondary\" type=\"submit\">"
                    "Add memo</button>\n</form>\n");
 }
@@ -445,7 +494,7 @@ static void document_page(struct web_req *rq, struct web_res *rs, json_t *doc,
     html_printf(b, "</div>\n");
     code_form(rq, rs, doc, &cb, fe, sent);
     selections_table(rq, rs, doc, sel);
-    memos_section(rq, rs, doc, fe);
+    memos_section(rq, rs, doc, fe, sel, blind);
     page_end(rq, rs);
     json_decref(sel);
     codebook_free(&cb);
@@ -623,8 +672,13 @@ static void post_memo(struct web_req *rq, struct web_res *rs)
     else if (!staffui_text_ok(text, MEMO_MAX, 1))
         staffui_error_add(&fe, "memo", "The memo is too long or holds characters that cannot "
                                        "be used");
+    const char *about = http_form_get(&rq->form, "about");
+    if (about && *about == '\0')
+        about = NULL;
+    if (about && !codebook_valid_guid(about))
+        staffui_error_add(&fe, "about", "Choose what the memo is about from the list");
     duet_err e;
-    if (fe.n == 0 && store_coding_memo_add(rq->st, rq->params[0], id, NULL, text,
+    if (fe.n == 0 && store_coding_memo_add(rq->st, rq->params[0], id, about, text,
                                            rq->who->person_key, NULL, &e) != 0)
         staffui_error_add(&fe, "memo", "%s", e.msg);
     if (fe.n) {
@@ -661,7 +715,7 @@ static void api_document(struct web_req *rq, struct web_res *rs)
     duet_err e;
     int blind = blind_mode(rq, &e);
     json_t *sel = blind < 0 ? NULL : visible(rq, rq->params[0], id, blind, &e);
-    json_t *memos = sel ? store_coding_memo_list(rq->st, rq->params[0], id, &e) : NULL;
+    json_t *memos = sel ? visible_memos(rq, rq->params[0], id, blind, &e) : NULL;
     if (memos == NULL) {
         json_decref(sel);
         json_decref(doc);

@@ -612,11 +612,22 @@ test('5b. two researchers code the same passages and duet analyse agreement repo
   assert.equal(coded, 2, `the first coder sees ${coded} coded passages, expected 2`);
   assert.equal(await r.page.locator('[data-coding-text] mark').count(), 2, 'the coded passages are not highlighted');
 
-  // The second coder, blind: sees none of the first coder's passages.
+  // A memo on one of the codings.
+  const memo = 'Voice here is about being asked, not about being heard.';
+  const about = r.page.getByLabel('What the memo is about');
+  await about.selectOption({ label: (await about.locator('option').allTextContents()).find((t) => t.startsWith('Voice')) });
+  await r.page.getByLabel('Add a memo').fill(memo);
+  await Promise.all([r.page.waitForNavigation(), r.page.getByRole('button', { name: 'Add memo' }).click()]);
+  assert.ok(await r.page.getByText('The memo is added.').count(), 'no confirmation after adding a memo');
+  assert.ok(await r.page.getByText(`On ${W.STAFF.researcher}'s coding ‘Voice’`).count(), 'the memo does not say which coding it is on');
+
+  // The second coder, blind: sees none of the first coder's passages, nor
+  // the memo on one of them.
   const r2 = await role('researcher2');
   await r2.signIn(SECOND_CODER, SECOND_PASSWORD);
   await r2.visit('researcher2-coding-document', goto(docUrl));
   assert.equal(await r2.page.locator('tr[data-selection]').count(), 0, 'blind coding shows another coder\'s passages');
+  assert.ok(!(await r2.page.locator('main').textContent()).includes(memo), 'blind coding shows a memo on another coder\'s coding');
   for (const [words, code] of [[one, 'Voice'], [two, 'Trust']]) {
     await r2.page.getByLabel('Passage', { exact: true }).fill(words);
     await applyCodes(r2.page, code);
