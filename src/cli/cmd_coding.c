@@ -28,6 +28,20 @@ static int parse_doc(const char *cmd, const char *kind, const char *id, long lon
     return CLI_OK;
 }
 
+/* The document named by the only two arguments left (KIND ID), and the
+** store; returns CLI_OK or the exit code after saying what is wrong. */
+static int open_doc(struct cli *c, const char *cmd, int argc, char **argv, long long *id,
+                    struct store **st)
+{
+    if (optind != argc - 2)
+        return cli_usage_error(cmd, "give a document: KIND ID");
+    int rc = parse_doc(cmd, argv[optind], argv[optind + 1], id);
+    if (rc != CLI_OK)
+        return rc;
+    *st = cli_store(c);
+    return *st ? CLI_OK : CLI_EUSER;
+}
+
 static int coding_documents(struct cli *c, int argc, char **argv)
 {
     static const struct option opts[] = {{"cohort", required_argument, NULL, 'c'},
@@ -70,15 +84,11 @@ static int coding_show(struct cli *c, int argc, char **argv)
         else
             json = 1;
     }
-    if (optind != argc - 2)
-        return cli_usage_error("coding show", "give a document: KIND ID");
     long long id;
-    int rc = parse_doc("coding show", argv[optind], argv[optind + 1], &id);
+    struct store *st = NULL;
+    int rc = open_doc(c, "coding show", argc, argv, &id, &st);
     if (rc != CLI_OK)
         return rc;
-    struct store *st = cli_store(c);
-    if (st == NULL)
-        return CLI_EUSER;
     duet_err e;
     json_t *doc = store_coding_document(st, argv[optind], id, &e);
     json_t *sel = doc ? store_coding_selections(st, argv[optind], id, coder, &e) : NULL;
@@ -200,15 +210,11 @@ static int coding_memo(struct cli *c, int argc, char **argv)
         else
             json = 1;
     }
-    if (optind != argc - 2)
-        return cli_usage_error("coding memo", "give a document: KIND ID");
     long long id;
-    int rc = parse_doc("coding memo", argv[optind], argv[optind + 1], &id);
+    struct store *st = NULL;
+    int rc = open_doc(c, "coding memo", argc, argv, &id, &st);
     if (rc != CLI_OK)
         return rc;
-    struct store *st = cli_store(c);
-    if (st == NULL)
-        return CLI_EUSER;
     duet_err e;
     if (text && store_coding_memo_add(st, argv[optind], id, coding, text, c->actor, NULL,
                                       &e) != 0)

@@ -16,7 +16,6 @@
 #include <sys/random.h>
 #include <time.h>
 
-#include "core/json.h"
 #include "io/jsonread.h"
 
 _Static_assert(JR_NAME_MAX == 48, "codebook names are read by jr_get_name");
@@ -325,14 +324,7 @@ int codebook_parse(const char *json, size_t len, const char *source, struct code
                    duet_err *e)
 {
     struct jr_ctx c = {source != NULL ? source : "codebook", e};
-    if (json == NULL)
-        len = 0;
-    if (len > CODEBOOK_MAX_BYTES)
-        return jr_fail(&c, NULL, "%zu bytes; a codebook may have at most %zu", len,
-                       CODEBOOK_MAX_BYTES);
-    if (len == 0)
-        return jr_fail(&c, NULL, "the input is empty; expected a JSON object");
-    json_t *root = duet_json_load(json, len, JSON_DECODE_ANY, c.src, e);
+    json_t *root = jr_load(&c, json, len, CODEBOOK_MAX_BYTES, "a codebook");
     if (root == NULL)
         return -1;
     struct codebook tmp;

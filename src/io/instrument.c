@@ -9,7 +9,6 @@
 */
 #include "io/instrument.h"
 
-#include "core/json.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -413,14 +412,7 @@ int instrument_parse(const char *json, size_t len, const char *source,
                      struct instrument *out, duet_err *e)
 {
     struct jr_ctx c = {source != NULL ? source : "instrument", e};
-    if (json == NULL)
-        len = 0;
-    if (len > INSTRUMENT_MAX_BYTES)
-        return jr_fail(&c, NULL, "%zu bytes; an instrument may have at most %zu",
-                       len, INSTRUMENT_MAX_BYTES);
-    if (len == 0)
-        return jr_fail(&c, NULL, "the input is empty; expected a JSON object");
-    json_t *root = duet_json_load(json, len, JSON_DECODE_ANY, c.src, e);
+    json_t *root = jr_load(&c, json, len, INSTRUMENT_MAX_BYTES, "an instrument");
     if (root == NULL)
         return -1;
     struct instrument tmp;

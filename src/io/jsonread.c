@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json.h"
 #include "core/utf8.h"
 
 void jr_quote_safe(const char *s, size_t n, char *out, size_t outsz)
@@ -55,6 +56,21 @@ int jr_fail(struct jr_ctx *c, const char *path, const char *fmt, ...)
 int jr_oom(struct jr_ctx *c)
 {
     return duet_errf(c->e, DUET_EINTERNAL, "%s: out of memory", c->src);
+}
+
+json_t *jr_load(struct jr_ctx *c, const char *json, size_t len, size_t max, const char *what)
+{
+    if (json == NULL)
+        len = 0;
+    if (len > max) {
+        jr_fail(c, NULL, "%zu bytes; %s may have at most %zu", len, what, max);
+        return NULL;
+    }
+    if (len == 0) {
+        jr_fail(c, NULL, "the input is empty; expected a JSON object");
+        return NULL;
+    }
+    return duet_json_load(json, len, JSON_DECODE_ANY, c->src, c->e);
 }
 
 const char *jr_kind(const json_t *v)

@@ -43,6 +43,11 @@ int jr_fail(struct jr_ctx *c, const char *path, const char *fmt, ...)
 /* Sets "src: out of memory" and returns -1. */
 int jr_oom(struct jr_ctx *c);
 
+/* Loads a whole definition document: json[0..len) (NULL: empty), at most
+** max bytes, not empty, valid JSON. what names it in the size message ("a
+** codebook"). Returns the value (json_decref) or NULL with the error set. */
+json_t *jr_load(struct jr_ctx *c, const char *json, size_t len, size_t max, const char *what);
+
 /* The kind of a JSON value in words ("an array", "a whole number"). */
 const char *jr_kind(const json_t *v);
 

@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/json.h"
 #include "io/jsonread.h"
 
 _Static_assert(QSET_NAME_MAX == JR_NAME_MAX, "names are read by jr_get_name");
@@ -311,13 +310,7 @@ int qset_parse(const char *json, size_t len, const char *source, struct qset *ou
                duet_err *e)
 {
     struct jr_ctx c = {source != NULL ? source : "qset", e};
-    if (json == NULL)
-        len = 0;
-    if (len > QSET_MAX_BYTES)
-        return jr_fail(&c, NULL, "%zu bytes; a Q-set may have at most %zu", len, QSET_MAX_BYTES);
-    if (len == 0)
-        return jr_fail(&c, NULL, "the input is empty; expected a JSON object");
-    json_t *root = duet_json_load(json, len, JSON_DECODE_ANY, c.src, e);
+    json_t *root = jr_load(&c, json, len, QSET_MAX_BYTES, "a Q-set");
     if (root == NULL)
         return -1;
     struct qset tmp;
