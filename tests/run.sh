@@ -3,8 +3,9 @@
 #   BUILD/tests/test_*   cmocka unit tests (one process per module)
 #   tests/cli/*.sh       command-line tests that run BUILD/duet
 #   tests/layers.sh      the architecture check (no layer includes a higher one)
-#   tests/web/test_*.mjs the web server and pages, in node (TAP output);
-#                        tests/browser/test_*.mjs drive headless Chromium
+#   tests/web/test_*.mjs the web server and pages, in node (TAP output)
+#   tests/docs/test_*.mjs the README's tour against the real output
+#   tests/browser/test_*.mjs  headless Chromium through the pages
 # Web and browser test files that create artefacts (screenshots, logs) put
 # them under BUILD/test-artefacts/.
 # and ends with the line "N passed, N failed". Exits 1 when anything failed.
@@ -12,7 +13,6 @@ set -u
 build=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-export DUET_SHARED="${DUET_SHARED:-$top/../shared}"
 passed=0
 failed=0
 log=$(mktemp -d)
@@ -66,7 +66,7 @@ DUET_ROOT=$top . "$top/scripts/node.sh"
 export DUET="$top/$build/duet" DUET_ASSETS="$top/$build/assets"
 export DUET_ARTEFACTS="$top/$build/test-artefacts"
 mkdir -p "$DUET_ARTEFACTS"
-for t in tests/web/test_*.mjs tests/browser/test_*.mjs; do
+for t in tests/web/test_*.mjs tests/docs/test_*.mjs tests/browser/test_*.mjs; do
   [ -f "$t" ] || continue
   name=$(basename "$t" .mjs)
   timeout 600 node --test-reporter=tap "$t" >"$log/out" 2>&1

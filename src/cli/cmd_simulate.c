@@ -1,7 +1,8 @@
 /*
 ** cmd_simulate.c — `duet simulate`: run the pair identity model
-** (docs: shared/spec/identity-model.md) and print a summary, the JSON
-** summary (--summary) and/or write every trajectory as CSV (--out).
+** (docs/model.md; the specification is docs/spec/identity-model.md) and
+** print a summary, the JSON summary (--summary) and/or write every
+** trajectory as CSV (--out).
 **
 ** Every model parameter is an option named as in the spec (--power_patient
 ** 0.2, or --power-patient 0.2); the list comes from model/params.h, so a
@@ -40,8 +41,8 @@ static void usage(FILE *out)
           "\n"
           "Runs the pair identity model: pairs of a patient leader and a system leader\n"
           "over the modules of a programme, each with norms that drift (see\n"
-          "shared/spec/identity-model.md). The same parameters and seed give the same\n"
-          "numbers for any number of threads.\n"
+          "docs/model.md; the specification is docs/spec/identity-model.md). The same\n"
+          "parameters and seed give the same numbers for any number of threads.\n"
           "\n"
           "Output:\n"
           "  (default)        a short table: regime shares, final quality, resistance\n"

@@ -2,7 +2,7 @@
 ** agreement.h — agreement between coders: Krippendorff's alpha (nominal,
 ** ordinal, interval, ratio; any number of coders; missing values), with an
 ** optional bootstrap interval, Cohen's kappa for two coders and Fleiss' kappa
-** for a fixed number of ratings per unit. Formulas: ../shared/domain.md §6,
+** for a fixed number of ratings per unit. Formulas:
 ** Krippendorff (2011) "Computing Krippendorff's Alpha-Reliability",
 ** Cohen (1960), Fleiss (1971); docs/coding.md says how to read them.
 **

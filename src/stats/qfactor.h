@@ -1,7 +1,7 @@
 /*
 ** qfactor.h — Q-methodology factor analysis (by-person factor analysis of
 ** Q-sorts), as in Brown (1980), PQMethod and R's qmethod; the formulas are
-** in ../shared/domain.md §5 and docs/norms.md ("qfactor").
+** in docs/norms.md ("qfactor").
 **
 ** Input: N statements × n sorts, each sort a column of grid values (e.g.
 ** −4 … +4). Persons (sorts) are correlated; factors are extracted by

@@ -1,6 +1,5 @@
 # duet stats alpha / kappa: the published check values through the command line
-# (tests/fixtures/agreement/, sources in its README; ../shared/examples/agreement/
-# README.md), every key of --json, text labels, and refusals that name file,
+# (tests/fixtures/agreement/, sources and check values in its README), every key of --json, text labels, and refusals that name file,
 # line, column and reason (exit 1) or the usage (exit 2).
 fixtures=$(cd "$(dirname "$0")/../fixtures/agreement" && pwd)
 . "$(dirname "$0")/lib.sh"

@@ -3,7 +3,7 @@
 ** published values: Krippendorff (2011) "Computing Krippendorff's
 ** Alpha-Reliability" (4 coders × 12 units) and Wikipedia's "Krippendorff's
 ** alpha" (3 × 15) from tests/fixtures/agreement/ (check values:
-** ../shared/examples/agreement/README.md), Wikipedia's "Fleiss' kappa"
+** tests/fixtures/agreement/README.md), Wikipedia's "Fleiss' kappa"
 ** example (10 subjects, 14 raters, 5 categories, from its counts table), and
 ** hand calculations in the comments.
 */

@@ -5,8 +5,8 @@
 ** spec §2-§5 written here, a case worked out by hand, the regime shares the
 ** spec states, and bit-identity across threads and splits.
 **
-** The golden file is read from $DUET_SHARED/examples/identity-model/
-** (DUET_SHARED defaults to "../shared"; tests run from the repo root).
+** The golden file is tests/fixtures/model/golden-seed1.csv (tests run from
+** the repository root; see the README beside it for its source).
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -531,14 +531,11 @@ static size_t lines(char *s, char **out, size_t max)
 
 static void compare_golden(int portable)
 {
-    const char *shared = getenv("DUET_SHARED");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/examples/identity-model/golden-seed1.csv",
-             shared && *shared ? shared : "../shared");
+    const char *path = "tests/fixtures/model/golden-seed1.csv";
     size_t n;
     char *golden = read_file(path, &n);
     if (golden == NULL)
-        fail_msg("cannot read the golden file %s (set DUET_SHARED)", path);
+        fail_msg("cannot read the golden file %s (run from the repository root)", path);
 
     sim_params p;
     sim_params_default(&p);

@@ -114,7 +114,7 @@ static int teardown(void **state)
 }
 
 /* project.qde of a .qdpx validates against the REFI-QDA Project.xsd (the
-** copy of ../shared/refi-qda/Project.xsd in data/refi-qda/; run from the
+** REFI-QDA standard's schema, data/refi-qda/Project.xsd; run from the
 ** repository's top, as tests/run.sh does) with xmllint, independently of
 ** duet's own reader. */
 static void validates(const char *file)
