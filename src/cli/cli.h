@@ -34,7 +34,7 @@ struct store *cli_store(struct cli *c);
 /* Prints "duet: error: <msg>" and returns CLI_EUSER. */
 int cli_fail(const duet_err *e);
 int cli_failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Prints "duet: <cmd>: <msg>" and a pointer to --help; returns CLI_EUSAGE. */
+/* Prints "duet <cmd>: <msg>" and a pointer to --help; returns CLI_EUSAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

@@ -1,6 +1,7 @@
 /*
 ** jsonread.h — strict reading of duet's JSON definition formats
-** (duet-instrument/1, duet-qset/1).
+** (duet-instrument/1, duet-qset/1, duet-codebook/1); the REFI-QDA readers
+** (qdc.c, qdpx.c) use its context for their messages too.
 **
 ** Small typed getters over a parsed jansson tree that refuse unknown keys,
 ** wrong types, out-of-range numbers, bad names and unsafe text, and say so

@@ -1,8 +1,9 @@
 /*
 ** staffui.h — pieces shared by the staff pages and their API (facilitator.c,
-** researcher.c, admin.c): addresses with names in them, forms with the
-** NHS.UK error summary, reading JSON bodies, flags as tags, the cohorts a
-** person may look at, and pseudonyms for people researchers must not see.
+** researcher.c, admin.c, norms.c, coding.c, codes.c): addresses with names
+** in them, forms with the NHS.UK error summary, reading JSON bodies, flags
+** as tags, the cohorts a person may look at, and pseudonyms for people
+** researchers must not see.
 **
 ** Nothing here decides access: routes do (app/access.h). Everything written
 ** into HTML goes through html_printf's escaping.

@@ -2,7 +2,8 @@
 ** web.h — what the server core shares with the page and API handlers.
 **
 ** A request arrives, is bounded and parsed by server.c, matched against the
-** route tables (routes.c), checked by access_check() for the route's action
+** route tables (one per handler file, web_routes_* below; server.c
+** matches them in order), checked by access_check() for the route's action
 ** (app/access.h) and only then handed to its handler. Handlers read the
 ** request, call the same library functions as the CLI, and fill in the
 ** response; they never decide access by themselves and never write
@@ -77,7 +78,7 @@ void web_json(struct web_res *rs, int status, void *json_value);
 /* {"error": {"status": N, "message": "..."}} */
 void web_json_error(struct web_res *rs, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Maps a library error to a status: EINPUT 400/422, ENOTFOUND 404,
+/* Maps a library error to a status: EINPUT 422, ENOTFOUND 404,
 ** ECONFLICT 409, EDENIED 403, ELIMIT 429, else 500. */
 int web_status_for(const duet_err *e);
 void web_redirect(struct web_res *rs, const char *location);
