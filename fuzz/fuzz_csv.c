@@ -47,7 +47,7 @@ static long read_all(const void *data, size_t size, duet_buf *canon, duet_buf *o
             if (buf_append(canon, &f->n, sizeof f->n) < 0 || buf_append(canon, f->p, f->n) < 0)
                 abort();
         }
-        if (out != NULL && csv_buf_record(out, rec.fields, rec.nfields) < 0)
+        if (out != NULL && csv_buf_record_as(out, CSV_EXACT, rec.fields, rec.nfields) < 0)
             abort();
         count++;
     }

@@ -1,7 +1,8 @@
 /*
 ** relcsv.c — the relationships analysis as CSV (see relcsv.h). The columns
 ** and their order are documented in docs/analysis.md, section 4; they never
-** name a person, so the file is the same for every reader.
+** name a person, so the file is the same for every reader. The CLI writes
+** it too (duet analyse relationships --csv), so both give the same bytes.
 */
 #include "analysis/relcsv.h"
 
@@ -21,7 +22,7 @@ static const char *num(const json_t *v, char buf[NUM_MAX])
     return buf;
 }
 
-static int header(const struct rel_data *d, duet_buf *out)
+static int header(const struct rel_data *d, enum csv_cells how, duet_buf *out)
 {
     static const char *const head[] = {
         "cohort", "partnership", "module", "quality_lived_experience", "quality_system",
@@ -29,21 +30,22 @@ static int header(const struct rel_data *d, duet_buf *out)
         "resistance_met_system", "power_balance", "compromise_share_lived"};
     size_t nh = sizeof head / sizeof head[0];
     for (size_t i = 0; i < nh; i++)
-        if ((i && buf_putc(out, ',') != 0) || csv_buf_field(out, head[i], strlen(head[i])) != 0)
+        if ((i && buf_putc(out, ',') != 0) || csv_buf_field_as(out, how, head[i], strlen(head[i])) != 0)
             return -1;
     for (size_t c = 0; c < d->nconstructs; c++) {
         char a[160], b[160];
         snprintf(a, sizeof a, "%s_lived_experience", d->construct[c]);
         snprintf(b, sizeof b, "%s_system", d->construct[c]);
-        if (buf_putc(out, ',') != 0 || csv_buf_field(out, a, strlen(a)) != 0 ||
-            buf_putc(out, ',') != 0 || csv_buf_field(out, b, strlen(b)) != 0)
+        if (buf_putc(out, ',') != 0 || csv_buf_field_as(out, how, a, strlen(a)) != 0 ||
+            buf_putc(out, ',') != 0 || csv_buf_field_as(out, how, b, strlen(b)) != 0)
             return -1;
     }
     return buf_putc(out, '\n');
 }
 
 /* One partnership-module row. */
-static int row(const struct rel_data *d, const json_t *p, const json_t *m, duet_buf *out)
+static int row(const struct rel_data *d, const json_t *p, const json_t *m, enum csv_cells how,
+               duet_buf *out)
 {
     char b[9][NUM_MAX], mod[24];
     const json_t *sides = json_object_get(m, "sides");
@@ -64,7 +66,7 @@ static int row(const struct rel_data *d, const json_t *p, const json_t *m, duet_
         num(json_object_get(m, "compromise_share_lived"), b[6])};
     size_t nf = sizeof fields / sizeof fields[0];
     for (size_t j = 0; j < nf; j++)
-        if ((j && buf_putc(out, ',') != 0) || csv_buf_field(out, fields[j], strlen(fields[j])) != 0)
+        if ((j && buf_putc(out, ',') != 0) || csv_buf_field_as(out, how, fields[j], strlen(fields[j])) != 0)
             return -1;
     for (size_t c = 0; c < d->nconstructs; c++) {
         const char *x = num(json_object_get(lived, d->construct[c]), b[7]);
@@ -76,15 +78,15 @@ static int row(const struct rel_data *d, const json_t *p, const json_t *m, duet_
     return buf_putc(out, '\n');
 }
 
-int rel_csv(const struct rel_data *d, const json_t *report, duet_buf *out)
+int rel_csv(const struct rel_data *d, const json_t *report, enum csv_cells how, duet_buf *out)
 {
-    if (header(d, out) != 0)
+    if (header(d, how, out) != 0)
         return -1;
     size_t i, k;
     const json_t *p, *m;
     json_array_foreach(json_object_get(report, "partnerships"), i, p)
         json_array_foreach(json_object_get(p, "modules"), k, m)
-            if (row(d, p, m, out) != 0)
+            if (row(d, p, m, how, out) != 0)
                 return -1;
     return 0;
 }

@@ -10,11 +10,14 @@
 
 #include "analysis/relationships.h"
 #include "core/buf.h"
+#include "io/csv.h"
 
 /* Appends the header and one row per element of report's partnerships[].
 ** modules[] (report from rel_report(d)) to out. Numbers are written with 17
-** significant digits; a missing value is an empty cell. Returns 0, or -1
+** significant digits; a missing value is an empty cell. The text cells
+** (cohort names, partnership codes, construct names) are written as how
+** says: CSV_SAFE for people, CSV_EXACT for programs. Returns 0, or -1
 ** when out's cap or memory runs out (out is then freed). */
-int rel_csv(const struct rel_data *d, const json_t *report, duet_buf *out);
+int rel_csv(const struct rel_data *d, const json_t *report, enum csv_cells how, duet_buf *out);
 
 #endif

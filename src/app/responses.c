@@ -14,6 +14,28 @@ static const char *const header[] = {"cohort", "module", "partnership", "person"
                                      "value"};
 #define NCOLS 6
 
+/* Adds to a refusal of cell c why an export may have written it so: a ' in
+** front of a formula-like cell (written for spreadsheets, not --exact), or,
+** for a person (code: the row's partnership), a pseudonym (not --names). */
+static void hint(duet_err *e, const csv_field *c, const csv_field *code)
+{
+    const char *why = NULL;
+    if (c->n > 1 && c->p[0] == '\'' && csv_cell_risky(c->p + 1, c->n - 1))
+        why = "the ' in front looks like the one an export for spreadsheets puts there; "
+              "export with --exact to import again";
+    size_t k = code ? code->n : 0, d = k + 2;
+    if (code && c->n > d && memcmp(c->p, code->p, k) == 0 && c->p[k] == '-' &&
+        (c->p[k + 1] == 'L' || c->p[k + 1] == 'S')) {
+        while (d < c->n && c->p[d] >= '0' && c->p[d] <= '9')
+            d++;
+        if (d == c->n)
+            why = "this looks like a pseudonym; export with --names to import again";
+    }
+    size_t n = strlen(e->msg);
+    if (why && n < sizeof e->msg)
+        snprintf(e->msg + n, sizeof e->msg - n, " (%s)", why);
+}
+
 int responses_import(struct store *st, const char *path, struct responses_stats *out,
                      duet_err *e)
 {
@@ -45,6 +67,7 @@ int responses_import(struct store *st, const char *path, struct responses_stats 
         enum ingest_field field;
         if (ingest_add(g, &a, &field, e) != 0) {
             duet_err_prefix(e, "%s:%zu: column '%s'", path, rec.line, ingest_field_name(field));
+            hint(e, &f[field], field == INGEST_PERSON ? &f[2] : NULL);
             rc = -1;
         }
         rows++;
@@ -64,35 +87,46 @@ int responses_import(struct store *st, const char *path, struct responses_stats 
     return rc;
 }
 
-struct export_ctx { FILE *f; size_t rows; };
+struct export_ctx { FILE *f; enum csv_cells how; json_t *pseudonyms; size_t rows; };
 
 static int export_row(void *ctx, const struct store_response_row *row, duet_err *e)
 {
     struct export_ctx *x = ctx;
     char module[16];
     snprintf(module, sizeof module, "%d", row->module);
-    const char *fields[NCOLS] = {row->cohort, module, row->partnership, row->person, row->item,
+    const char *person = row->person;
+    if (x->pseudonyms) {
+        person = store_pseudonym_of(x->pseudonyms, row->partnership, row->person);
+        if (person == NULL)   /* answers are members' only; never a key instead */
+            return duet_errf(e, DUET_EINTERNAL, "a response in partnership '%s' has no "
+                             "pseudonym for its person", row->partnership);
+    }
+    const char *fields[NCOLS] = {row->cohort, module, row->partnership, person, row->item,
                                  row->value};
-    if (csv_write_row(x->f, fields, NCOLS) != 0)
+    if (csv_write_row_as(x->f, x->how, fields, NCOLS) != 0)
         return duet_errf(e, DUET_EIO, "writing the export failed");
     x->rows++;
     return 0;
 }
 
-int responses_export(struct store *st, FILE *f, const char *purpose, size_t *rows,
-                     duet_err *e)
+int responses_export(struct store *st, FILE *f, const char *purpose, unsigned flags,
+                     size_t *rows, duet_err *e)
 {
-    struct export_ctx x = {f, 0};
-    if (csv_write_row(f, header, NCOLS) != 0)
-        return duet_errf(e, DUET_EIO, "writing the export failed");
-    if (store_responses_each(st, purpose, export_row, &x, e) != 0)
+    struct export_ctx x = {f, flags & RESPONSES_EXACT ? CSV_EXACT : CSV_SAFE, NULL, 0};
+    if (!(flags & RESPONSES_NAMES) && (x.pseudonyms = store_pseudonym_map(st, e)) == NULL)
         return -1;
-    if (rows)
+    int rc = 0;
+    if (csv_write_row_as(f, x.how, header, NCOLS) != 0)
+        rc = duet_errf(e, DUET_EIO, "writing the export failed");
+    if (rc == 0)
+        rc = store_responses_each(st, purpose, export_row, &x, e);
+    json_decref(x.pseudonyms);
+    if (rc == 0 && rows)
         *rows = x.rows;
-    return 0;
+    return rc ? -1 : 0;
 }
 
-int responses_dictionary_csv(struct store *st, FILE *f, duet_err *e)
+int responses_dictionary_csv(struct store *st, FILE *f, enum csv_cells how, duet_err *e)
 {
     static const char *const cols[] = {"item", "instrument", "instrument_version", "construct",
                                        "type", "min", "max", "reverse_keyed", "label"};
@@ -102,7 +136,7 @@ int responses_dictionary_csv(struct store *st, FILE *f, duet_err *e)
     json_t *items = store_item_list(st, e);
     if (items == NULL)
         return -1;
-    int rc = csv_write_row(f, cols, N);
+    int rc = csv_write_row_as(f, how, cols, N);
     size_t i;
     json_t *row;
     json_array_foreach(items, i, row) {
@@ -122,7 +156,7 @@ int responses_dictionary_csv(struct store *st, FILE *f, duet_err *e)
             }
         }
         if (rc == 0)
-            rc = csv_write_row(f, fields, N);
+            rc = csv_write_row_as(f, how, fields, N);
     }
     json_decref(items);
     return rc == 0 ? 0 : duet_errf(e, DUET_EIO, "writing the dictionary failed");

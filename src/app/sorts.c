@@ -688,15 +688,25 @@ int sorts_export(struct store *st, FILE *f, const struct sorts_export_options *o
     memset(&q, 0, sizeof q);
     if (rc == 0)
         rc = store_qset_get(st, x.qset, x.qset_version, &q, NULL, e);
+    json_t *pseudonyms = rc == 0 && !o->names ? store_pseudonym_map(st, e) : NULL;
+    if (rc == 0 && !o->names && pseudonyms == NULL)
+        rc = -1;
     char **head = rc == 0 ? calloc(x.n + 1, sizeof *head) : NULL;
     if (rc == 0 && head == NULL)
         rc = oom(e);
+    enum csv_cells how = o->exact ? CSV_EXACT : CSV_SAFE;
     for (size_t j = 0; rc == 0 && j < x.n; j++) {
         char name[160];
+        const char *who = x.v[j].person;
+        if (pseudonyms && (who = store_pseudonym_of(pseudonyms, x.v[j].partnership, who)) == NULL) {
+            rc = duet_errf(e, DUET_EINTERNAL, "a sort in partnership '%s' has no pseudonym "
+                           "for its person", x.v[j].partnership);
+            break;
+        }
         if (o->module)
-            snprintf(name, sizeof name, "%s", x.v[j].person);
+            snprintf(name, sizeof name, "%s", who);
         else
-            snprintf(name, sizeof name, "%s@%d", x.v[j].person, x.v[j].module);
+            snprintf(name, sizeof name, "%s@%d", who, x.v[j].module);
         for (size_t k = 0; rc == 0 && k < j; k++)
             if (strcmp(head[k + 1], name) == 0)
                 rc = duet_errf(e, DUET_EINPUT, "person '%s' has sorts in partnerships '%s' and "
@@ -709,7 +719,7 @@ int sorts_export(struct store *st, FILE *f, const struct sorts_export_options *o
     }
     if (rc == 0) {
         head[0] = (char *)"statement";
-        int bad = csv_write_row(f, (const char *const *)head, x.n + 1) != 0;
+        int bad = csv_write_row_as(f, how, (const char *const *)head, x.n + 1) != 0;
         head[0] = NULL;
         const char **cells = malloc((x.n + 1) * sizeof *cells);
         char (*num)[16] = malloc((x.n + 1) * sizeof *num);
@@ -721,7 +731,7 @@ int sorts_export(struct store *st, FILE *f, const struct sorts_export_options *o
                 snprintf(num[j], sizeof num[j], "%d", x.v[j].values[i]);
                 cells[j + 1] = num[j];
             }
-            bad = csv_write_row(f, cells, x.n + 1) != 0;
+            bad = csv_write_row_as(f, how, cells, x.n + 1) != 0;
         }
         free(cells);
         free(num);
@@ -731,6 +741,7 @@ int sorts_export(struct store *st, FILE *f, const struct sorts_export_options *o
     for (size_t j = 0; head != NULL && j <= x.n; j++)
         free(head[j]);
     free(head);
+    json_decref(pseudonyms);
     if (rc == 0 && nsorts)
         *nsorts = x.n;
     qset_free(&q);

@@ -106,11 +106,15 @@ struct sorts_export_options {
     int module;                  /* 0: every module, columns named key@module */
     const char *qset;            /* NULL: the only Q-set used (refused if several) */
     const char *purpose;         /* normally "research"; NULL: everyone not erased */
+    int names;                   /* 1: columns by person key; 0: by pseudonym (P03-L1) */
+    int exact;                   /* 1: cells byte for byte (io/csv.h CSV_EXACT) */
 };
 
 /* Writes the sorts in the import layout to f: one row per statement in the
-** Q-set's order, one column per sort (named by key when o->module is given,
-** key@module otherwise), in the order partnership, module, side, person.
+** Q-set's order, one column per sort (named by key, or by pseudonym unless
+** o->names, when o->module is given; key@module or pseudonym@module
+** otherwise), in the order partnership, module, side, person. The import
+** needs o->names.
 ** *nsorts (may be NULL) receives the number of sorts. Writes nothing and
 ** fails with DUET_ENOTFOUND when there is no sort to export. */
 int sorts_export(struct store *st, FILE *f, const struct sorts_export_options *o,

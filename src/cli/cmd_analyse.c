@@ -9,6 +9,7 @@
 #include "analysis/determinants.h"
 #include "analysis/norms.h"
 #include "analysis/relationships.h"
+#include "analysis/relcsv.h"
 #include "cli/cli.h"
 #include "io/csv.h"
 #include "store/store.h"
@@ -39,60 +40,15 @@ static int load(struct cli *c, const char *cohort, struct rel_data *d)
     return CLI_OK;
 }
 
-static const char *num(json_t *v, char *buf, size_t n)
+/* One CSV row per partnership and module: the bytes the web's download has. */
+static int write_csv(FILE *f, const struct rel_data *d, json_t *report, enum csv_cells how)
 {
-    if (!json_is_number(v))
-        return "";
-    snprintf(buf, n, "%.17g", json_number_value(v));
-    return buf;
-}
-
-/* One CSV row per partnership and module. */
-static int write_csv(FILE *f, const struct rel_data *d, json_t *report)
-{
-    const char *head[] = {"cohort", "partnership", "module", "quality_lived_experience",
-                          "quality_system", "quality_gap", "tokenism_signal",
-                          "resistance_met_lived_experience", "resistance_met_system",
-                          "power_balance", "compromise_share_lived"};
-    size_t nh = sizeof head / sizeof head[0];
-    for (size_t i = 0; i < nh; i++)
-        fprintf(f, "%s%s", i ? "," : "", head[i]);
-    for (size_t c = 0; c < d->nconstructs; c++)
-        fprintf(f, ",%s_lived_experience,%s_system", d->construct[c], d->construct[c]);
-    fputc('\n', f);
-    size_t i, k;
-    json_t *p, *m;
-    json_array_foreach(json_object_get(report, "partnerships"), i, p) {
-        json_array_foreach(json_object_get(p, "modules"), k, m) {
-            char b[11][40], mod[16];
-            json_t *lived = json_object_get(json_object_get(m, "sides"), "lived_experience");
-            json_t *sys = json_object_get(json_object_get(m, "sides"), "system");
-            json_t *res = json_object_get(m, "resistance_met");
-            json_t *sig = json_object_get(m, "tokenism_signal");
-            snprintf(mod, sizeof mod, "%lld", (long long)json_integer_value(json_object_get(m, "module")));
-            const char *fields[] = {
-                json_string_value(json_object_get(p, "cohort")),
-                json_string_value(json_object_get(p, "partnership")), mod,
-                num(json_object_get(lived, "quality"), b[0], 40),
-                num(json_object_get(sys, "quality"), b[1], 40),
-                num(json_object_get(json_object_get(m, "gap"), "quality"), b[2], 40),
-                json_is_true(sig) ? "1" : json_is_false(sig) ? "0" : "",
-                num(json_object_get(res, "lived_experience"), b[3], 40),
-                num(json_object_get(res, "system"), b[4], 40),
-                num(json_object_get(m, "power_balance"), b[5], 40),
-                num(json_object_get(m, "compromise_share_lived"), b[6], 40)};
-            for (size_t j = 0; j < nh; j++) {
-                if (j)
-                    fputc(',', f);
-                csv_write_field(f, fields[j], strlen(fields[j]));
-            }
-            for (size_t c = 0; c < d->nconstructs; c++)
-                fprintf(f, ",%s,%s", num(json_object_get(lived, d->construct[c]), b[7], 40),
-                        num(json_object_get(sys, d->construct[c]), b[8], 40));
-            fputc('\n', f);
-        }
-    }
-    return ferror(f) ? -1 : 0;
+    duet_buf b;
+    buf_init(&b, (size_t)1 << 30);
+    int rc = rel_csv(d, report, how, &b) == 0 &&
+             fwrite(b.data ? b.data : "", 1, b.len, f) == b.len ? 0 : -1;
+    buf_free(&b);
+    return rc;
 }
 
 static void print_ranking(json_t *report)
@@ -134,15 +90,17 @@ static int relationships(struct cli *c, int argc, char **argv)
     static const struct option opts[] = {{"cohort", required_argument, NULL, 'c'},
                                          {"json", no_argument, NULL, 'j'},
                                          {"csv", no_argument, NULL, 'v'},
+                                         {"exact", no_argument, NULL, 'x'},
                                          {"out", required_argument, NULL, 'o'}, {0}};
     const char *cohort = NULL, *out = NULL;
-    int json = 0, csv = 0, ch;
+    int json = 0, csv = 0, exact = 0, ch;
     optind = 0;
     while ((ch = cli_getopt(argc, argv, opts, "analyse relationships")) != -1) {
         switch (ch) {
         case 'c': cohort = optarg; break;
         case 'j': json = 1; break;
         case 'v': csv = 1; break;
+        case 'x': exact = 1; break;
         case 'o': out = optarg; break;
         default: return CLI_EUSAGE;
         }
@@ -151,6 +109,8 @@ static int relationships(struct cli *c, int argc, char **argv)
         return cli_usage_error("analyse relationships", "unexpected argument '%s'", argv[optind]);
     if (json && csv)
         return cli_usage_error("analyse relationships", "choose --json or --csv");
+    if (exact && !csv)
+        return cli_usage_error("analyse relationships", "--exact goes with --csv");
     struct rel_data d;
     int rc = load(c, cohort, &d);
     if (rc)
@@ -170,7 +130,7 @@ static int relationships(struct cli *c, int argc, char **argv)
             ok = json_dumpf(report, f, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) == 0 &&
                  fputc('\n', f) != EOF;
         else if (csv)
-            ok = write_csv(f, &d, report) == 0;
+            ok = write_csv(f, &d, report, exact ? CSV_EXACT : CSV_SAFE) == 0;
         else
             print_ranking(report);
         if (cli_close_out(f, out, ok, ok ? &e : NULL) != 0)
@@ -512,14 +472,15 @@ int cmd_analyse(struct cli *c, int argc, char **argv)
 {
     static const struct cli_sub subs[] = {
         {"relationships", relationships,
-         "relationships [--cohort C] [--json | --csv] [--out FILE]\n"
+         "relationships [--cohort C] [--json | --csv [--exact]] [--out FILE]\n"
          "  Scores every check-in and reads each partnership: each side's scores, the\n"
          "  perception gap, the rungs of the participation ladder, the tokenism signal,\n"
          "  resistance, the balance of power and compromise, the trajectory over modules;\n"
          "  and the cohort: distributions, partnerships ranked by concern, partner\n"
          "  nonindependence. Only people whose research consent is in force count.\n"
          "  Default: the ranking as a table; --json the whole analysis; --csv one row per\n"
-         "  partnership and module.\n"},
+         "  partnership and module, text cells that a spreadsheet would run as formulas\n"
+         "  (starting with = + - @, tab or CR) with a ' in front unless --exact.\n"},
         {"partnership", partnership, "partnership CODE [--json]\n"
                                      "  One partnership module by module.\n"},
         {"determinants", determinants,
@@ -550,12 +511,13 @@ int cmd_analyse(struct cli *c, int argc, char **argv)
          "  between passage boundaries that some coder selected; docs/coding.md), and\n"
          "  over all codes pooled. Default coders: everyone who coded.\n"},
         {"codes", cmd_analyse_codes,
-         "codes [--cohort C] [--coder KEY] [--json | --csv]\n"
+         "codes [--cohort C] [--coder KEY] [--json | --csv [--exact]]\n"
          "  How often each code was applied, counting documents, not passages: by the\n"
          "  author's side (Fisher's exact test, Benjamini-Hochberg q; side-specific when\n"
          "  q < 0.05), by module, and codes one coder put on overlapping passages\n"
          "  (co-occurrence). --coder: one coder's codings only (default: everyone's).\n"
-         "  Default: tables; --json the whole report; --csv one row per code.\n"},
+         "  Default: tables; --json the whole report; --csv one row per code (formula-\n"
+         "  like cells with a ' in front unless --exact, as for relationships).\n"},
     };
     return cli_dispatch(c, "analyse", "Analyses of the recorded check-ins, Q-sorts and coding.",
                         subs, sizeof subs / sizeof subs[0], argc, argv);

@@ -61,14 +61,14 @@ static const char *reading(const char *cls)
 }
 
 /* The by-side rows, one per code (docs/cli.md lists the columns). */
-static int write_csv(FILE *f, json_t *r)
+static int write_csv(FILE *f, json_t *r, enum csv_cells how)
 {
     static const char *const head[] = {
         "cohort", "coder", "code", "name", "lived_experience_count", "lived_experience_coded",
         "lived_experience_proportion", "system_count", "system_coded", "system_proportion",
         "observations", "imported", "n_documents", "p", "q", "classification"};
     enum { NH = sizeof head / sizeof head[0] };
-    if (csv_write_row(f, head, NH) != 0)
+    if (csv_write_row_as(f, how, head, NH) != 0)
         return -1;
     size_t i;
     json_t *row;
@@ -89,7 +89,7 @@ static int write_csv(FILE *f, json_t *r)
             full(json_object_get(s, "proportion"), b[8], 40), b[4], b[5], b[6],
             full(json_object_get(row, "p"), b[9], 40), full(json_object_get(row, "q"), b[10], 40),
             str(row, "classification")};
-        if (csv_write_row(f, fields, NH) != 0)
+        if (csv_write_row_as(f, how, fields, NH) != 0)
             return -1;
     }
     return 0;
@@ -171,9 +171,10 @@ int cmd_analyse_codes(struct cli *c, int argc, char **argv)
     static const struct option opts[] = {{"cohort", required_argument, NULL, 'c'},
                                          {"coder", required_argument, NULL, 'k'},
                                          {"json", no_argument, NULL, 'j'},
-                                         {"csv", no_argument, NULL, 'v'}, {0}};
+                                         {"csv", no_argument, NULL, 'v'},
+                                         {"exact", no_argument, NULL, 'x'}, {0}};
     const char *cohort = NULL, *coder = NULL;
-    int json = 0, csv = 0, ch;
+    int json = 0, csv = 0, exact = 0, ch;
     optind = 0;
     while ((ch = cli_getopt(argc, argv, opts, "analyse codes")) != -1) {
         switch (ch) {
@@ -181,6 +182,7 @@ int cmd_analyse_codes(struct cli *c, int argc, char **argv)
         case 'k': coder = optarg; break;
         case 'j': json = 1; break;
         case 'v': csv = 1; break;
+        case 'x': exact = 1; break;
         default: return CLI_EUSAGE;
         }
     }
@@ -188,6 +190,8 @@ int cmd_analyse_codes(struct cli *c, int argc, char **argv)
         return cli_usage_error("analyse codes", "unexpected argument '%s'", argv[optind]);
     if (json && csv)
         return cli_usage_error("analyse codes", "choose one of --json and --csv");
+    if (exact && !csv)
+        return cli_usage_error("analyse codes", "--exact goes with --csv");
     if ((cohort && *cohort == '\0') || (coder && *coder == '\0'))
         return cli_usage_error("analyse codes", "--%s needs a value", cohort && !*cohort
                                                                          ? "cohort" : "coder");
@@ -201,7 +205,7 @@ int cmd_analyse_codes(struct cli *c, int argc, char **argv)
     if (json)
         return cli_print_json(stdout, r);
     if (csv) {
-        int rc = write_csv(stdout, r);
+        int rc = write_csv(stdout, r, exact ? CSV_EXACT : CSV_SAFE);
         json_decref(r);
         if (rc != 0 || fflush(stdout) != 0)
             return cli_failf("writing the CSV failed");

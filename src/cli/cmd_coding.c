@@ -227,6 +227,7 @@ static int coding_memo(struct cli *c, int argc, char **argv)
 
 struct csv_out {
     FILE *f;
+    enum csv_cells how;
     size_t rows;
 };
 
@@ -242,7 +243,7 @@ static int csv_row(void *ctx, const struct store_coding_row *r, duet_err *e)
                        r->module ? module : "", r->kind, id, r->source,
                        r->pseudonym ? r->pseudonym : "", r->side ? r->side : "", r->coder,
                        r->selection, start, end, r->code, r->code_name, r->passage};
-    if (csv_write_row(o->f, f, sizeof f / sizeof f[0]) != 0)
+    if (csv_write_row_as(o->f, o->how, f, sizeof f / sizeof f[0]) != 0)
         return duet_errf(e, DUET_EIO, "writing the CSV failed");
     o->rows++;
     return 0;
@@ -278,7 +279,7 @@ static int export_qdpx(struct store *st, const char *cohort, int pseudonymise, c
     if (rc == 0)
         fprintf(stderr, "wrote %s: %zu sources, %zu selections, %zu codes, %zu users%s\n", out,
                 p.nsources, nsel, p.codebook.ncodes, p.nusers,
-                pseudonymise ? " (pseudonymised)" : "");
+                pseudonymise ? " (pseudonymised)" : " (with names)");
     qdpx_free(&p);
     return rc == 0 ? CLI_OK : cli_fail(&e);
 }
@@ -288,10 +289,12 @@ static int coding_export(struct cli *c, int argc, char **argv)
     static const struct option opts[] = {{"cohort", required_argument, NULL, 'c'},
                                          {"csv", no_argument, NULL, 'v'},
                                          {"qdpx", no_argument, NULL, 'q'},
+                                         {"names", no_argument, NULL, 'n'},
                                          {"pseudonymise", no_argument, NULL, 'p'},
+                                         {"exact", no_argument, NULL, 'x'},
                                          {"out", required_argument, NULL, 'o'}, {0}};
     const char *cohort = NULL, *out = NULL;
-    int csv = 0, qdpx = 0, pseudo = 0, ch;
+    int csv = 0, qdpx = 0, names = 0, pseudo = 0, exact = 0, ch;
     while ((ch = cli_getopt(argc, argv, opts, "coding export")) != -1) {
         if (ch == '?')
             return CLI_EUSAGE;
@@ -301,8 +304,12 @@ static int coding_export(struct cli *c, int argc, char **argv)
             csv = 1;
         else if (ch == 'q')
             qdpx = 1;
+        else if (ch == 'n')
+            names = 1;
         else if (ch == 'p')
             pseudo = 1;
+        else if (ch == 'x')
+            exact = 1;
         else
             out = optarg;
     }
@@ -312,14 +319,20 @@ static int coding_export(struct cli *c, int argc, char **argv)
         return cli_usage_error("coding export", "choose one of --csv and --qdpx");
     if (qdpx && (out == NULL || strcmp(out, "-") == 0))
         return cli_usage_error("coding export", "--qdpx writes a zip file: give --out FILE.qdpx");
-    if (pseudo && !qdpx)
-        return cli_usage_error("coding export", "--pseudonymise goes with --qdpx (JSON and CSV "
-                                                "name authors by pseudonym already)");
+    if (names && pseudo)
+        return cli_usage_error("coding export", "choose one of --names and --pseudonymise "
+                                                "(pseudonyms are the default)");
+    if (exact && !csv)
+        return cli_usage_error("coding export", "--exact goes with --csv (JSON and .qdpx "
+                                                "keep every character already)");
     struct store *st = cli_store(c);
     if (st == NULL)
         return CLI_EUSER;
     if (qdpx)
-        return export_qdpx(st, cohort, pseudo, out);
+        return export_qdpx(st, cohort, !names, out);
+    /* Authors are pseudonyms in every case; names decides the passages. */
+    int (*each)(struct store *, const char *, store_coding_fn, void *, duet_err *) =
+        names ? store_coding_each : store_coding_each_pseudonymised;
     duet_err e;
     FILE *f = cli_open_out(out, &e);
     if (f == NULL)
@@ -330,12 +343,12 @@ static int coding_export(struct cli *c, int argc, char **argv)
                                            "document", "source", "author", "side", "coder",
                                            "selection", "start", "end", "code", "code_name",
                                            "passage"};
-        struct csv_out o = {f, 0};
-        ok = csv_write_row(f, head, sizeof head / sizeof head[0]) == 0 &&
-             store_coding_each(st, cohort, csv_row, &o, &e) == 0;
+        struct csv_out o = {f, exact ? CSV_EXACT : CSV_SAFE, 0};
+        ok = csv_write_row_as(f, o.how, head, sizeof head / sizeof head[0]) == 0 &&
+             each(st, cohort, csv_row, &o, &e) == 0;
     } else {
         json_t *rows = json_array();
-        ok = rows && store_coding_each(st, cohort, json_row, rows, &e) == 0;
+        ok = rows && each(st, cohort, json_row, rows, &e) == 0;
         if (ok) {
             char *s = json_dumps(rows, JSON_REAL_PRECISION(17) | JSON_INDENT(2));
             ok = s && fputs(s, f) >= 0 && fputc('\n', f) != EOF;
@@ -411,12 +424,16 @@ int cmd_coding(struct cli *c, int argc, char **argv)
          "  Adds a memo to a document (or to one of its codings), then lists the\n"
          "  document's memos.\n"},
         {"export", coding_export,
-         "export [--cohort C] [--csv | --qdpx [--pseudonymise]] [--out FILE]\n"
+         "export [--cohort C] [--csv [--exact] | --qdpx] [--names] [--out FILE]\n"
          "  Writes every coding of the codable documents: JSON (default) or CSV, one\n"
          "  row per code applied to a passage, with the passage's text; or with --qdpx\n"
          "  a REFI-QDA project (codebook, coders, documents as text sources, selections,\n"
          "  codings, a case per partnership) for NVivo, ATLAS.ti, MAXQDA, QualCoder.\n"
-         "  --pseudonymise replaces people's names by pseudonyms in the project.\n"},
+         "  People are named by pseudonym (P03-L1): authors, and every member's full\n"
+         "  display name in the texts and passages. --names keeps the names as written\n"
+         "  (--pseudonymise, the default, is still accepted). CSV cells that a\n"
+         "  spreadsheet would run as formulas (starting with = + - @, tab or CR) get a\n"
+         "  ' in front; --exact writes every cell as it is, for programs.\n"},
         {"import", coding_import,
          "import FILE.qdpx [--codebook NAME]\n"
          "  Imports a REFI-QDA project: its codebook (named NAME, default 'imported',\n"

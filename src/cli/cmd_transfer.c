@@ -8,6 +8,7 @@
 #include "app/responses.h"
 #include "app/sorts.h"
 #include "cli/cli.h"
+#include "io/csv.h"
 #include "store/store.h"
 
 static int import_responses(struct cli *c, int argc, char **argv)
@@ -83,19 +84,29 @@ int cmd_import(struct cli *c, int argc, char **argv)
     return cli_dispatch(c, "import", "Import data from files.", subs, 2, argc, argv);
 }
 
+/* The options of export responses and export dictionary; names NULL where
+** the export names nobody (--names is then refused as unknown). */
 static int export_opts(int argc, char **argv, const char *cmd, const char **out,
-                       const char **purpose, int *json)
+                       const char **purpose, int *json, int *names, int *exact)
 {
-    static const struct option opts[] = {{"out", required_argument, NULL, 'o'},
-                                         {"purpose", required_argument, NULL, 'p'},
-                                         {"json", no_argument, NULL, 'j'}, {0}};
+    static const struct option all[] = {{"out", required_argument, NULL, 'o'},
+                                        {"purpose", required_argument, NULL, 'p'},
+                                        {"json", no_argument, NULL, 'j'},
+                                        {"exact", no_argument, NULL, 'x'},
+                                        {"names", no_argument, NULL, 'n'}, {0}};
+    static const struct option nameless[] = {{"out", required_argument, NULL, 'o'},
+                                             {"purpose", required_argument, NULL, 'p'},
+                                             {"json", no_argument, NULL, 'j'},
+                                             {"exact", no_argument, NULL, 'x'}, {0}};
     int ch;
     optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, cmd)) != -1) {
+    while ((ch = cli_getopt(argc, argv, names ? all : nameless, cmd)) != -1) {
         switch (ch) {
         case 'o': *out = optarg; break;
         case 'p': *purpose = optarg; break;
         case 'j': *json = 1; break;
+        case 'x': *exact = 1; break;
+        case 'n': *names = 1; break;
         default: return CLI_EUSAGE;
         }
     }
@@ -107,8 +118,8 @@ static int export_opts(int argc, char **argv, const char *cmd, const char **out,
 static int export_responses(struct cli *c, int argc, char **argv)
 {
     const char *out = NULL, *purpose = "research";
-    int json = 0;
-    int rc = export_opts(argc, argv, "export responses", &out, &purpose, &json);
+    int json = 0, names = 0, exact = 0;
+    int rc = export_opts(argc, argv, "export responses", &out, &purpose, &json, &names, &exact);
     if (rc)
         return rc;
     if (json)
@@ -123,7 +134,9 @@ static int export_responses(struct cli *c, int argc, char **argv)
     if (f == NULL)
         return cli_fail(&e);
     size_t rows = 0;
-    int ok = responses_export(st, f, strcmp(purpose, "all") == 0 ? NULL : purpose, &rows, &e) == 0;
+    unsigned flags = (names ? RESPONSES_NAMES : 0u) | (exact ? RESPONSES_EXACT : 0u);
+    int ok = responses_export(st, f, strcmp(purpose, "all") == 0 ? NULL : purpose, flags, &rows,
+                              &e) == 0;
     if (cli_close_out(f, out, ok, ok ? &e : NULL) != 0)
         return cli_fail(&e);
     if (out)
@@ -134,12 +147,15 @@ static int export_responses(struct cli *c, int argc, char **argv)
 static int export_dictionary(struct cli *c, int argc, char **argv)
 {
     const char *out = NULL, *purpose = NULL;
-    int json = 0;
-    int rc = export_opts(argc, argv, "export dictionary", &out, &purpose, &json);
+    int json = 0, exact = 0;
+    int rc = export_opts(argc, argv, "export dictionary", &out, &purpose, &json, NULL, &exact);
     if (rc)
         return rc;
     if (purpose)
         return cli_usage_error("export dictionary", "--purpose applies to responses only");
+    if (json && exact)
+        return cli_usage_error("export dictionary", "--exact goes with CSV (JSON keeps every "
+                                                    "character already)");
     struct store *st = cli_store(c);
     if (st == NULL)
         return CLI_EUSER;
@@ -153,7 +169,7 @@ static int export_dictionary(struct cli *c, int argc, char **argv)
         ok = items && json_dumpf(items, f, JSON_INDENT(2)) == 0 && fputc('\n', f) != EOF;
         json_decref(items);
     } else {
-        ok = responses_dictionary_csv(st, f, &e) == 0;
+        ok = responses_dictionary_csv(st, f, exact ? CSV_EXACT : CSV_SAFE, &e) == 0;
     }
     if (cli_close_out(f, out, ok, ok ? &e : NULL) != 0)
         return cli_fail(&e);
@@ -166,7 +182,9 @@ static int export_sorts(struct cli *c, int argc, char **argv)
                                          {"module", required_argument, NULL, 'm'},
                                          {"qset", required_argument, NULL, 'q'},
                                          {"out", required_argument, NULL, 'o'},
-                                         {"purpose", required_argument, NULL, 'p'}, {0}};
+                                         {"purpose", required_argument, NULL, 'p'},
+                                         {"names", no_argument, NULL, 'n'},
+                                         {"exact", no_argument, NULL, 'x'}, {0}};
     struct sorts_export_options o = {.purpose = "research"};
     const char *out = NULL;
     long long v;
@@ -178,6 +196,8 @@ static int export_sorts(struct cli *c, int argc, char **argv)
         case 'q': o.qset = optarg; break;
         case 'o': out = optarg; break;
         case 'p': o.purpose = optarg; break;
+        case 'n': o.names = 1; break;
+        case 'x': o.exact = 1; break;
         case 'm':
             if (cli_parse_long(optarg, 1, 10000, &v) != 0)
                 return cli_usage_error("export sorts", "--module '%s' is not a module number",
@@ -213,21 +233,26 @@ int cmd_export(struct cli *c, int argc, char **argv)
 {
     static const struct cli_sub subs[] = {
         {"responses", export_responses,
-         "responses [--out FILE.csv] [--purpose research|all]\n"
-         "  Writes every check-in answer in the import format (so the two round-trip).\n"
-         "  --purpose research (the default) leaves out everyone whose research consent\n"
-         "  is not in force; 'all' is for moving a programme between databases.\n"},
+         "responses [--out FILE.csv] [--purpose research|all] [--names] [--exact]\n"
+         "  Writes every check-in answer in the import format. --purpose research (the\n"
+         "  default) leaves out everyone whose research consent is not in force; 'all'\n"
+         "  is for moving a programme between databases. People are named by\n"
+         "  pseudonym (P03-L1) unless --names gives their keys. Cells that a\n"
+         "  spreadsheet would run as formulas (starting with = + - @, tab or CR) get a\n"
+         "  ' in front unless --exact. A file to import again needs --names --exact.\n"},
         {"dictionary", export_dictionary,
-         "dictionary [--out FILE] [--json]\n"
+         "dictionary [--out FILE] [--json | --exact]\n"
          "  The data dictionary: one row per item with its instrument, construct, type,\n"
-         "  scale, reverse keying and wording.\n"},
+         "  scale, reverse keying and wording. --exact as for responses.\n"},
         {"sorts", export_sorts,
          "sorts [--cohort C] [--module M] [--qset NAME] [--out FILE.csv]\n"
-         "      [--purpose research|all]\n"
+         "      [--purpose research|all] [--names] [--exact]\n"
          "  Writes Q-sorts statements x persons, the layout 'duet import sorts' reads:\n"
-         "  one row per statement, one column per sort, named by the person's key with\n"
-         "  --module, or key@module for every module. The cohort and the Q-set default\n"
-         "  to the only ones with sorts. --purpose as for responses.\n"},
+         "  one row per statement, one column per sort, named by the person's\n"
+         "  pseudonym (P03-L1), or their key with --names, alone with --module, or\n"
+         "  followed by @module for every module. The cohort and the Q-set default\n"
+         "  to the only ones with sorts. --purpose and --exact as for responses; a\n"
+         "  file to import again needs --names.\n"},
     };
     return cli_dispatch(c, "export", "Export data to files.", subs, 3, argc, argv);
 }

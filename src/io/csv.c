@@ -5,6 +5,8 @@
 ** 256-entry tables of "stop" bytes; a field is only looked at again when it
 ** held a byte >= 0x80 (UTF-8 validation). It must never allocate per field,
 ** never read past len, and never let input grow memory past its caps.
+** The writer neutralises cells a spreadsheet would run as formulas unless
+** told the file is for a program (csv.h).
 */
 #include "io/csv.h"
 
@@ -468,6 +470,52 @@ static int buf_sink(void *ctx, const char *p, size_t n)
     return buf_append((duet_buf *)ctx, p, n);
 }
 
+/* A plain decimal number: [+-]? (digits [. digits*] | . digits) [e [+-]? digits]. */
+static int plain_number(const char *s, size_t n)
+{
+    size_t i = 0, digits = 0;
+    if (i < n && (s[i] == '+' || s[i] == '-'))
+        i++;
+    while (i < n && s[i] >= '0' && s[i] <= '9')
+        i++, digits++;
+    if (i < n && s[i] == '.') {
+        i++;
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++, digits++;
+    }
+    if (digits == 0)
+        return 0;
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-'))
+            i++;
+        size_t exp = 0;
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++, exp++;
+        if (exp == 0)
+            return 0;
+    }
+    return i == n;
+}
+
+int csv_cell_risky(const char *s, size_t n)
+{
+    if (n == 0)
+        return 0;
+    switch (s[0]) {
+    case '=': case '@': case '\t': case '\r':
+        return 1;
+    case '+': case '-':
+        return !plain_number(s, n);
+    default:
+        break;
+    }
+    /* U+FF0B, U+FF0D, U+FF1D (EF BC 8B/8D/9D) and U+FF20 (EF BC A0) */
+    const unsigned char *u = (const unsigned char *)s;
+    return n >= 3 && u[0] == 0xEF && u[1] == 0xBC &&
+           (u[2] == 0x8B || u[2] == 0x8D || u[2] == 0x9D || u[2] == 0xA0);
+}
+
 static int needs_quotes(const char *s, size_t n)
 {
     if (n == 0)
@@ -484,11 +532,12 @@ static int needs_quotes(const char *s, size_t n)
     return 0;
 }
 
-static int put_field(sink_fn put, void *ctx, const char *s, size_t n)
+static int put_field(sink_fn put, void *ctx, enum csv_cells how, const char *s, size_t n)
 {
-    if (!needs_quotes(s, n))
+    int neutralise = how == CSV_SAFE && csv_cell_risky(s, n);
+    if (!neutralise && !needs_quotes(s, n))
         return put(ctx, s, n);
-    if (put(ctx, "\"", 1) < 0)
+    if (put(ctx, "\"'", neutralise ? 2 : 1) < 0)   /* the quote, and ' when neutralised */
         return -1;
     size_t seg = 0;
     for (size_t i = 0; i < n; i++) {
@@ -505,7 +554,8 @@ static int put_field(sink_fn put, void *ctx, const char *s, size_t n)
     return put(ctx, "\"", 1);
 }
 
-static int put_row(sink_fn put, void *ctx, const csv_field *f, const char *const *s, size_t n)
+static int put_row(sink_fn put, void *ctx, enum csv_cells how, const csv_field *f,
+                   const char *const *s, size_t n)
 {
     if (n == 0) {
         errno = EINVAL;
@@ -519,34 +569,59 @@ static int put_row(sink_fn put, void *ctx, const csv_field *f, const char *const
         if (n == 1 && len == 0) {   /* an empty line would read back as no record */
             if (put(ctx, "\"\"", 2) < 0)
                 return -1;
-        } else if (put_field(put, ctx, p, len) < 0) {
+        } else if (put_field(put, ctx, how, p, len) < 0) {
             return -1;
         }
     }
     return put(ctx, "\n", 1);
 }
 
+int csv_write_field_as(FILE *f, enum csv_cells how, const char *s, size_t n)
+{
+    return put_field(file_sink, f, how, s, n);
+}
+
+int csv_write_row_as(FILE *f, enum csv_cells how, const char *const fields[], size_t n)
+{
+    return put_row(file_sink, f, how, NULL, fields, n);
+}
+
+int csv_buf_field_as(duet_buf *b, enum csv_cells how, const char *s, size_t n)
+{
+    return put_field(buf_sink, b, how, s, n);
+}
+
+int csv_buf_row_as(duet_buf *b, enum csv_cells how, const char *const fields[], size_t n)
+{
+    return put_row(buf_sink, b, how, NULL, fields, n);
+}
+
+int csv_buf_record_as(duet_buf *b, enum csv_cells how, const csv_field fields[], size_t n)
+{
+    return put_row(buf_sink, b, how, fields, NULL, n);
+}
+
 int csv_write_field(FILE *f, const char *s, size_t n)
 {
-    return put_field(file_sink, f, s, n);
+    return csv_write_field_as(f, CSV_SAFE, s, n);
 }
 
 int csv_write_row(FILE *f, const char *const fields[], size_t n)
 {
-    return put_row(file_sink, f, NULL, fields, n);
+    return csv_write_row_as(f, CSV_SAFE, fields, n);
 }
 
 int csv_buf_field(duet_buf *b, const char *s, size_t n)
 {
-    return put_field(buf_sink, b, s, n);
+    return csv_buf_field_as(b, CSV_SAFE, s, n);
 }
 
 int csv_buf_row(duet_buf *b, const char *const fields[], size_t n)
 {
-    return put_row(buf_sink, b, NULL, fields, n);
+    return csv_buf_row_as(b, CSV_SAFE, fields, n);
 }
 
 int csv_buf_record(duet_buf *b, const csv_field fields[], size_t n)
 {
-    return put_row(buf_sink, b, fields, NULL, n);
+    return csv_buf_record_as(b, CSV_SAFE, fields, n);
 }

@@ -15,8 +15,14 @@
 ** else is a record with one empty field. A bare CR outside quotes, a quote
 ** inside an unquoted field and text after a closing quote are refused.
 **
-** The writer quotes only where needed, ends rows with LF, and its output
-** reads back through the reader byte for byte.
+** The writer quotes only where needed and ends rows with LF. It writes for
+** one of two readers (enum csv_cells). For people (CSV_SAFE, what the plain
+** functions do): a cell that a spreadsheet would take for a formula (see
+** csv_cell_risky) is neutralised as OWASP's "CSV Injection" page advises:
+** it is written quoted, with a single quote ' before its first byte, so
+** that Excel, LibreOffice Calc and Google Sheets show it as text. For a
+** program (CSV_EXACT, the _as functions): every cell as given, and the
+** output reads back through the reader byte for byte.
 */
 #ifndef DUET_IO_CSV_H
 #define DUET_IO_CSV_H
@@ -95,22 +101,45 @@ int csv_expect_header(csv_reader *r, const char *const names[], size_t n, duet_e
 int csv_read_file(const char *path, size_t max_bytes, char **data, size_t *len,
                   duet_err *e);
 
-/* Writes one field, quoted only when it holds a comma, quote, CR or LF,
-** starts or ends with a space or tab, or starts with a UTF-8 byte order
-** mark. Bytes are written as given. Returns 0, or -1 when the stream
-** reports an error. */
-int csv_write_field(FILE *f, const char *s, size_t n);
+/* Who the written cells are for. */
+enum csv_cells {
+    CSV_SAFE = 0,    /* people: a risky cell is written as "'..." (see above) */
+    CSV_EXACT = 1,   /* a program: every cell byte for byte, for round trips */
+};
+
+/* Whether a spreadsheet could run the n bytes at s as a formula: they begin
+** with '=', '+', '-', '@', a tab (0x09) or a carriage return (0x0D), the
+** characters OWASP lists, or with a full-width U+FF1D, U+FF0B, U+FF0D or
+** U+FF20 (which East Asian spreadsheet set-ups may read as = + - @), and
+** they are not a plain decimal number: an optional sign, digits with an
+** optional point and fraction (or a point and digits), an optional exponent
+** (e, an optional sign, digits); so "-0.5", "-3" and "+1e-05" stay numbers
+** while "-2+3" and "+44 20 7946 0000" are risky. */
+int csv_cell_risky(const char *s, size_t n);
+
+/* Writes one field, quoted when it holds a comma, quote, CR or LF, starts or
+** ends with a space or tab, starts with a UTF-8 byte order mark, or is
+** neutralised (CSV_SAFE and csv_cell_risky). Otherwise bytes are written as
+** given. Returns 0, or -1 when the stream reports an error. */
+int csv_write_field_as(FILE *f, enum csv_cells how, const char *s, size_t n);
 
 /* Writes fields[0..n-1] (NUL-terminated strings) separated by commas and a
 ** final LF. A row of one empty field is written as "" so that it does not
 ** read back as a blank line. n must be at least 1. Returns 0 or -1. */
-int csv_write_row(FILE *f, const char *const fields[], size_t n);
+int csv_write_row_as(FILE *f, enum csv_cells how, const char *const fields[], size_t n);
 
 /* The same, appending to b. Return 0, or -1 when b's cap or memory runs out
 ** (b is then freed, as buf_append does). */
+int csv_buf_field_as(duet_buf *b, enum csv_cells how, const char *s, size_t n);
+int csv_buf_row_as(duet_buf *b, enum csv_cells how, const char *const fields[], size_t n);
+/* The same for counted fields, e.g. a record from csv_next. */
+int csv_buf_record_as(duet_buf *b, enum csv_cells how, const csv_field fields[], size_t n);
+
+/* The functions above with CSV_SAFE: for every file meant for people. */
+int csv_write_field(FILE *f, const char *s, size_t n);
+int csv_write_row(FILE *f, const char *const fields[], size_t n);
 int csv_buf_field(duet_buf *b, const char *s, size_t n);
 int csv_buf_row(duet_buf *b, const char *const fields[], size_t n);
-/* The same for counted fields, e.g. a record from csv_next. */
 int csv_buf_record(duet_buf *b, const csv_field fields[], size_t n);
 
 #endif

@@ -6,8 +6,11 @@
 ** reflection and observation gets its source row (and GUID) first, so that
 ** texts not coded yet travel too and keep their identity on the next
 ** export. Pseudonymising replaces the full display names duet knows (every
-** partnership member's) in names and texts; a name written another way is
-** not caught, which docs/coding.md says plainly.
+** partnership member's) in names and texts, and moves the selections with
+** the text; a name written another way is not caught, which docs/coding.md
+** says plainly. The same replacement serves the JSON and CSV exports of
+** codings (store_coding_each_pseudonymised), and store_pseudonym_map names
+** people in the responses and sorts exports.
 **
 ** Import writes everything in one transaction and refuses GUIDs that are
 ** already here, so a project cannot be imported twice or over the work it
@@ -19,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/utf8.h"
 #include "io/codebook.h"
 #include "io/qdpx.h"
 
@@ -197,46 +201,123 @@ static int word_char(unsigned char c)
            (c >= 'A' && c <= 'Z');
 }
 
-/* text with every whole-word occurrence of each name replaced by its
-** pseudonym (the one in partnership code when the person is a member of
-** several); malloc'd, NULL when memory runs out. */
-static char *pseudonymise(const char *text, const struct names *nm, const char *code)
+/* A text with names replaced, and where its positions went: rep[] are the
+** replacements in order, each the code points [from, to) of the original
+** that became [nfrom, nto). */
+struct ptext {
+    char *text;
+    struct rep { size_t from, to, nfrom, nto; } *rep;
+    size_t nrep;
+};
+
+static void ptext_free(struct ptext *t)
 {
-    char *cur = strdup(text);
-    for (size_t i = 0; cur && i < nm->n; i++) {
-        const char *name = nm->v[i * 3 + 1], *pseudo = nm->v[i * 3 + 2];
-        /* A member of several partnerships: prefer the row of this one. */
-        if (code && strcmp(nm->v[i * 3], code) != 0) {
-            int other = 0;
-            for (size_t j = 0; j < nm->n && !other; j++)
-                other = j != i && strcmp(nm->v[j * 3 + 1], name) == 0 &&
-                        strcmp(nm->v[j * 3], code) == 0;
-            if (other)
-                continue;
-        }
-        size_t ln = strlen(name), lp = strlen(pseudo), n = strlen(cur);
-        size_t cap = n + 1 + (lp > ln ? (n / ln + 1) * (lp - ln) : 0);
-        char *out = malloc(cap), *o = out;
-        if (out == NULL) {
-            free(cur);
-            return NULL;
-        }
-        for (const char *q = cur; *q;) {
-            int at_word = (q == cur || !word_char((unsigned char)q[-1])) &&
-                          strncmp(q, name, ln) == 0 && !word_char((unsigned char)q[ln]);
-            if (at_word) {
-                memcpy(o, pseudo, lp);
-                o += lp;
-                q += ln;
-            } else {
-                *o++ = *q++;
+    free(t->text);
+    free(t->rep);
+    memset(t, 0, sizeof *t);
+}
+
+/* Whether names row i applies to a text of partnership code: a member of
+** several partnerships is named by the pseudonym of this one. */
+static int row_applies(const struct names *nm, size_t i, const char *code)
+{
+    if (code == NULL || strcmp(nm->v[i * 3], code) == 0)
+        return 1;
+    for (size_t j = 0; j < nm->n; j++)
+        if (j != i && strcmp(nm->v[j * 3 + 1], nm->v[i * 3 + 1]) == 0 &&
+            strcmp(nm->v[j * 3], code) == 0)
+            return 0;
+    return 1;
+}
+
+static size_t codepoints(const char *s, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return k;
+}
+
+/* text (of partnership code, NULL: any) with every whole-word occurrence of
+** a member's display name replaced by their pseudonym, in one pass from the
+** left, the longest name first at each place; 0, or -1 when memory runs
+** out (*out is then empty). */
+static int pseudonymise(const char *text, const struct names *nm, const char *code,
+                        struct ptext *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t n = strlen(text), cap = n + 1, len = 0, cp = 0, ncp = 0, rcap = 0;
+    char *o = malloc(cap);
+    if (o == NULL)
+        return -1;
+    for (const char *q = text; *q;) {
+        const char *name = NULL, *pseudo = NULL;
+        size_t ln = 0;
+        if (q == text || !word_char((unsigned char)q[-1]))
+            for (size_t i = 0; i < nm->n && name == NULL; i++) {
+                const char *x = nm->v[i * 3 + 1];
+                ln = strlen(x);
+                if (strncmp(q, x, ln) == 0 && !word_char((unsigned char)q[ln]) &&
+                    row_applies(nm, i, code)) {
+                    name = x;
+                    pseudo = nm->v[i * 3 + 2];
+                }
             }
+        const char *add = name ? pseudo : q;
+        size_t la = name ? strlen(pseudo) : 1;
+        if (len + la + 1 > cap) {
+            cap = 2 * (len + la + 1);
+            char *t = realloc(o, cap);
+            if (t == NULL)
+                goto nomem;
+            o = t;
         }
-        *o = '\0';
-        free(cur);
-        cur = out;
+        memcpy(o + len, add, la);
+        len += la;
+        if (name == NULL) {
+            size_t c = ((unsigned char)*q & 0xC0) != 0x80;
+            cp += c;
+            ncp += c;
+            q++;
+            continue;
+        }
+        if (out->nrep == rcap) {
+            rcap = rcap ? 2 * rcap : 8;
+            struct rep *r = realloc(out->rep, rcap * sizeof *r);
+            if (r == NULL)
+                goto nomem;
+            out->rep = r;
+        }
+        struct rep *r = &out->rep[out->nrep++];
+        r->from = cp;
+        r->to = cp += codepoints(name, ln);
+        r->nfrom = ncp;
+        r->nto = ncp += codepoints(pseudo, la);
+        q += ln;
     }
-    return cur;
+    o[len] = '\0';
+    out->text = o;
+    return 0;
+nomem:
+    free(o);
+    free(out->rep);
+    memset(out, 0, sizeof *out);
+    return -1;
+}
+
+/* Position pos (code points of the original text) in the replaced one. A
+** position inside a replaced name goes to the start of its pseudonym, or to
+** its end for the end of a passage, so a passage never keeps part of one. */
+static size_t ptext_pos(const struct ptext *t, size_t pos, int end)
+{
+    size_t to = 0, nto = 0;
+    for (size_t i = 0; i < t->nrep && t->rep[i].from < pos; i++) {
+        if (pos < t->rep[i].to)
+            return end ? t->rep[i].nto : t->rep[i].nfrom;
+        to = t->rep[i].to;
+        nto = t->rep[i].nto;
+    }
+    return nto + (pos - to);
 }
 
 static int export_selections(struct store *st, int64_t source, struct qdpx_source *src,
@@ -314,12 +395,24 @@ static char *source_name(sqlite3_stmt *s, int pseudonymise)
     return strdup(buf);
 }
 
+/* Moves source src's selections to where its replaced text has them. */
+static void remap_selections(struct qdpx_source *src, const struct ptext *t)
+{
+    for (size_t j = 0; j < src->nselections; j++) {
+        struct qdpx_selection *x = &src->selections[j];
+        x->start = ptext_pos(t, x->start, 0);
+        x->end = ptext_pos(t, x->end, 1);
+    }
+}
+
 static int export_sources(struct store *st, const char *cohort, int pseudo,
                           struct qdpx_project *p, int64_t **ids, char ***codes, duet_err *e)
 {
     struct names nm = {0};
     if (pseudo && load_names(st, &nm, e) != 0)
         return -1;
+    /* Where each pseudonymised text's positions went, to move selections. */
+    struct ptext *moved = NULL;
     /* Columns: 0 kind, 1 id, 2 source guid, 3 partnership, 4 module, 5
     ** pseudonym, 6 author, 7 name/text for imported, 8 text, 9 created. */
     sqlite3_stmt *s = db_prep(st, "SELECT d.kind, d.doc_id, so.guid, d.partnership, d.module, "
@@ -337,13 +430,16 @@ static int export_sources(struct store *st, const char *cohort, int pseudo,
         struct qdpx_source *src = realloc(p->sources, n * sizeof *src);
         int64_t *ni = src ? realloc(*ids, n * sizeof *ni) : NULL;
         char **nc = ni ? realloc(*codes, n * sizeof *nc) : NULL;
+        struct ptext *nm2 = nc ? realloc(moved, n * sizeof *nm2) : NULL;
         if (src) p->sources = src;
         if (ni) *ids = ni;
         if (nc) *codes = nc;
-        if (nc == NULL) {
+        if (nm2) moved = nm2;
+        if (nm2 == NULL) {
             oom = 1;
             break;
         }
+        memset(&moved[n - 1], 0, sizeof *moved);
         src += p->nsources++;
         memset(src, 0, sizeof *src);
         (*ids)[n - 1] = sqlite3_column_int64(s, 10);
@@ -352,21 +448,30 @@ static int export_sources(struct store *st, const char *cohort, int pseudo,
         src->name = source_name(s, pseudo);
         const char *text = (const char *)sqlite3_column_text(s, 8);
         int imported = strcmp((const char *)sqlite3_column_text(s, 0), "imported") == 0;
-        src->text = pseudo && !imported ? pseudonymise(text, &nm, (*codes)[n - 1])
-                                        : strdup(text ? text : "");
+        if (pseudo && !imported && text) {
+            if (pseudonymise(text, &nm, (*codes)[n - 1], &moved[n - 1]) == 0) {
+                src->text = moved[n - 1].text;
+                moved[n - 1].text = NULL;
+            }
+        } else {
+            src->text = strdup(text ? text : "");
+        }
         src->created_at = dup_col(s, 9, &oom);
         oom |= src->name == NULL || src->text == NULL;
     }
     sqlite3_reset(s);
     names_free(&nm);
-    if (oom)
-        return duet_errf(e, DUET_EINTERNAL, "out of memory");
-    if (rc != SQLITE_DONE)
-        return db_fail(st, "reading documents", e);
-    for (size_t i = 0; i < p->nsources; i++)
-        if (export_selections(st, (*ids)[i], &p->sources[i], e) != 0)
-            return -1;
-    return 0;
+    int bad = oom ? duet_errf(e, DUET_EINTERNAL, "out of memory")
+                  : rc != SQLITE_DONE ? db_fail(st, "reading documents", e) : 0;
+    for (size_t i = 0; bad == 0 && i < p->nsources; i++) {
+        bad = export_selections(st, (*ids)[i], &p->sources[i], e);
+        if (bad == 0)
+            remap_selections(&p->sources[i], &moved[i]);
+    }
+    for (size_t i = 0; moved && i < p->nsources; i++)
+        ptext_free(&moved[i]);
+    free(moved);
+    return bad;
 }
 
 static int add_variable(struct qdpx_project *p, const char *name, enum qdpx_var_type type)
@@ -476,6 +581,119 @@ int store_qdpx_export(struct store *st, const char *cohort, int pseudonymise,
     }
     *out = p;
     return 0;
+}
+
+/* ---- pseudonyms in the other exports ---- */
+
+json_t *store_pseudonym_map(struct store *st, duet_err *e)
+{
+    sqlite3_stmt *s = db_prep(st, "SELECT t.code, p.key, t.code || '-' || "
+                                  "CASE r.side WHEN 'lived_experience' THEN 'L' ELSE 'S' END || "
+                                  "(SELECT count(*) FROM membership m2 JOIN role r2 ON "
+                                  "r2.id = m2.role_id WHERE m2.partnership_id = m.partnership_id "
+                                  "AND r2.side = r.side AND m2.person_id <= m.person_id) "
+                                  "FROM membership m JOIN partnership t ON t.id = m.partnership_id "
+                                  "JOIN person p ON p.id = m.person_id JOIN role r ON "
+                                  "r.id = m.role_id ORDER BY t.code, p.id", e);
+    if (s == NULL)
+        return NULL;
+    json_t *map = json_object();
+    int rc = SQLITE_DONE, oom = map == NULL;
+    while (!oom && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        char key[160];
+        snprintf(key, sizeof key, "%s/%s", (const char *)sqlite3_column_text(s, 0),
+                 (const char *)sqlite3_column_text(s, 1));
+        oom = json_object_set_new(map, key,
+                                  json_string((const char *)sqlite3_column_text(s, 2))) != 0;
+    }
+    sqlite3_reset(s);
+    if (oom || rc != SQLITE_DONE) {
+        json_decref(map);
+        if (oom)
+            duet_errf(e, DUET_EINTERNAL, "out of memory");
+        else
+            db_fail(st, "reading pseudonyms", e);
+        return NULL;
+    }
+    return map;
+}
+
+const char *store_pseudonym_of(const json_t *map, const char *code, const char *person)
+{
+    char key[160];
+    if (code == NULL || person == NULL)
+        return NULL;
+    snprintf(key, sizeof key, "%s/%s", code, person);
+    return json_string_value(json_object_get(map, key));
+}
+
+/* The walk of store_coding_each_pseudonymised: the current document's
+** replaced text, made once per document (rows come document by document). */
+struct pctx {
+    struct store *st;
+    store_coding_fn fn;
+    void *ctx;
+    struct names nm;
+    char kind[16];
+    int64_t id;
+    struct ptext t;
+    char *passage;
+};
+
+static int pseudo_row(void *c, const struct store_coding_row *r, duet_err *e)
+{
+    struct pctx *x = c;
+    if (r->partnership == NULL || strcmp(r->kind, "imported") == 0)
+        return x->fn(x->ctx, r, e);   /* imported texts go as they are, as in projects */
+    if (x->t.text == NULL || x->id != r->doc_id || strcmp(x->kind, r->kind) != 0) {
+        ptext_free(&x->t);
+        sqlite3_stmt *s = db_prep(x->st, "SELECT text FROM codable WHERE kind = ? AND "
+                                         "doc_id = ?", e);
+        if (s == NULL)
+            return -1;
+        db_bind_text(s, 1, r->kind);
+        sqlite3_bind_int64(s, 2, r->doc_id);
+        int rc = sqlite3_step(s);
+        const char *text = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(s, 0) : NULL;
+        int bad = pseudonymise(text ? text : "", &x->nm, r->partnership, &x->t);
+        sqlite3_reset(s);
+        if (rc != SQLITE_ROW)
+            return db_fail(x->st, "reading a document", e);
+        if (bad)
+            return duet_errf(e, DUET_EINTERNAL, "out of memory");
+        snprintf(x->kind, sizeof x->kind, "%s", r->kind);
+        x->id = r->doc_id;
+    }
+    size_t n = strlen(x->t.text);
+    size_t a = utf8_offset(x->t.text, n, ptext_pos(&x->t, r->start, 0));
+    size_t b = utf8_offset(x->t.text, n, ptext_pos(&x->t, r->end, 1));
+    if (b < a)
+        b = a;
+    char *p = realloc(x->passage, b - a + 1);
+    if (p == NULL)
+        return duet_errf(e, DUET_EINTERNAL, "out of memory");
+    x->passage = p;
+    memcpy(p, x->t.text + a, b - a);
+    p[b - a] = '\0';
+    struct store_coding_row y = *r;
+    y.passage = p;
+    return x->fn(x->ctx, &y, e);
+}
+
+int store_coding_each_pseudonymised(struct store *st, const char *cohort, store_coding_fn fn,
+                                    void *ctx, duet_err *e)
+{
+    struct pctx x;
+    memset(&x, 0, sizeof x);
+    x.st = st;
+    x.fn = fn;
+    x.ctx = ctx;
+    int rc = load_names(st, &x.nm, e) == 0 ? store_coding_each(st, cohort, pseudo_row, &x, e)
+                                           : -1;
+    names_free(&x.nm);
+    ptext_free(&x.t);
+    free(x.passage);
+    return rc;
 }
 
 /* ---- import ---- */

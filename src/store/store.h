@@ -458,7 +458,8 @@ json_t *store_coder_list(struct store *st, duet_err *e);
 ** document of cohort (NULL: all) as a text source with its selections and
 ** codings, and a case per partnership with variables cohort, kind,
 ** members and project_title. pseudonymise replaces authors' names by
-** pseudonyms in source names and every member's display name in texts.
+** pseudonyms in source names and every member's display name in texts, and
+** moves the selections so that they cover the same words of the new text.
 ** The store makes source rows (GUIDs) for documents not yet coded. */
 struct qdpx_project;
 int store_qdpx_export(struct store *st, const char *cohort, int pseudonymise,
@@ -468,6 +469,23 @@ int store_qdpx_export(struct store *st, const char *cohort, int pseudonymise,
 ** users as coders, its sources as imported texts, its selections and
 ** codings. Refuses GUIDs already in the database. Cases are not kept. */
 int store_qdpx_import(struct store *st, const struct qdpx_project *p, duet_err *e);
+
+/* ---- pseudonyms in exports (project.c) ----
+** A member's pseudonym is the one researchers see: the partnership's code,
+** L (lived experience) or S (system) and the member's number on that side
+** in the order people were added ("P03-L1"). */
+/* Every partnership member's pseudonym: an object mapping "CODE/person-key"
+** to it; read it with store_pseudonym_of. */
+json_t *store_pseudonym_map(struct store *st, duet_err *e);
+/* The pseudonym of person in partnership code in map, or NULL. */
+const char *store_pseudonym_of(const json_t *map, const char *code, const char *person);
+/* store_coding_each with every member's full display name in a passage
+** replaced by their pseudonym, as store_qdpx_export does in texts: the
+** passage is cut from the document's replaced text, widened to take a
+** whole pseudonym where the selection cuts a name. start and end stay
+** positions in the stored text. Imported texts go as they are. */
+int store_coding_each_pseudonymised(struct store *st, const char *cohort, store_coding_fn fn,
+                                    void *ctx, duet_err *e);
 
 /* ---- consent ---- */
 int store_consent_give(struct store *st, const char *person, const char *purpose,

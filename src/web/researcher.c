@@ -404,7 +404,7 @@ static void get_relationships_csv(struct web_req *rq, struct web_res *rs)
         return;
     }
     buf_reset(&rs->body);
-    int rc = rel_csv(&d, report, &rs->body);
+    int rc = rel_csv(&d, report, CSV_SAFE, &rs->body);
     rel_free(&d);
     json_decref(report);
     if (rc != 0) {

@@ -94,7 +94,9 @@ expect "coding export --csv: a header and one row per code applied, with the pas
 run coding export
 expect "coding export writes JSON with numbers as numbers" \
   '[ $rc -eq 0 ] && [ "$(printf "%s" "$out" | jq length)" -eq 4 ] && printf "%s" "$out" | jq -e ".[0].start | type == \"number\"" >/dev/null'
-expect_error "--pseudonymise goes with --qdpx" 2 "goes with --qdpx" coding export --csv --pseudonymise
+expect_error "--names and --pseudonymise do not go together" 2 "choose one of --names and --pseudonymise" \
+  coding export --csv --names --pseudonymise
+expect_error "--exact goes with --csv" 2 "--exact goes with --csv" coding export --exact
 
 # ---- blind mode and memos -----------------------------------------------------
 run coding blind
@@ -106,8 +108,8 @@ expect "coding memo adds and lists a memo on the document" \
   '[ $rc -eq 0 ] && [ "$(printf "%s" "$out" | jq -r ".[0].text")" = "Voice here is about the board." ]'
 
 # ---- REFI-QDA project ---------------------------------------------------------
-run coding export --qdpx --out p.qdpx
-expect "coding export --qdpx writes a zip with project.qde and the sources" \
+run coding export --qdpx --names --out p.qdpx
+expect "coding export --qdpx --names writes a zip with project.qde and the sources" \
   '[ $rc -eq 0 ] && unzip -l p.qdpx | grep -q " project.qde$" && [ "$(unzip -l p.qdpx | grep -c " sources/")" -eq 2 ]'
 if command -v xmllint >/dev/null 2>&1; then
   unzip -p p.qdpx project.qde | xmllint --noout --schema "$xsd" - >xl.out 2>&1; rc=$?
@@ -120,8 +122,9 @@ expect "the compiled-in Project.xsd is the data file" \
 expect "the project keeps the non-ASCII text" \
   'unzip -p p.qdpx "sources/*" | grep -q "Ça va. We decide together now."'
 expect "the private reflection is not in the project" '! unzip -p p.qdpx | grep -q PRIVATE'
+expect "a project with --names names authors" 'unzip -p p.qdpx project.qde | grep -q "by Person lena"'
 run coding export --qdpx --pseudonymise --out pp.qdpx
-expect "a pseudonymised project names authors by pseudonym" \
+expect "a pseudonymised project names authors by pseudonym (--pseudonymise is the default)" \
   '[ $rc -eq 0 ] && unzip -p pp.qdpx project.qde | grep -q "by P1-L1" && ! unzip -p pp.qdpx project.qde | grep -q "Person lena"'
 expect_error "--qdpx needs a file" 2 "give --out FILE.qdpx" coding export --qdpx
 

@@ -2,11 +2,11 @@
 . "$(dirname "$0")/lib.sh"
 
 "$DUET" demo --pairs 4 --modules 3 >/dev/null
-run export responses --out before.csv
+run export responses --names --out before.csv
 expect "the demo participants appear in the research export" 'grep -q ",amira.01a," before.csv'
 run consent withdraw --person amira.01a --purpose research
 expect "consent can be withdrawn" '[ $rc -eq 0 ]'
-run export responses --out after.csv
+run export responses --names --out after.csv
 expect "a withdrawn person is left out of the research export" '[ $rc -eq 0 ] && ! grep -q ",amira.01a," after.csv && ! grep -q ",withdrawn-" after.csv'
 expect "the partner still appears" 'grep -q ",hamid.01b," after.csv'
 run person show amira.01a
@@ -24,7 +24,7 @@ expect_error "an unknown purpose is refused" 1 "consent purpose 'marketing' is n
   consent give --person hamid.01b --purpose marketing
 expect_error "consent cannot be given twice" 1 "has already given consent for research" \
   consent give --person hamid.01b --purpose research
-run export responses --purpose all --out all.csv
+run export responses --purpose all --names --out all.csv
 expect "--purpose all includes everyone with answers" '[ $rc -eq 0 ] && [ "$(wc -l < all.csv)" -ge "$(wc -l < after.csv)" ]'
 expect_error "keys starting with withdrawn- are reserved" 1 "keys starting with 'withdrawn-' are kept" \
   person add withdrawn-99 --name "Someone"

@@ -15,22 +15,22 @@ expect "the demo has 6 modules, each with check-ins" \
   '[ "$(printf "%s" "$out" | jq "[.[] | select(.checkins > 0)] | length")" -eq 6 ]'
 expect_error "a second demo in the same database is refused" 1 "already holds the demo programme" demo
 
-run export responses --out all.csv
+run export responses --names --exact --out all.csv
 expect "export responses writes a file" '[ $rc -eq 0 ] && [ "$(head -1 all.csv)" = "cohort,module,partnership,person,item,value" ]'
 DUET_DB="$work/fresh.db" "$DUET" demo --structure-only >/dev/null
 run --db fresh.db import responses all.csv
 expect "import into a fresh database succeeds" '[ $rc -eq 0 ]'
-run --db fresh.db export responses --out again.csv
+run --db fresh.db export responses --names --exact --out again.csv
 expect "export -> import -> export round-trips exactly" '[ $rc -eq 0 ] && cmp -s all.csv again.csv'
 run --db fresh.db import responses all.csv
 expect "importing the same file twice is refused as duplicate check-ins" \
   '[ $rc -eq 1 ] && printf "%s" "$err" | grep -q "all.csv:2: a duplicate check-in"'
 
 DUET_DB="$work/same.db" "$DUET" demo >/dev/null
-run --db same.db export responses --out same.csv
+run --db same.db export responses --names --exact --out same.csv
 expect "the same seed gives the same demo" 'cmp -s all.csv same.csv'
 DUET_DB="$work/other.db" "$DUET" demo --seed 2 >/dev/null
-run --db other.db export responses --out other.csv
+run --db other.db export responses --names --exact --out other.csv
 expect "another seed gives other answers" '! cmp -s all.csv other.csv'
 run --db big.db demo --pairs 30 --modules 8 --json
 expect "demo --pairs 30 --modules 8" '[ $rc -eq 0 ] && [ "$(printf "%s" "$out" | jq .partnerships)" -eq 30 ] && [ "$(printf "%s" "$out" | jq .modules)" -eq 8 ]'

@@ -63,5 +63,5 @@ expect "import without a file is a usage error" '[ $rc -eq 2 ]'
 # A text answer with commas, quotes and a newline survives the round trip.
 { echo "$H"; printf '%s,1,P01,amira.01a,discoveries,"We said ""yes"", then\nwe meant it"\n' "$C"; } > text.csv
 run import responses text.csv
-run export responses --out text2.csv
+run export responses --names --exact --out text2.csv
 expect "quoted text with a newline round-trips" '[ $rc -eq 0 ] && cmp -s text.csv text2.csv'

@@ -88,8 +88,8 @@ bad "an unknown cohort" m2.csv "cohort 'Nope' does not exist" --cohort Nope --mo
 bad "a module the cohort lacks" m2.csv "m2.csv:1: column 'amira.01a': module 9 does not exist in the cohort of partnership 'P01'" --cohort "$C" --module 9
 run --db s.db import sorts m2.csv --cohort "$C" --module 2
 expect "a good file imports every sort" '[ $rc -eq 0 ] && printf "%s" "$out" | grep -q "imported 4 sorts of 36 statements" && [ "$(nsorts s.db)" -eq 5 ]'
-run --db s.db export sorts --module 2
-expect "export sorts --module writes the import layout back" '[ $rc -eq 0 ] && [ "$out" = "$(cat m2.csv)" ]'
+run --db s.db export sorts --module 2 --names --exact
+expect "export sorts --module --names writes the import layout back" '[ $rc -eq 0 ] && [ "$out" = "$(cat m2.csv)" ]'
 run --db s.db sort list --json
 expect "sort list shows who sorted" '[ $rc -eq 0 ] && [ "$(printf "%s" "$out" | jq "length")" -eq 5 ]'
 
@@ -124,11 +124,11 @@ expect_error "--factors out of range" 2 "--factors '9' is not a number in 1..8" 
 expect_error "an empty cohort" 1 "no sorts to analyse in cohort 'Nope'" analyse norms --cohort Nope
 
 # Export and re-import every module of the demo.
-run export sorts --out all.csv
+run export sorts --names --exact --out all.csv
 "$DUET" --db again.db demo --structure-only >/dev/null
 run --db again.db import sorts all.csv
 expect "the whole demo's sorts round-trip (key@module columns)" \
-  '[ $rc -eq 0 ] && [ "$("$DUET" --db again.db export sorts)" = "$(cat all.csv)" ]'
+  '[ $rc -eq 0 ] && [ "$("$DUET" --db again.db export sorts --names --exact)" = "$(cat all.csv)" ]'
 
 # Consent: withdrawing research consent deletes the person's sorts.
 "$DUET" consent withdraw --person amira.01a --purpose research >/dev/null

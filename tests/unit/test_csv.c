@@ -458,15 +458,25 @@ static void test_expect_header(void **state)
 
 /* ---- writer ---- */
 
-static char *write_rows(const char *const *fields, size_t n)
+/* One row written for a program (exact) or, with how CSV_SAFE, through the
+** plain csv_write_row (for people). */
+static char *write_rows_as(enum csv_cells how, const char *const *fields, size_t n)
 {
     char *out = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&out, &len);
     assert_non_null(f);
-    assert_int_equal(csv_write_row(f, fields, n), 0);
+    if (how == CSV_SAFE)
+        assert_int_equal(csv_write_row(f, fields, n), 0);
+    else
+        assert_int_equal(csv_write_row_as(f, how, fields, n), 0);
     assert_int_equal(fclose(f), 0);
     return out;
+}
+
+static char *write_rows(const char *const *fields, size_t n)
+{
+    return write_rows_as(CSV_EXACT, fields, n);
 }
 
 static void test_writer_quotes_only_when_needed(void **state)
@@ -495,12 +505,124 @@ static void test_writer_quotes_only_when_needed(void **state)
 
     duet_buf b;
     buf_init(&b, 1 << 10);
-    assert_int_equal(csv_buf_field(&b, "\"", 1), 0);
-    assert_int_equal(csv_buf_row(&b, row, 2), 0);
+    assert_int_equal(csv_buf_field_as(&b, CSV_EXACT, "\"", 1), 0);
+    assert_int_equal(csv_buf_row_as(&b, CSV_EXACT, row, 2), 0);
     assert_string_equal(b.data, "\"\"\"\"plain,\"a,b\"\n");
     buf_free(&b);
     buf_init(&b, 4);   /* the cap is respected */
     assert_int_equal(csv_buf_row(&b, row, 2), -1);
+    buf_free(&b);
+}
+
+/* ---- cells a spreadsheet would run (OWASP "CSV Injection") ---- */
+
+static int risky(const char *s)
+{
+    return csv_cell_risky(s, strlen(s));
+}
+
+static void test_cell_risky(void **state)
+{
+    (void)state;
+    /* OWASP's six first characters */
+    assert_true(risky("=1+2"));
+    assert_true(risky("@SUM(A1)"));
+    assert_true(risky("+44 20 7946 0000"));
+    assert_true(risky("-2+3"));
+    assert_true(risky("\tx"));
+    assert_true(risky("\rx"));
+    assert_true(risky("=HYPERLINK(\"http://x\")"));
+    assert_true(risky("="));
+    assert_true(risky("-"));
+    assert_true(risky("+"));
+    assert_true(risky("@"));
+    /* full-width = + - @ (U+FF1D, U+FF0B, U+FF0D, U+FF20) */
+    assert_true(risky("\xEF\xBC\x9D" "1+2"));
+    assert_true(risky("\xEF\xBC\x8B" "1"));
+    assert_true(risky("\xEF\xBC\x8D" "1"));
+    assert_true(risky("\xEF\xBC\xA0" "x"));
+    /* signed numbers stay numbers */
+    assert_false(risky("-0.5"));
+    assert_false(risky("-3"));
+    assert_false(risky("+3"));
+    assert_false(risky("-.5"));
+    assert_false(risky("-5."));
+    assert_false(risky("-1e-05"));
+    assert_false(risky("+2.5E+10"));
+    assert_false(risky("-0.33333333333333331"));
+    /* ... but not what only starts like one */
+    assert_true(risky("-1e"));
+    assert_true(risky("-e5"));
+    assert_true(risky("--3"));
+    assert_true(risky("- 3"));
+    assert_true(risky("-3 "));
+    assert_true(risky("-1,5"));
+    assert_true(risky("-inf"));
+    assert_true(risky("-nan"));
+    assert_true(risky("-."));
+    assert_true(risky("-0x10"));
+    /* a cell is looked at as a whole: a NUL-free count, not strlen */
+    assert_false(csv_cell_risky("-3=", 2));
+    assert_true(csv_cell_risky("-3=", 3));
+    /* harmless starts */
+    assert_false(risky(""));
+    assert_false(risky("plain text"));
+    assert_false(risky("1+2"));
+    assert_false(risky(" =1+2"));
+    assert_false(risky("'=1+2"));
+    assert_false(risky("a=b"));
+    assert_false(risky("\nx"));
+    assert_false(risky("\xEF\xBC\x91"));   /* full-width digit one */
+    assert_false(risky("\xE2\x88\x92" "3"));   /* U+2212 minus sign */
+}
+
+static void test_writer_neutralises_for_people(void **state)
+{
+    (void)state;
+    const char *row[] = {"=1+2", "@SUM(A1)", "+44 20 7946 0000", "-2+3", "\tx", "\rx",
+                         "-0.5", "-3", "plain", "=HYPERLINK(\"http://x\")",
+                         "\xEF\xBC\x9D" "1", "", "'=quoted already"};
+    enum { N = sizeof row / sizeof row[0] };
+    char *out = write_rows_as(CSV_SAFE, row, N);
+    assert_string_equal(out, "\"'=1+2\",\"'@SUM(A1)\",\"'+44 20 7946 0000\",\"'-2+3\","
+                        "\"'\tx\",\"'\rx\",-0.5,-3,plain,\"'=HYPERLINK(\"\"http://x\"\")\","
+                        "\"'\xEF\xBC\x9D" "1\",,'=quoted already\n");
+    /* read back, a neutralised cell is the cell with ' before it */
+    CHECK(out, "1:['=1+2|'@SUM(A1)|'+44 20 7946 0000|'-2+3|'\tx|'\rx|-0.5|-3|plain|"
+               "'=HYPERLINK(\"http://x\")|'\xEF\xBC\x9D" "1||'=quoted already]\n");
+    free(out);
+    /* CSV_EXACT keeps every byte */
+    out = write_rows_as(CSV_EXACT, row, N);
+    assert_string_equal(out, "=1+2,@SUM(A1),+44 20 7946 0000,-2+3,\"\tx\",\"\rx\",-0.5,-3,"
+                        "plain,\"=HYPERLINK(\"\"http://x\"\")\",\xEF\xBC\x9D" "1,,'=quoted already\n");
+    free(out);
+    /* one risky cell alone on its row */
+    const char *one[] = {"-"};
+    out = write_rows_as(CSV_SAFE, one, 1);
+    assert_string_equal(out, "\"'-\"\n");
+    free(out);
+
+    /* the single field and buffer writers do the same */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_non_null(f);
+    assert_int_equal(csv_write_field(f, "@x", 2), 0);
+    assert_int_equal(fputc(',', f), ',');
+    assert_int_equal(csv_write_field_as(f, CSV_EXACT, "@x", 2), 0);
+    assert_int_equal(fclose(f), 0);
+    assert_string_equal(text, "\"'@x\",@x");
+    free(text);
+    duet_buf b;
+    buf_init(&b, 1 << 10);
+    assert_int_equal(csv_buf_field(&b, "=a", 2), 0);
+    assert_int_equal(csv_buf_row(&b, row + 6, 3), 0);
+    assert_int_equal(csv_buf_row(&b, row, 1), 0);
+    assert_int_equal(csv_buf_row_as(&b, CSV_EXACT, row, 1), 0);
+    csv_field rec[2] = {{"+x", 2}, {"-1", 2}};
+    assert_int_equal(csv_buf_record(&b, rec, 2), 0);
+    assert_int_equal(csv_buf_record_as(&b, CSV_EXACT, rec, 2), 0);
+    assert_string_equal(b.data, "\"'=a\"-0.5,-3,plain\n\"'=1+2\"\n=1+2\n\"'+x\",-1\n+x,-1\n");
     buf_free(&b);
 }
 
@@ -510,7 +632,8 @@ static void test_round_trip(void **state)
     const char *awkward[] = {
         "", "\"", "\"\"", ",", ",,", "\n", "\r\n", "\r", " ", "  x  ", "a\"b",
         "\"quoted\"", "multi\nline\r\nfield", "caf\xC3\xA9 \xF0\x9F\x98\x80", "\xEF\xBB\xBF" "bom",
-        "tab\there", "trailing,", ",leading", "=1+2", "x",
+        "tab\there", "trailing,", ",leading", "=1+2", "@x", "+1 2", "-2+3", "\tlead", "\rlead",
+        "-0.5", "x",
     };
     size_t na = sizeof awkward / sizeof awkward[0];
     char *out = NULL;
@@ -518,10 +641,10 @@ static void test_round_trip(void **state)
     FILE *f = open_memstream(&out, &len);
     /* every field on its own row, then all in one row, then pairs */
     for (size_t k = 0; k < na; k++)
-        assert_int_equal(csv_write_row(f, &awkward[k], 1), 0);
-    assert_int_equal(csv_write_row(f, awkward, na), 0);
+        assert_int_equal(csv_write_row_as(f, CSV_EXACT, &awkward[k], 1), 0);
+    assert_int_equal(csv_write_row_as(f, CSV_EXACT, awkward, na), 0);
     for (size_t k = 0; k + 1 < na; k++)
-        assert_int_equal(csv_write_row(f, &awkward[k], 2), 0);
+        assert_int_equal(csv_write_row_as(f, CSV_EXACT, &awkward[k], 2), 0);
     assert_int_equal(fclose(f), 0);
 
     csv_reader r;
@@ -607,6 +730,8 @@ int main(void)
         cmocka_unit_test(test_late_line_error),
         cmocka_unit_test(test_expect_header),
         cmocka_unit_test(test_writer_quotes_only_when_needed),
+        cmocka_unit_test(test_cell_risky),
+        cmocka_unit_test(test_writer_neutralises_for_people),
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_read_file),
     };

@@ -176,14 +176,15 @@ static long count_checkins(struct store *st)
     return n;
 }
 
-/* The whole export (purpose NULL: everyone) as a string. */
+/* The whole export (purpose NULL: everyone) as a string, with person keys
+** and every byte as stored, as for an import elsewhere. */
 static char *export_all(struct store *st, const char *purpose, size_t *rows)
 {
     char *text = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&text, &len);
     assert_non_null(mem);
-    OK(responses_export(st, mem, purpose, rows, e));
+    OK(responses_export(st, mem, purpose, RESPONSES_NAMES | RESPONSES_EXACT, rows, e));
     assert_int_equal(fclose(mem), 0);
     return text;
 }

@@ -210,6 +210,106 @@ static void test_pseudonymised(void **state)
     qdpx_free(&p);
 }
 
+/* The code points [a, b) of s, in a static buffer. */
+static const char *cut(const char *s, size_t a, size_t b)
+{
+    static char out[256];
+    size_t i = 0, cp = 0, n = 0;
+    for (; s[i] && cp < b; i++) {
+        int lead = ((unsigned char)s[i] & 0xC0) != 0x80;
+        if (lead && i > 0)
+            cp++;
+        if (lead && cp >= b)
+            break;
+        if (cp >= a && n + 1 < sizeof out)
+            out[n++] = s[i];
+    }
+    out[n] = '\0';
+    return out;
+}
+
+static const struct qdpx_selection *selection_at(const struct qdpx_source *s, size_t start)
+{
+    for (size_t i = 0; i < s->nselections; i++)
+        if (s->selections[i].start == start)
+            return &s->selections[i];
+    return NULL;
+}
+
+struct seen { char text[8][64]; size_t n; };
+
+static int collect(void *ctx, const struct store_coding_row *r, duet_err *e)
+{
+    (void)e;
+    struct seen *s = ctx;
+    if (s->n < 8)
+        snprintf(s->text[s->n++], sizeof s->text[0], "%zu-%zu:%s", r->start, r->end, r->passage);
+    return 0;
+}
+
+static int seen_has(const struct seen *s, const char *want)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->text[i], want) == 0)
+            return 1;
+    return 0;
+}
+
+/* Pseudonymised texts are shorter or longer than the stored ones, so the
+** selections move with the words: "Amira Khan" (10 code points) becomes
+** "P1-L1" (5), so what came after it moves 5 to the left; a passage that
+** cuts a name takes the whole pseudonym. The JSON and CSV exports cut
+** their passages from the same replaced text. */
+static void test_pseudonymised_selections(void **state)
+{
+    struct fx *f = *state;
+    /* "ira Khan tw": code points 9..20 of "We met Amira Khan twice; ..." */
+    const char *y[] = {Y};
+    OK(store_coding_add(f->st, "reflection", f->sys, "r1", 9, 20, y, 1, NULL, e));
+    struct qdpx_project p;
+    OK(store_qdpx_export(f->st, NULL, 1, &p, e));
+    const struct qdpx_source *l = source_named(&p, "by P1-L1");
+    const struct qdpx_source *s = source_named(&p, "by P1-S1");
+    assert_non_null(l);
+    assert_non_null(s);
+    /* 17..30 and 36..37 of the stored text: 12..25 and 31..32 now */
+    assert_int_equal(l->nselections, 2);
+    assert_non_null(selection_at(l, 12));
+    assert_int_equal(selection_at(l, 12)->end, 25);
+    assert_string_equal(cut(l->text, 12, 25), "\xc3\x87" "a va \xe2\x80\x94 na\xc3\xafve");
+    assert_non_null(selection_at(l, 31));
+    assert_int_equal(selection_at(l, 31)->end, 32);
+    assert_string_equal(cut(l->text, 31, 32), "\xf0\x9f\x98\x8a");
+    /* "We met" (0..6) stays; 9..20 starts inside the name: 7..15 */
+    assert_non_null(selection_at(s, 0));
+    assert_int_equal(selection_at(s, 0)->end, 6);
+    assert_non_null(selection_at(s, 7));
+    assert_int_equal(selection_at(s, 7)->end, 15);
+    assert_string_equal(cut(s->text, 7, 15), "P1-L1 tw");
+    qdpx_free(&p);
+    /* a project file that holds them validates and reads back */
+    OK(store_qdpx_export(f->st, NULL, 1, &p, e));
+    OK(qdpx_write_file(&p, f->file2, e));
+    qdpx_free(&p);
+    validates(f->file2);
+
+    struct seen all = {0}, named = {0};
+    OK(store_coding_each_pseudonymised(f->st, NULL, collect, &all, e));
+    assert_true(seen_has(&all, "17-30:\xc3\x87" "a va \xe2\x80\x94 na\xc3\xafve"));
+    assert_true(seen_has(&all, "9-20:P1-L1 tw"));
+    assert_true(seen_has(&all, "0-6:We met"));
+    OK(store_coding_each(f->st, NULL, collect, &named, e));
+    assert_true(seen_has(&named, "9-20:ira Khan tw"));
+
+    json_t *map = store_pseudonym_map(f->st, NULL);
+    assert_non_null(map);
+    assert_string_equal(store_pseudonym_of(map, "P1", "amira"), "P1-L1");
+    assert_string_equal(store_pseudonym_of(map, "P1", "sam"), "P1-S1");
+    assert_null(store_pseudonym_of(map, "P1", "r1"));
+    assert_null(store_pseudonym_of(map, "P2", "amira"));
+    json_decref(map);
+}
+
 /* A project for one cohort that does not exist is refused. */
 static void test_unknown_cohort(void **state)
 {
@@ -224,6 +324,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_pseudonymised),
+        cmocka_unit_test(test_pseudonymised_selections),
         cmocka_unit_test(test_unknown_cohort),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -411,7 +411,7 @@ static void test_import_and_export(void **state)
     size_t n = fread(want, 1, sizeof want - 1, in);
     fclose(in);
     want[n] = '\0';
-    struct sorts_export_options x = {"C1", 1, NULL, "research"};
+    struct sorts_export_options x = {"C1", 1, NULL, "research", 1, 1};
     size_t nsorts = 0;
     char *got = export_text(f->st, &x, &nsorts);
     assert_int_equal(nsorts, 5);
@@ -432,6 +432,20 @@ static void test_import_and_export(void **state)
     got = export_text(f->st, &x, &nsorts);
     assert_int_equal(nsorts, 7);
     assert_non_null(strstr(got, "statement,le.1@1,sy.1@1,le.1@2,sy.1@3,le.3@1"));
+    free(got);
+
+    /* Without names, columns are pseudonyms: partnership, side, the number
+    ** on that side in the order people were added (gp.3 after sy.3). */
+    x.names = 0;
+    x.module = 1;
+    got = export_text(f->st, &x, &nsorts);
+    assert_non_null(strstr(got, "statement,P1-L1,P1-S1,P3-L1,P3-S1,P3-S2\na,2,-2,2,-2,-2\n"));
+    assert_null(strstr(got, "le."));
+    assert_null(strstr(got, "sy."));
+    free(got);
+    x.module = 0;
+    got = export_text(f->st, &x, &nsorts);
+    assert_non_null(strstr(got, "statement,P1-L1@1,P1-S1@1,P1-L1@2,P1-S1@3,P3-L1@1"));
     free(got);
 }
 

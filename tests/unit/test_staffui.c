@@ -177,12 +177,25 @@ static void test_relcsv(void **state)
         0, NULL);
     duet_buf b;
     buf_init(&b, 1 << 16);
-    OK(rel_csv(&d, r, &b));
+    OK(rel_csv(&d, r, CSV_SAFE, &b));
     assert_string_equal(b.data,
         "cohort,partnership,module,quality_lived_experience,quality_system,quality_gap,"
         "tokenism_signal,resistance_met_lived_experience,resistance_met_system,power_balance,"
         "compromise_share_lived,voice_lived_experience,voice_system\n"
         "\"C, 1\",P01,2,0.10000000000000001,,,1,,,-0.5,,3,\n");
+    buf_free(&b);
+    /* A cohort name a spreadsheet would run: neutralised for people (the
+    ** web's download), as it is with CSV_EXACT; -0.5 stays a number. */
+    json_object_set_new(json_array_get(json_object_get(r, "partnerships"), 0), "cohort",
+                        json_string("=cmd|' /C calc'!A0"));
+    buf_init(&b, 1 << 16);
+    OK(rel_csv(&d, r, CSV_SAFE, &b));
+    assert_non_null(strstr(b.data, "\n\"'=cmd|' /C calc'!A0\",P01,2,0.10000000000000001,,,1,,,"
+                                   "-0.5,,3,\n"));
+    buf_reset(&b);
+    OK(rel_csv(&d, r, CSV_EXACT, &b));
+    assert_non_null(strstr(b.data, "\n=cmd|' /C calc'!A0,P01,2,0.10000000000000001,,,1,,,"
+                                   "-0.5,,3,\n"));
     buf_free(&b);
     json_decref(r);
 }
