@@ -31,7 +31,7 @@
 #define QDPX_MAX_TOTAL      ((size_t)512 * 1024 * 1024)  /* all entries read, uncompressed */
 #define QDPX_MAX_SOURCES    100000
 #define QDPX_MAX_SELECTIONS 1000000
-#define QDPX_NAME_MAX       400                          /* characters in a name */
+#define QDPX_NAME_MAX       1000                         /* characters in a name */
 
 struct qdpx_user {
     char *guid;                 /* canonical lower-case UUID */
