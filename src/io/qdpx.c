@@ -12,7 +12,8 @@
 ** stated uncompressed size, QDPX_MAX_ENTRY and a running QDPX_MAX_TOTAL,
 ** and a stream that yields more than it states is refused, so a zip bomb
 ** costs nothing. Archive names are only looked up in the archive, never
-** used as paths. project.qde is parsed as .qdc files are: no network
+** used as paths. project.qde (or the archive's one .qde of another name) is
+** parsed as .qdc files are: no network
 ** (XML_PARSE_NONET), no entity expansion, any document type declaration
 ** refused, namespace checked, REFI-QDA Project.xsd validated. The walk
 ** keeps users, codes, variables, text sources with their selections and
