@@ -21,9 +21,12 @@
 #define CODEBOOK_MAX_BYTES    ((size_t)4 * 1024 * 1024)
 #define CODEBOOK_MAX_VERSION  1000000
 #define CODEBOOK_MAX_CODES    2000
-#define CODEBOOK_MAX_DEPTH    8      /* levels of the tree */
-#define CODEBOOK_CODE_NAME_MAX 120   /* characters */
-#define CODEBOOK_TEXT_MAX     4000   /* characters in a definition, example, ... */
+/* Bounds no lower than what QDA tools write (docs/coding.md): MAXQDA nests
+** codes 10 levels deep and MAXQDA 24 writes code names of 124 characters;
+** code memos have no stated limit in MAXQDA, ATLAS.ti or QualCoder. */
+#define CODEBOOK_MAX_DEPTH    16     /* levels of the tree */
+#define CODEBOOK_CODE_NAME_MAX 1000  /* characters */
+#define CODEBOOK_TEXT_MAX     20000  /* characters in a definition, example, ... */
 #define CODEBOOK_GUID_LEN     36     /* 8-4-4-4-12 hex digits, lower case */
 
 /* The labels that REFI-QDA exchange (io/qdc.c) writes before each field in a

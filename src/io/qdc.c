@@ -360,6 +360,27 @@ static int validate(xmlDocPtr doc, const char *xsd, const char *kind,
     return rc;
 }
 
+/* Removes every Sets element directly under root that holds no element.
+** Taguette writes one into every codebook, which the schema does not allow
+** (a Sets holds at least one Set); duet keeps no sets, so an empty one says
+** nothing and is passed over rather than refused. */
+static void drop_empty_sets(xmlNodePtr root)
+{
+    xmlNodePtr n = root->children;
+    while (n != NULL) {
+        xmlNodePtr next = n->next;
+        int empty = is_elem(n, "Sets") && n->ns != NULL && root->ns != NULL &&
+                    strcmp((const char *)n->ns->href, (const char *)root->ns->href) == 0;
+        for (xmlNodePtr c = empty ? n->children : NULL; c != NULL; c = c->next)
+            empty &= c->type != XML_ELEMENT_NODE;
+        if (empty) {
+            xmlUnlinkNode(n);
+            xmlFreeNode(n);
+        }
+        n = next;
+    }
+}
+
 xmlDocPtr qdc_parse_valid(const char *data, size_t len, const char *root, const char *ns,
                           const char *xsd, const char *kind, const struct qdc_where *at,
                           duet_err *e)
@@ -405,8 +426,10 @@ xmlDocPtr qdc_parse_valid(const char *data, size_t len, const char *root, const 
                         strlen((const char *)r->name) < 40 ? (const char *)r->name : "?", q,
                         root, ns);
     }
-    if (rc == 0)
+    if (rc == 0) {
+        drop_empty_sets(r);
         rc = validate(doc, xsd, kind, at, e);
+    }
     if (rc != 0) {
         xmlFreeDoc(doc);
         return NULL;

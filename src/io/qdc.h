@@ -8,7 +8,8 @@
 ** and the example written into Description under clear labels. Import
 ** parses with libxml2 without network access and without expanding
 ** entities, refuses a document type declaration, checks the namespace,
-** validates against the REFI-QDA Codebook.xsd compiled in from
+** sets aside an empty Sets (Taguette writes one; the schema wants a Set in
+** it), validates against the REFI-QDA Codebook.xsd compiled in from
 ** data/refi-qda/Codebook.xsd, and ends with codebook_check: a file is taken
 ** whole or refused whole with the first problem's line and message. Sets are
 ** not kept. Nothing here prints or exits.
@@ -71,8 +72,9 @@ struct qdc_where {
 };
 /* Parses len bytes of REFI-QDA XML the safe way (no document type
 ** declaration, no network, no entity expansion), checks that the root
-** element is root in namespace ns, and validates the document against the
-** schema xsd (NUL-terminated text); kind ("codebook", "project") names the
+** element is root in namespace ns, removes any Sets directly under the root
+** that holds no element (duet keeps no sets), and validates the document
+** against the schema xsd (NUL-terminated text); kind ("codebook", "project") names the
 ** document in messages. Returns the document (free with xmlFreeDoc), or
 ** NULL with *e set to the first problem and its line. */
 struct _xmlDoc *qdc_parse_valid(const char *data, size_t len, const char *root,

@@ -12,7 +12,8 @@
 ** stated uncompressed size, QDPX_MAX_ENTRY and a running QDPX_MAX_TOTAL,
 ** and a stream that yields more than it states is refused, so a zip bomb
 ** costs nothing. Archive names are only looked up in the archive, never
-** used as paths. project.qde is parsed as .qdc files are: no network
+** used as paths. project.qde (or the archive's one .qde of another name) is
+** parsed as .qdc files are: no network
 ** (XML_PARSE_NONET), no entity expansion, any document type declaration
 ** refused, namespace checked, REFI-QDA Project.xsd validated. The walk
 ** keeps users, codes, variables, text sources with their selections and
@@ -31,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zip.h>
@@ -721,6 +723,7 @@ int qdpx_write_file(const struct qdpx_project *p, const char *path, duet_err *e)
 
 struct reader {
     const char *src;        /* the .qdpx, for messages */
+    const char *qde;        /* the project XML's entry name, for messages */
     duet_err *e;
     zip_t *z;
     size_t total;           /* bytes read from entries so far */
@@ -731,7 +734,7 @@ struct reader {
 static int fail_at(struct reader *r, xmlNodePtr n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* "SRC: project.qde:LINE: reason". */
+/* "SRC: project.qde:LINE: reason" (the entry's own name when it has another). */
 static int fail_at(struct reader *r, xmlNodePtr n, const char *fmt, ...)
 {
     char reason[DUET_ERR_MAX];
@@ -740,8 +743,8 @@ static int fail_at(struct reader *r, xmlNodePtr n, const char *fmt, ...)
     vsnprintf(reason, sizeof reason, fmt, ap);
     va_end(ap);
     if (n == NULL)
-        return duet_errf(r->e, DUET_EINPUT, "%s: project.qde: %s", r->src, reason);
-    return duet_errf(r->e, DUET_EINPUT, "%s: project.qde:%d: %s", r->src, n->line, reason);
+        return duet_errf(r->e, DUET_EINPUT, "%s: %s: %s", r->src, r->qde, reason);
+    return duet_errf(r->e, DUET_EINPUT, "%s: %s:%d: %s", r->src, r->qde, n->line, reason);
 }
 
 static int oom(struct reader *r)
@@ -818,7 +821,7 @@ static zip_int64_t locate(zip_t *z, const char *name)
 ** valid against Project.xsd (the checks .qdc reading makes too). */
 static int parse(struct reader *r, const char *data, size_t len, xmlDocPtr *doc)
 {
-    struct qdc_where at = {r->src, "project.qde"};
+    struct qdc_where at = {r->src, r->qde};
     *doc = qdc_parse_valid(data, len, "Project", QDPX_NAMESPACE, qdpx_schema_xsd, "project",
                            &at, r->e);
     return *doc ? 0 : -1;
@@ -1058,12 +1061,12 @@ static int read_source(struct reader *r, xmlNodePtr n)
     return 0;
 }
 
+/* Refuses the first source that is not a text, before any text is read, so
+** that the message names the real reason. */
 static int read_sources(struct reader *r, xmlNodePtr sources)
 {
     for (xmlNodePtr n = sources ? sources->children : NULL; n != NULL; n = n->next) {
-        if (n->type != XML_ELEMENT_NODE)
-            continue;
-        if (!is_elem(n, "TextSource")) {
+        if (n->type == XML_ELEMENT_NODE && !is_elem(n, "TextSource")) {
             char *name = NULL;
             if (prop(r, n, "name", &name) != 0)
                 return -1;
@@ -1073,9 +1076,10 @@ static int read_sources(struct reader *r, xmlNodePtr sources)
             return fail_at(r, n, "duet imports text sources only; '%s' is a %.20s", q,
                            (const char *)n->name);
         }
-        if (read_source(r, n) != 0)
-            return -1;
     }
+    for (xmlNodePtr n = sources ? sources->children : NULL; n != NULL; n = n->next)
+        if (is_elem(n, "TextSource") && read_source(r, n) != 0)
+            return -1;
     return 0;
 }
 
@@ -1198,25 +1202,70 @@ static int walk(struct reader *r, xmlNodePtr root, const char *fallback)
     if (qdc_from_origin(p->origin, fallback, &p->codebook) != 0)
         return oom(r);
     xmlNodePtr codes = child(child(root, "CodeBook"), "Codes");
+    char prefix[80];
+    snprintf(prefix, sizeof prefix, "%s:", r->qde);
     if (read_users(r, child(root, "Users")) != 0 ||
-        (codes && qdc_read_codes(codes, "project.qde:", &p->codebook, r->src, r->e) != 0) ||
+        (codes && qdc_read_codes(codes, prefix, &p->codebook, r->src, r->e) != 0) ||
         read_variables(r, child(root, "Variables")) != 0 ||
         read_sources(r, child(root, "Sources")) != 0 || read_cases(r, child(root, "Cases")) != 0)
         return -1;
     char at[DUET_ERR_MAX];
-    snprintf(at, sizeof at, "%s: project.qde", r->src);
+    snprintf(at, sizeof at, "%s: %s", r->src, r->qde);
     return qdpx_check(p, at, r->e);
+}
+
+/* The project XML: project.qde, else the one .qde at the top of the archive
+** (ATLAS.ti names it after the project); its name goes in *name (n bytes,
+** quoted safely for messages). -1 with the error set when there is none or
+** more than one. */
+static zip_int64_t find_qde(struct reader *r, char *name, size_t n)
+{
+    snprintf(name, n, "project.qde");
+    zip_int64_t i = locate(r->z, "project.qde");
+    if (i >= 0)
+        return i;
+    zip_int64_t count = zip_get_num_entries(r->z, 0), found = -1;
+    size_t nfound = 0;
+    char list[160] = "";
+    for (zip_int64_t k = 0; k < count && k < (zip_int64_t)QDPX_MAX_SOURCES * 4; k++) {
+        const char *e = zip_get_name(r->z, (zip_uint64_t)k, 0);
+        size_t el = e ? strlen(e) : 0;
+        if (el < 5 || strchr(e, '/') != NULL || strchr(e, '\\') != NULL ||
+            strcasecmp(e + el - 4, ".qde") != 0)
+            continue;
+        char q[64];
+        jr_quote_safe(e, el, q, sizeof q);
+        if (nfound++ == 0) {
+            found = k;
+            snprintf(name, n, "%s", q);
+        }
+        size_t ll = strlen(list);
+        if (nfound <= 3)
+            snprintf(list + ll, sizeof list - ll, "%s%s", nfound > 1 ? ", " : "", q);
+        else if (nfound == 4)
+            snprintf(list + ll, sizeof list - ll, ", ...");
+    }
+    if (nfound == 1)
+        return found;
+    if (nfound > 1)
+        duet_errf(r->e, DUET_EINPUT, "%s: no project.qde in the archive, and %zu other .qde "
+                  "files (%s); a REFI-QDA project holds one", r->src, nfound, list);
+    else
+        duet_errf(r->e, DUET_EINPUT, "%s: no project.qde in the archive; not a REFI-QDA "
+                  "project (.qdpx)", r->src);
+    return -1;
 }
 
 static int read_project(struct reader *r, const char *fallback)
 {
-    zip_int64_t i = locate(r->z, "project.qde");
+    char name[64];
+    zip_int64_t i = find_qde(r, name, sizeof name);
     if (i < 0)
-        return duet_errf(r->e, DUET_EINPUT, "%s: no project.qde in the archive; not a REFI-QDA "
-                         "project (.qdpx)", r->src);
+        return -1;
+    r->qde = name;
     char *xml;
     size_t len;
-    if (read_entry(r, i, "project.qde", &xml, &len) != 0)
+    if (read_entry(r, i, name, &xml, &len) != 0)
         return -1;
     xmlDocPtr doc = NULL;
     int rc = parse(r, xml, len, &doc);
@@ -1233,8 +1282,8 @@ int qdpx_read(const void *data, size_t len, const char *source, const char *fall
     struct qdpx_project tmp;
     memset(&tmp, 0, sizeof tmp);
     duet_err scratch;
-    struct reader r = {source != NULL ? source : "project.qdpx", e ? e : &scratch, NULL, 0, 0, 0,
-                       &tmp};
+    struct reader r = {source != NULL ? source : "project.qdpx", "project.qde", e ? e : &scratch,
+                       NULL, 0, 0, 0, &tmp};
     if (data == NULL || len == 0)
         return duet_errf(e, DUET_EINPUT, "%s: the file is empty; expected a REFI-QDA project "
                          "(.qdpx)", r.src);

@@ -10,12 +10,17 @@
 ** end exclusive, as REFI-QDA does. The writer builds the XML with libxml2
 ** and the zip with libzip; the reader opens the zip with libzip (bounded
 ** sizes, no path taken from the archive is used to touch the file system),
-** parses project.qde without network access or entity expansion, refuses a
+** parses project.qde (or, when there is none, the one .qde at the top of
+** the archive: ATLAS.ti names it after the project) without network access
+** or entity expansion, refuses a
 ** document type declaration and a foreign namespace, validates against the
 ** REFI-QDA Project.xsd compiled in from data/refi-qda/Project.xsd, takes a
 ** source's text from PlainTextContent or from its plainTextPath
 ** ("internal://NAME" in sources/ or Sources/), and checks every reference.
-** A file is taken whole or refused whole. Nothing here prints or exits.
+** A file is taken whole or refused whole; one holding a source that is not
+** a text is refused for it before any text is read. Names are bounded at
+** QDPX_NAME_MAX characters, no fewer than the tools write (docs/coding.md).
+** Nothing here prints or exits.
 */
 #ifndef DUET_IO_QDPX_H
 #define DUET_IO_QDPX_H
@@ -31,7 +36,7 @@
 #define QDPX_MAX_TOTAL      ((size_t)512 * 1024 * 1024)  /* all entries read, uncompressed */
 #define QDPX_MAX_SOURCES    100000
 #define QDPX_MAX_SELECTIONS 1000000
-#define QDPX_NAME_MAX       400                          /* characters in a name */
+#define QDPX_NAME_MAX       1000                         /* characters in a name */
 
 struct qdpx_user {
     char *guid;                 /* canonical lower-case UUID */

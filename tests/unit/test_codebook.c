@@ -245,6 +245,166 @@ static void test_qdc_errors(void **state)
     codebook_free(&cb);
 }
 
+/* ---- limits as real tools need them -------------------------------- */
+
+/* n copies of the UTF-8 character ch (malloc'd). */
+static char *repeat(const char *ch, size_t n)
+{
+    size_t l = strlen(ch);
+    char *s = malloc(n * l + 1);
+    assert_non_null(s);
+    for (size_t i = 0; i < n; i++)
+        memcpy(s + i * l, ch, l);
+    s[n * l] = '\0';
+    return s;
+}
+
+/* A .qdc with one code named name (malloc'd). */
+static char *qdc_named(const char *name)
+{
+    const char *fmt = "<?xml version=\"1.0\"?>\n<CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\">"
+                      "<Codes><Code guid=\"00000000-0000-4000-8000-000000000001\" name=\"%s\" "
+                      "isCodable=\"true\"/></Codes></CodeBook>";
+    size_t n = strlen(fmt) + strlen(name) + 1;
+    char *x = malloc(n);
+    assert_non_null(x);
+    snprintf(x, n, fmt, name);
+    return x;
+}
+
+/* A real MAXQDA 24 project that duet refused named a code in 124 characters
+** (the limit was 120; MAXQDA's manuals up to 2022 say 63). Code names are now
+** bounded at CODEBOOK_CODE_NAME_MAX = 1000 characters, counted as characters
+** (here 'é', two bytes each), in .qdc, in JSON and in the store alike; one
+** more is refused with a message naming the limit. */
+static void test_long_code_names(void **state)
+{
+    (void)state;
+    assert_int_equal(CODEBOOK_CODE_NAME_MAX, 1000);
+    const char *n124 = "REGION - Europe - Eastern, Central and South-Eastern Europe "
+                       "(Poland, Hungary, Romania, Austria, Czechia, Slovakia, Slovenia)";
+    assert_int_equal(strlen(n124), 124);   /* ASCII: 124 bytes, 124 characters */
+    char *n1000 = repeat("\xc3\xa9", 1000), *n1001 = repeat("\xc3\xa9", 1001);
+    const char *names[] = {n124, n1000};
+    struct codebook cb;
+    duet_err e;
+    for (size_t i = 0; i < 2; i++) {
+        char *x = qdc_named(names[i]);
+        if (qdc_read(x, strlen(x), "x.qdc", "long", &cb, &e) != 0)
+            fail_msg("name %zu refused: %s", i, e.msg);
+        assert_string_equal(cb.codes[0].name, names[i]);
+        codebook_free(&cb);
+        free(x);
+    }
+    char *x = qdc_named(n1001);
+    expect_qdc_error(x, "1001 characters; the limit is 1000");
+    free(x);
+    /* JSON codebooks follow the same rule */
+    char json[4200];
+    snprintf(json, sizeof json, HEAD "\"codes\": [{\"name\": \"%s\"}]}", n1000);
+    assert_int_equal(codebook_parse(json, strlen(json), "cb.json", &cb, &e), 0);
+    codebook_free(&cb);
+    snprintf(json, sizeof json, HEAD "\"codes\": [{\"name\": \"%s\"}]}", n1001);
+    assert_int_equal(codebook_parse(json, strlen(json), "cb.json", &cb, &e), -1);
+    assert_non_null(strstr(e.msg, "1001 characters; the limit is 1000"));
+    /* and the store keeps the longest name whole */
+    char path[] = "/tmp/duet-test-codebook-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path);
+    struct store *st;
+    assert_int_equal(store_open(path, &st, &e), 0);
+    x = qdc_named(n1000);
+    assert_int_equal(qdc_read(x, strlen(x), "x.qdc", "long", &cb, &e), 0);
+    if (store_codebook_add(st, &cb, NULL, &e) != 0)
+        fail_msg("%s", e.msg);
+    struct codebook back;
+    assert_int_equal(store_codebook_get(st, "long", 1, &back, &e), 0);
+    assert_true(codebook_equal(&cb, &back));
+    codebook_free(&back);
+    codebook_free(&cb);
+    free(x);
+    store_close(st);
+    unlink(path);
+    free(n1000);
+    free(n1001);
+}
+
+/* Code memos in MAXQDA, ATLAS.ti and QualCoder have no stated limit; a
+** definition may now hold CODEBOOK_TEXT_MAX = 20000 characters (as long as a
+** reflection may be), and one more is refused naming the limit. MAXQDA
+** nests codes ten levels deep; duet takes sixteen. */
+static void test_long_texts_and_deep_trees(void **state)
+{
+    (void)state;
+    assert_int_equal(CODEBOOK_TEXT_MAX, 20000);
+    assert_int_equal(CODEBOOK_MAX_DEPTH, 16);
+    char *d = repeat("x", 20001);
+    const char *fmt = QHEAD "<Codes><Code guid=\"00000000-0000-4000-8000-000000000001\" "
+                      "name=\"A\" isCodable=\"true\"><Description>%s</Description></Code>"
+                      "</Codes></CodeBook>";
+    size_t n = strlen(fmt) + 20002;
+    char *x = malloc(n);
+    assert_non_null(x);
+    snprintf(x, n, fmt, d);
+    expect_qdc_error(x, "x.qdc: code 'A': definition: 20001 characters; the limit is 20000");
+    d[20000] = '\0';
+    snprintf(x, n, fmt, d);
+    struct codebook cb;
+    duet_err e;
+    if (qdc_read(x, strlen(x), "x.qdc", "t", &cb, &e) != 0)
+        fail_msg("%s", e.msg);
+    assert_int_equal(strlen(cb.codes[0].definition), 20000);
+    codebook_free(&cb);
+    free(x);
+    free(d);
+    /* a chain of 16 codes, each the child of the one before, and of 17 */
+    for (int levels = 16; levels <= 17; levels++) {
+        char xml[8192];
+        size_t at = (size_t)snprintf(xml, sizeof xml, QHEAD "<Codes>");
+        for (int i = 0; i < levels; i++)
+            at += (size_t)snprintf(xml + at, sizeof xml - at, "<Code guid=\"00000000-0000-4000-"
+                                   "8000-0000000000%02d\" name=\"L%d\" isCodable=\"true\">", i, i);
+        for (int i = 0; i < levels; i++)
+            at += (size_t)snprintf(xml + at, sizeof xml - at, "</Code>");
+        snprintf(xml + at, sizeof xml - at, "</Codes></CodeBook>");
+        if (levels == 17) {
+            expect_qdc_error(xml, "x.qdc: line 2: codes nest at most 16 levels deep");
+            continue;
+        }
+        if (qdc_read(xml, strlen(xml), "x.qdc", "t", &cb, &e) != 0)
+            fail_msg("%s", e.msg);
+        assert_int_equal(cb.ncodes, 16);
+        assert_int_equal(cb.codes[15].depth, 15);
+        assert_int_equal(cb.codes[15].parent, 14);
+        codebook_free(&cb);
+    }
+}
+
+/* Taguette writes every codebook with an empty <Sets/>, which the schema
+** does not allow (a Sets holds at least one Set). duet keeps no sets, so an
+** empty one is passed over; a Sets with members is still checked. */
+static void test_qdc_empty_sets(void **state)
+{
+    (void)state;
+    const char *x = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<CodeBook xmlns=\"urn:QDA-"
+                    "XML:codebook:1.0\" origin=\"Taguette 1.4.1\"><Codes><Code guid=\"0D62985D-"
+                    "B147-5D01-A9B5-CAE5DCD98342\" name=\"interesting\" isCodable=\"true\"/>"
+                    "</Codes><Sets/></CodeBook>";
+    struct codebook cb;
+    duet_err e;
+    if (qdc_read(x, strlen(x), "t.qdc", "taguette", &cb, &e) != 0)
+        fail_msg("%s", e.msg);
+    assert_int_equal(cb.ncodes, 1);
+    assert_string_equal(cb.codes[0].guid, "0d62985d-b147-5d01-a9b5-cae5dcd98342");
+    codebook_free(&cb);
+    expect_qdc_error(QHEAD "<Codes><Code guid=\"00000000-0000-4000-8000-000000000001\" name=\"A\" "
+                     "isCodable=\"true\"/></Codes><Sets><Set name=\"s\"/></Sets></CodeBook>",
+                     "x.qdc: line 2: does not follow the REFI-QDA codebook schema: Element "
+                     "'{urn:QDA-XML:codebook:1.0}Set': The attribute 'guid' is required");
+}
+
 /* The store keeps a codebook exactly, refuses it twice, and takes memos on
 ** the codebook and on its codes (by GUID). */
 static void test_store(void **state)
@@ -299,6 +459,9 @@ int main(void)
         cmocka_unit_test(test_qdc_unlabelled_description),
         cmocka_unit_test(test_qdc_errors),
         cmocka_unit_test(test_store),
+        cmocka_unit_test(test_long_code_names),
+        cmocka_unit_test(test_long_texts_and_deep_trees),
+        cmocka_unit_test(test_qdc_empty_sets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -467,6 +467,163 @@ static void test_refusals(void **state)
     assert_int_equal(qdpx_read("", 0, "x.qdpx", NULL, &p, &e), -1);
 }
 
+/* n copies of the UTF-8 character ch (malloc'd). */
+static char *repeat(const char *ch, size_t n)
+{
+    size_t l = strlen(ch);
+    char *r = malloc(n * l + 1);
+    assert_non_null(r);
+    for (size_t i = 0; i < n; i++)
+        memcpy(r + i * l, ch, l);
+    r[n * l] = '\0';
+    return r;
+}
+
+/* Names as long as real tools write them (docs/coding.md): a source, a user
+** and a code named in up to QDPX_NAME_MAX = CODEBOOK_CODE_NAME_MAX = 1000
+** characters ('ä', two bytes each), and the 124-character code name of a
+** MAXQDA 24 project that the old limit of 120 refused; one more than the
+** limit is refused naming it. */
+static void test_long_names(void **state)
+{
+    (void)state;
+    assert_int_equal(QDPX_NAME_MAX, 1000);
+    char *n1000 = repeat("\xc3\xa4", 1000), *n1001 = repeat("\xc3\xa4", 1001);
+    const char *n124 = "REGION - Europe - Eastern, Central and South-Eastern Europe "
+                       "(Poland, Hungary, Romania, Austria, Czechia, Slovakia, Slovenia)";
+    assert_int_equal(strlen(n124), 124);
+    const char *fmt = HEAD "<Users><User guid=\"" U1 "\" name=\"%s\"/></Users>"
+                      "<CodeBook><Codes><Code guid=\"" C1 "\" name=\"%s\" isCodable=\"true\"/>"
+                      "<Code guid=\"" C2 "\" name=\"%s\" isCodable=\"true\"/></Codes></CodeBook>"
+                      "<Sources><TextSource guid=\"" S1 "\" name=\"%s\" "
+                      "plainTextPath=\"internal://a.txt\">" SEL("8", "13", "", C1) TAIL;
+    size_t n = strlen(fmt) + 4 * strlen(n1001) + 1;
+    char *xml = malloc(n);
+    assert_non_null(xml);
+    snprintf(xml, n, fmt, n1000, n124, n1000, n1000);
+    const char *ok[] = {"project.qde", xml, "sources/a.txt", "Ça va — naïve", NULL};
+    struct qdpx_project p;
+    duet_err e;
+    if (read_zip(ok, &p, &e) != 0)
+        fail_msg("%s", e.msg);
+    assert_string_equal(p.users[0].name, n1000);
+    assert_string_equal(p.codebook.codes[0].name, n124);
+    assert_string_equal(p.codebook.codes[1].name, n1000);
+    assert_string_equal(p.sources[0].name, n1000);
+    qdpx_free(&p);
+    snprintf(xml, n, fmt, "Ama", "Trust", "Other", n1001);
+    expect_refused_xml(xml, "source " S1 ": 1001 characters; the limit is 1000");
+    snprintf(xml, n, fmt, n1001, "Trust", "Other", "n");
+    expect_refused_xml(xml, "user: 1001 characters; the limit is 1000");
+    snprintf(xml, n, fmt, "Ama", "Trust", n1001, "n");
+    expect_refused_xml(xml, "1001 characters; the limit is 1000");
+    free(xml);
+    free(n1000);
+    free(n1001);
+}
+
+/* ATLAS.ti 26 names the XML in its .qdpx after the project ("Trial.qde"),
+** not project.qde as REFI-QDA says: one .qde at the top of the archive is
+** read whatever its name, and messages name it; two are refused. */
+static void test_qde_named_after_project(void **state)
+{
+    (void)state;
+    const char *xml = HEAD USERS CODES SRC_OPEN("internal://a.txt") SEL("8", "13", "", C1) TAIL;
+    const char *one[] = {"Trial.qde", xml, "sources/a.txt", "Ça va — naïve", NULL};
+    struct qdpx_project p;
+    duet_err e;
+    if (read_zip(one, &p, &e) != 0)
+        fail_msg("%s", e.msg);
+    assert_int_equal(p.nsources, 1);
+    assert_int_equal(p.sources[0].nselections, 1);
+    qdpx_free(&p);
+    const char *bad[] = {"Trial.qde", HEAD USERS CODES SRC_OPEN("internal://a.txt")
+                         SEL("8", "14", "", C1) TAIL, "sources/a.txt", "Ça va — naïve", NULL};
+    expect_refused(bad, "x.qdpx: Trial.qde:5: selection 5e100001-0000-4000-8000-000000000001: "
+                   "positions 8..14 do not fit");
+    const char *two[] = {"A.qde", xml, "B.qde", xml, NULL};
+    expect_refused(two, "x.qdpx: no project.qde in the archive, and 2 other .qde files (A.qde, "
+                   "B.qde); a REFI-QDA project holds one");
+    const char *deep[] = {"old/project.qde", xml, NULL};
+    expect_refused(deep, "x.qdpx: no project.qde in the archive");
+}
+
+/* A project that holds a picture, a PDF or a recording is refused for that,
+** before any text is read: the message names the real reason even when the
+** texts are missing too (the ATLAS.ti standard project of the fixtures). */
+static void test_non_text_source_named_first(void **state)
+{
+    (void)state;
+    expect_refused_xml(HEAD "<Sources><TextSource guid=\"" S1 "\" plainTextPath=\"internal://"
+                       "missing.txt\"/><PictureSource guid=\"" S2 "\" name=\"cornflakes.jpg\" "
+                       "path=\"internal://c.jpg\"/></Sources></Project>",
+                       "x.qdpx: project.qde:3: duet imports text sources only; 'cornflakes.jpg' "
+                       "is a PictureSource");
+}
+
+/* What NVivo, MAXQDA and ATLAS.ti write around the parts duet keeps: a
+** schemaLocation, basePath="", modifying users and dates, a User id, codes
+** that may not be coded (isCodable="false") and lower-case colours, a
+** selection with a name, a Description and no coding, notes, sets of
+** sources, links and graphs; a text with CRLF line ends, whose positions
+** count the CR (counted by hand: "one\r\ntwo" is 8 code points, "two" is
+** 5..8). */
+static void test_tool_shapes(void **state)
+{
+    (void)state;
+    const char *xml =
+        "<?xml version=\"1.0\" encoding=\"utf-8\" standalone=\"yes\"?>\n"
+        "<Project xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
+        "xsi:schemaLocation=\"urn:QDA-XML:project:1.0 http://schema.qdasoftware.org/versions/"
+        "Project/v1.0/Project.xsd\" xmlns=\"" NS "\" origin=\"NVivo for Windows 12.6\" "
+        "name=\"Untitled\" basePath=\"\" creatingUserGUID=\"" U1 "\" "
+        "modifiedDateTime=\"2025-06-18T02:18:21Z\" modifyingUserGUID=\"" U1 "\">"
+        "<Users><User guid=\"" U1 "\" id=\"SF\" name=\"coder\"/></Users>"
+        "<CodeBook><Codes><Code guid=\"" C1 "\" name=\"Attitude roots\" isCodable=\"false\">"
+        "<Code color=\"#00ff7f\" guid=\"" C2 "\" name=\"+Government\" isCodable=\"true\">"
+        "<Description>Belief that\n\t\xe2\x80\xa2\ta tab and a bullet</Description></Code></Code>"
+        "</Codes></CodeBook>"
+        "<Sources><TextSource modifyingUser=\"" U1 "\" guid=\"" S1 "\" creatingUser=\"" U1 "\" "
+        "creationDateTime=\"2024-10-18T23:23:46Z\" name=\"ICLS 2024 3-10\" "
+        "plainTextPath=\"internal://" S1 ".txt\" richTextPath=\"internal://r.docx\" "
+        "modifiedDateTime=\"2024-10-18T23:23:46Z\">"
+        "<PlainTextSelection startPosition=\"5\" endPosition=\"8\" guid=\"5e100001-0000-4000-"
+        "8000-000000000001\" name=\"two\" modifyingUser=\"" U1 "\" "
+        "modifiedDateTime=\"2018-03-27T19:29:27Z\"><Description>a comment</Description>"
+        "<Coding guid=\"c0d10001-0000-4000-8000-000000000001\" creatingUser=\"" U1 "\">"
+        "<CodeRef targetGUID=\"" C2 "\"/></Coding></PlainTextSelection>"
+        "<PlainTextSelection startPosition=\"0\" endPosition=\"3\" guid=\"5e100002-0000-4000-"
+        "8000-000000000002\" name=\"one\"><Description>not coded</Description>"
+        "</PlainTextSelection></TextSource></Sources>"
+        "<Notes><Note guid=\"0e000001-0000-4000-8000-000000000001\" name=\"Plan\">"
+        "<PlainTextContent>log</PlainTextContent></Note></Notes>"
+        "<Links><Link guid=\"0e000002-0000-4000-8000-000000000002\" direction=\"OneWay\" "
+        "originGUID=\"0e000001-0000-4000-8000-000000000001\" targetGUID=\"" S1 "\"/></Links>"
+        "<Sets><Set guid=\"0e000003-0000-4000-8000-000000000003\" name=\"ICLS 2024\">"
+        "<MemberSource targetGUID=\"" S1 "\"/></Set></Sets>"
+        "<Graphs><Graph guid=\"0e000004-0000-4000-8000-000000000004\" name=\"Netzwerk\">"
+        "<Vertex guid=\"0e000005-0000-4000-8000-000000000005\" firstX=\"1\" firstY=\"2\"/>"
+        "</Graph></Graphs></Project>\n";
+    const char *entries[] = {"project.qde", xml, "Sources/" S1 ".txt", "one\r\ntwo", NULL};
+    struct qdpx_project p;
+    duet_err e;
+    if (read_zip(entries, &p, &e) != 0)
+        fail_msg("%s", e.msg);
+    assert_int_equal(p.codebook.ncodes, 2);
+    assert_int_equal(p.codebook.codes[1].parent, 0);
+    assert_string_equal(p.codebook.codes[1].colour, "#00FF7F");
+    assert_string_equal(p.codebook.codes[1].definition,
+                        "Belief that\n\t\xe2\x80\xa2\ta tab and a bullet");
+    assert_string_equal(p.sources[0].text, "one\r\ntwo");
+    assert_int_equal(p.sources[0].nselections, 2);
+    assert_int_equal(p.sources[0].selections[0].start, 5);
+    assert_int_equal(p.sources[0].selections[0].end, 8);
+    assert_int_equal(p.sources[0].selections[0].ncodings, 1);
+    assert_int_equal(p.sources[0].selections[1].ncodings, 0);
+    assert_string_equal(p.origin, "NVivo for Windows 12.6");
+    qdpx_free(&p);
+}
+
 /* Sets the uncompressed size of every entry, in the local and the central
 ** headers, to claim. */
 static void claim_size(unsigned char *z, size_t len, uint32_t claim)
@@ -514,6 +671,10 @@ int main(void)
         cmocka_unit_test(test_accepts_other_tools),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_zip_bomb),
+        cmocka_unit_test(test_long_names),
+        cmocka_unit_test(test_qde_named_after_project),
+        cmocka_unit_test(test_non_text_source_named_first),
+        cmocka_unit_test(test_tool_shapes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
