@@ -401,9 +401,13 @@ static void url_encode(char *out, size_t n, const char *s)
     out[k] = '\0';
 }
 
+/* Room for any path a route can be given: the longest name (200 bytes,
+** DB_NAME_MAX) escaped byte by byte takes 600, plus the rest of the route. */
+#define ROUTE_PATH_MAX 2048
+
 static void run_route(struct web_req *rq, struct web_res *rs, int is_api)
 {
-    char pathbuf[512];
+    char pathbuf[ROUTE_PATH_MAX];
     int known = 0;
     const struct web_route *r = find_route(rq, pathbuf, sizeof pathbuf, &known);
     if (r == NULL) {

@@ -261,7 +261,6 @@ test('a second duet serve on an address in use refuses to start; the first still
 });
 
 test('a server stopped with connections open can be started again on the same port at once', async () => {
-  const d = L.tempDir();
   const port = await L.freePort();
   const start = () => {
     const p = spawn(L.DUET, ['--db', db, 'serve', '--listen', `127.0.0.1:${port}`, '--assets', L.ASSETS, '--access-log', 'none'],
@@ -302,7 +301,6 @@ test('a server stopped with connections open can be started again on the same po
     b.kill('SIGTERM');
     await b.done;
   }
-  void d;
 });
 
 /* ---- 4. odd requests ---- */
@@ -472,7 +470,12 @@ test('a cohort name with URL-special characters is reachable at its encoded addr
   assert.equal(api.json.name ?? api.json.cohort?.name, name);
   const page = await c.get('/cohorts/' + encodeURIComponent(name));
   assert.equal(page.status, 200);
-  assert.ok(L.plainText(page.text).includes(name), 'the page names the cohort');
+  assert.ok(L.plainText(page.text).includes(name), 'the page names the cohort');  // The longest name (200 bytes), all of it escaped: 600 bytes of address.
+  const long = '\u00e9'.repeat(100);
+  L.duetOk(db, 'cohort', 'add', long, '--programme', programme);
+  const lr = await c.get('/api/v1/cohorts/' + encodeURIComponent(long));
+  assert.equal(lr.status, 200, `a 200-byte name: ${lr.text.slice(0, 200)}`);
+  assert.equal(lr.json.name ?? lr.json.cohort?.name, long);
 });
 
 /* ---- the slow client against the default deadline ---- */
