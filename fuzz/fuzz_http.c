@@ -7,14 +7,15 @@
 ** survives being encoded again and parsed back unchanged. The input is then
 ** split at its first NUL or newline into A and B (B ends at the next one) to
 ** drive http_cookie_get(A, B), http_route_match(patterns, A),
-** http_parse_listen(A) and http_same_origin(A, B), each checked against its
-** contract. Any broken rule aborts, so libFuzzer reports it.
+** http_parse_listen(A), http_same_origin(A, B, tls), http_safe_path(A) and
+** http_media_type_is(A, ...), each checked against its contract. Any broken rule aborts, so libFuzzer reports it.
 */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/buf.h"
 #include "core/utf8.h"
@@ -161,10 +162,39 @@ static void fuzz_listen(const char *s)
 
 static void fuzz_origin(const char *origin, const char *host)
 {
-    if (http_same_origin(origin, host)) {
-        const char *rest = strncmp(origin, "http://", 7) == 0 ? origin + 7 : origin + 8;
-        CHECK(strncmp(origin, "http://", 7) == 0 || strncmp(origin, "https://", 8) == 0);
-        CHECK(strcmp(rest, host) == 0);
+    for (int tls = 0; tls < 2; tls++) {
+        if (http_same_origin(origin, host, tls)) {
+            size_t n = tls ? 8 : 7;
+            CHECK(strncasecmp(origin, tls ? "https://" : "http://", n) == 0);
+            CHECK(strcmp(origin + n, host) == 0);
+        }
+    }
+}
+
+/* An accepted redirect target starts with one '/', and holds only the
+** allowed characters, no "//", no backslash and no escape of '/', '\',
+** '.' or a C0 control. */
+static void fuzz_safe_path(const char *s)
+{
+    if (!http_safe_path(s))
+        return;
+    CHECK(s[0] == '/' && s[1] != '/' && strstr(s, "//") == NULL && strlen(s) <= HTTP_SAFE_PATH_MAX);
+    for (const char *p = s; *p; p++) {
+        CHECK(strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=/?%",
+                     *p) != NULL);
+        if (*p == '%') {
+            char hex[3] = {p[1], p[2], '\0'};
+            long v = strtol(hex, NULL, 16);
+            CHECK(v >= 0x20 && v != 0x7f && v != '/' && v != '\\' && v != '.');
+        }
+    }
+}
+
+static void fuzz_media_type(const char *s)
+{
+    if (http_media_type_is(s, "application/json")) {
+        const char *p = s + strspn(s, " \t");
+        CHECK(strncasecmp(p, "application/json", 16) == 0);
     }
 }
 
@@ -212,6 +242,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_listen(a);
     fuzz_origin(a, b);
     fuzz_origin(b, a);
+    fuzz_safe_path(a);
+    fuzz_media_type(a);
     fuzz_html(a);
     free(copy);
     return 0;

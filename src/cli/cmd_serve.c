@@ -15,6 +15,7 @@
 static const char usage[] =
     "usage: duet serve [--listen HOST:PORT] [--threads N] [--assets DIR]\n"
     "                  [--tls-cert FILE --tls-key FILE] [--access-log FILE|-|none]\n"
+    "                  [--per-ip N] [--timeout S] [--head-timeout S]\n"
     "       duet serve --routes [--json]\n\n"
     "Serves the web application and the JSON API (/api/v1/) on the database\n"
     "(--db). Stops cleanly on Ctrl-C or SIGTERM: it stops accepting, lets the\n"
@@ -30,6 +31,10 @@ static const char usage[] =
     "  --access-log FILE  one JSON line per request (default: standard error; none: off)\n"
     "  --per-ip N         at most N connections from one address (default 128)\n"
     "  --timeout S        close connections idle for S seconds (default 30)\n"
+    "  --head-timeout S   close a connection whose request line and headers have\n"
+    "                     not all arrived S seconds after it opened or after the\n"
+    "                     previous response (default 10; slow clients cannot\n"
+    "                     hold connections open)\n"
     "  --routes           list every route with the access rule it is checked against\n"
     "  --json             with --routes: as JSON\n\n"
     "Accounts are created with 'duet user add'; see docs/web.md and docs/access.md.\n";
@@ -91,6 +96,7 @@ int cmd_serve(struct cli *c, int argc, char **argv)
         {"assets", required_argument, NULL, 'a'}, {"tls-cert", required_argument, NULL, 'c'},
         {"tls-key", required_argument, NULL, 'k'}, {"access-log", required_argument, NULL, 'g'},
         {"per-ip", required_argument, NULL, 'p'}, {"timeout", required_argument, NULL, 'o'},
+        {"head-timeout", required_argument, NULL, 'H'},
         {"routes", no_argument, NULL, 'r'}, {"json", no_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
     };
@@ -113,14 +119,15 @@ int cmd_serve(struct cli *c, int argc, char **argv)
         case 'g': log = optarg; break;
         case 'r': routes = 1; break;
         case 'j': json = 1; break;
-        case 't': case 'p': case 'o':
-            if (cli_parse_long(optarg, 1, ch == 'o' ? 3600 : 1024, &v) != 0)
+        case 't': case 'p': case 'o': case 'H':
+            if (cli_parse_long(optarg, 1, ch == 'o' || ch == 'H' ? 3600 : 1024, &v) != 0)
                 return cli_usage_error("serve", "--%s needs a whole number (got '%s')",
-                                       ch == 't' ? "threads" : ch == 'p' ? "per-ip" : "timeout",
-                                       optarg);
+                                       ch == 't' ? "threads" : ch == 'p' ? "per-ip"
+                                       : ch == 'o' ? "timeout" : "head-timeout", optarg);
             if (ch == 't') cfg.threads = (int)v;
             else if (ch == 'p') cfg.per_ip_connections = (int)v;
-            else cfg.timeout_s = (int)v;
+            else if (ch == 'o') cfg.timeout_s = (int)v;
+            else cfg.head_timeout_s = (int)v;
             break;
         default: return CLI_EUSAGE;
         }

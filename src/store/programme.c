@@ -4,6 +4,7 @@
 #include "store/db.h"
 
 #include <stdio.h>
+#include <string.h>
 
 int store_programme_add(struct store *st, const char *name, const char *description,
                         int64_t *id, duet_err *e)
@@ -62,6 +63,12 @@ int store_cohort_add(struct store *st, const char *programme, const char *name,
     if (db_check_text("cohort name", name, DB_NAME_MAX, 1, 0, e) != 0 ||
         db_check_date("start date", starts_on, 0, e) != 0)
         return -1;
+    /* The name is one segment of the cohort's web addresses (/cohorts/NAME):
+    ** a '/' would split it, and browsers resolve "." and ".." away. */
+    if (strchr(name, '/') != NULL)
+        return duet_errf(e, DUET_EINPUT, "cohort name '%s' may not contain '/'", name);
+    if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+        return duet_errf(e, DUET_EINPUT, "cohort name '%s' may not be '.' or '..'", name);
     sqlite3_stmt *s = db_prep(st, "SELECT id FROM programme WHERE name = ?", e);
     if (s == NULL)
         return -1;

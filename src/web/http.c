@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/utf8.h"
 
@@ -306,18 +307,134 @@ int http_route_match(const char *pattern, const char *path, char *buf, size_t bu
     return (*p == '\0' && *q == '\0') ? np : -1;
 }
 
-int http_same_origin(const char *origin, const char *host)
+int http_same_origin(const char *origin, const char *host, int tls)
 {
     if (origin == NULL)
         return 1;
     if (host == NULL)
         return 0;
-    const char *rest = NULL;
-    if (strncmp(origin, "http://", 7) == 0)
-        rest = origin + 7;
-    else if (strncmp(origin, "https://", 8) == 0)
-        rest = origin + 8;
-    else
+    const char *scheme = tls ? "https://" : "http://";
+    size_t n = strlen(scheme);
+    return strncasecmp(origin, scheme, n) == 0 && strcmp(origin + n, host) == 0;
+}
+
+const char *http_form_repeated(const struct http_form *f, const char *const *may_repeat)
+{
+    for (size_t i = 0; i < f->n; i++) {
+        int listed = 0;
+        for (const char *const *m = may_repeat; m && *m && !listed; m++)
+            listed = strcmp(*m, f->f[i].name) == 0;
+        if (listed)
+            continue;
+        for (size_t j = i + 1; j < f->n; j++)
+            if (strcmp(f->f[i].name, f->f[j].name) == 0)
+                return f->f[i].name;
+    }
+    return NULL;
+}
+
+/* Skips optional whitespace (RFC 9110 OWS: spaces and tabs). */
+static const char *ows(const char *p)
+{
+    while (*p == ' ' || *p == '\t')
+        p++;
+    return p;
+}
+
+int http_media_type_is(const char *content_type, const char *type)
+{
+    if (content_type == NULL)
         return 0;
-    return strcmp(rest, host) == 0;
+    size_t n = strlen(type);
+    const char *p = ows(content_type);
+    if (strncasecmp(p, type, n) != 0)
+        return 0;
+    p = ows(p + n);
+    if (*p == '\0')
+        return 1;
+    if (*p != ';')
+        return 0;
+    p = ows(p + 1);
+    if (strncasecmp(p, "charset=", 8) != 0)
+        return 0;
+    p += 8;
+    int quoted = *p == '"';
+    p += quoted;
+    if (strncasecmp(p, "utf-8", 5) != 0)
+        return 0;
+    p += 5;
+    if (quoted && *p++ != '"')
+        return 0;
+    return *ows(p) == '\0';
+}
+
+/* The code point of the valid UTF-8 sequence at s (length *len). */
+static unsigned long utf8_at(const unsigned char *s, size_t *len)
+{
+    if (s[0] < 0x80) {
+        *len = 1;
+        return s[0];
+    }
+    if (s[0] < 0xE0) {
+        *len = 2;
+        return ((unsigned long)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
+    }
+    if (s[0] < 0xF0) {
+        *len = 3;
+        return ((unsigned long)(s[0] & 0x0F) << 12) | ((unsigned long)(s[1] & 0x3F) << 6) |
+               (s[2] & 0x3F);
+    }
+    *len = 4;
+    return ((unsigned long)(s[0] & 0x07) << 18) | ((unsigned long)(s[1] & 0x3F) << 12) |
+           ((unsigned long)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
+}
+
+int http_safe_path(const char *s)
+{
+    static const char plain[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                "0123456789-._~!$&'()*+,;=/?";
+    if (s == NULL || s[0] != '/' || strstr(s, "//") != NULL)
+        return 0;
+    size_t n = strlen(s);
+    if (n > HTTP_SAFE_PATH_MAX)
+        return 0;
+    unsigned char dec[HTTP_SAFE_PATH_MAX + 1];   /* the escapes' bytes, decoded */
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '%') {
+            int hi = hexval((unsigned char)s[i + 1]);
+            int lo = hi < 0 ? -1 : hexval((unsigned char)s[i + 2]);
+            if (lo < 0)
+                return 0;
+            c = (unsigned char)(hi * 16 + lo);
+            if (c < 0x20 || c == 0x7f || c == '/' || c == '\\' || c == '.')
+                return 0;
+            i += 2;
+        } else if (strchr(plain, c) == NULL) {
+            return 0;
+        }
+        dec[k++] = c;
+    }
+    /* No "." or ".." segment in the path (before any '?'). */
+    for (const char *seg = s + 1; *seg && *seg != '?';) {
+        size_t sl = strcspn(seg, "/?");
+        if ((sl == 1 && seg[0] == '.') || (sl == 2 && seg[0] == '.' && seg[1] == '.'))
+            return 0;
+        seg += sl;
+        if (*seg == '/')
+            seg++;
+    }
+    /* What the escapes spell must be text: valid UTF-8 with no C1
+    ** control and no line or paragraph separator. */
+    if (utf8_invalid_at((const char *)dec, k) != (size_t)-1)
+        return 0;
+    for (size_t i = 0; i < k;) {
+        size_t len;
+        unsigned long cp = utf8_at(dec + i, &len);
+        if ((cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029)
+            return 0;
+        i += len;
+    }
+    return 1;
 }

@@ -52,9 +52,31 @@ int http_parse_listen(const char *s, char *host, size_t hostsz, int *port, duet_
 int http_route_match(const char *pattern, const char *path, char *buf, size_t bufsz,
                      const char **params, int maxp);
 
-/* Whether an Origin header value names this server ("scheme://host"),
-** comparing against the Host header. NULL origin → 1 (browsers that send
+/* Whether an Origin header value names this server: "https://HOST" when tls,
+** else "http://HOST" (the scheme compared without regard to case, HOST
+** exactly as in the Host header). NULL origin → 1 (browsers that send
 ** none are checked by Sec-Fetch-Site or the CSRF token instead). */
-int http_same_origin(const char *origin, const char *host);
+int http_same_origin(const char *origin, const char *host, int tls);
+
+/* The first field name of f that appears more than once and is not listed
+** in may_repeat (NULL-terminated; NULL for none), or NULL. */
+const char *http_form_repeated(const struct http_form *f, const char *const *may_repeat);
+
+/* Whether a Content-Type header value is the media type type ("a/b",
+** lower case), compared without regard to case, with at most the one
+** parameter charset=utf-8 (the value optionally quoted, any case). NULL
+** or anything else → 0. */
+int http_media_type_is(const char *content_type, const char *type);
+
+#define HTTP_SAFE_PATH_MAX 400
+
+/* Whether s may be sent as a redirect target (after signing in) that no
+** browser resolves to another origin or reads as a scheme: a path that
+** starts with exactly one '/', holds no "//", no "." or ".." segment, at
+** most HTTP_SAFE_PATH_MAX bytes, only the characters A-Z a-z 0-9 - . _ ~
+** ! $ & ' ( ) * + , ; = / ? and %HH escapes, whose bytes are valid UTF-8
+** and decode to no '/', '\', '.', control character (C0, DEL, C1) or
+** U+2028 / U+2029. So no backslash, whitespace, '@', ':' or '#' at all. */
+int http_safe_path(const char *s);
 
 #endif

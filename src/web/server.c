@@ -3,8 +3,12 @@
 **
 ** libmicrohttpd runs a pool of worker threads, each with its own epoll loop;
 ** it enforces the connection limits (total, per address, idle timeout) and
-** the header size limit (its per-connection memory pool). This file adds
-** the body limit, parses the request, works out who is asking, refuses
+** the header size limit (its per-connection memory pool). This file opens
+** the listening socket itself (so that an address in use is named as
+** such, and never shared: no SO_REUSEPORT), adds a deadline for the whole
+** request head (a watchdog thread), refuses ambiguous framing (two
+** Content-Length headers, Content-Length with Transfer-Encoding), adds the
+** body limit, parses the request, works out who is asking, refuses
 ** cross-site state changes, finds the route, asks app/access for a
 ** decision, runs the handler and writes the response with the security
 ** headers. Each worker thread opens its own database connection on first
@@ -22,6 +26,9 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,6 +39,9 @@
 
 #define MAX_STORES 256
 #define HEADER_MEMORY (64 * 1024)   /* per connection: request line + headers */
+#define MAX_CONNECTIONS 1000
+#define HEAD_TIMEOUT_DEFAULT 10     /* seconds for a whole request head */
+#define HEAD_WATCH_MS 250           /* how often the watchdog looks */
 
 static const char *const CSP =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -74,6 +84,116 @@ static void close_stores(void)
         store_close(stores[i]);
     nstores = 0;
     pthread_mutex_unlock(&stores_mu);
+}
+
+/* ---- the head deadline ----
+**
+** libmicrohttpd's connection timeout is an idle timer: each byte that
+** arrives starts it again, so a client sending its headers a byte at a
+** time would hold its connection (and its place under the connection
+** limits) for ever. Here every connection has a slot in a fixed table:
+** once opened (NOTIFY_CONNECTION STARTED) it waits for a request head; the
+** first call of on_request for a request (all headers in) stops the clock;
+** a completed request (NOTIFY_COMPLETED) starts it again for the next one
+** on a kept-alive connection. A watchdog thread looks every HEAD_WATCH_MS
+** and shuts down (never closes) the socket of a connection that has waited
+** longer than the deadline; libmicrohttpd then reads EOF and closes it in
+** its own thread. libmicrohttpd calls NOTIFY_CONNECTION CLOSED, which
+** frees the slot under the same mutex, before it closes the socket, so the
+** watchdog never touches a descriptor that has been reused. */
+
+struct head_slot {
+    int used;
+    int fd;
+    int waiting;                /* for a request head, since `since` */
+    int cut;                    /* shut down already */
+    struct timespec since;
+};
+
+static pthread_mutex_t head_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t head_cv = PTHREAD_COND_INITIALIZER;
+static struct head_slot head_slots[MAX_CONNECTIONS + 24];
+static int head_stop;
+static double head_limit_s = HEAD_TIMEOUT_DEFAULT;
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    (void)cls;
+    if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        pthread_mutex_lock(&head_mu);
+        struct head_slot *h = *socket_context;
+        if (h != NULL)
+            h->used = 0;
+        pthread_mutex_unlock(&head_mu);
+        *socket_context = NULL;
+        return;
+    }
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    int fd = ci ? ci->connect_fd : -1;
+    struct head_slot *h = NULL;
+    pthread_mutex_lock(&head_mu);
+    for (size_t i = 0; fd >= 0 && i < sizeof head_slots / sizeof head_slots[0]; i++)
+        if (!head_slots[i].used) {
+            h = &head_slots[i];
+            h->used = 1;
+            h->fd = fd;
+            h->waiting = 1;
+            h->cut = 0;
+            clock_gettime(CLOCK_MONOTONIC, &h->since);
+            break;
+        }
+    pthread_mutex_unlock(&head_mu);
+    *socket_context = h;
+    if (h == NULL && fd >= 0)
+        shutdown(fd, SHUT_RDWR);   /* no slot (not under the connection limit): refuse */
+}
+
+/* The request head of conn is in (waiting 0), or the next one is awaited
+** from now on (waiting 1). */
+static void head_mark(struct MHD_Connection *conn, int waiting)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    struct head_slot *h = ci ? ci->socket_context : NULL;
+    if (h == NULL)
+        return;
+    pthread_mutex_lock(&head_mu);
+    h->waiting = waiting;
+    if (waiting)
+        clock_gettime(CLOCK_MONOTONIC, &h->since);
+    pthread_mutex_unlock(&head_mu);
+}
+
+static void *head_watch(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&head_mu);
+    while (!head_stop) {
+        struct timespec now, until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += HEAD_WATCH_MS * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&head_cv, &head_mu, &until);
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        for (size_t i = 0; i < sizeof head_slots / sizeof head_slots[0]; i++) {
+            struct head_slot *h = &head_slots[i];
+            if (!h->used || !h->waiting || h->cut)
+                continue;
+            double waited = (double)(now.tv_sec - h->since.tv_sec) +
+                            (double)(now.tv_nsec - h->since.tv_nsec) / 1e9;
+            if (waited >= head_limit_s) {
+                shutdown(h->fd, SHUT_RDWR);
+                h->cut = 1;
+            }
+        }
+    }
+    pthread_mutex_unlock(&head_mu);
+    return NULL;
 }
 
 /* ---- per-request state ---- */
@@ -214,7 +334,7 @@ static int cross_site_refused(struct web_req *rq, int is_api)
     const char *site = web_header(rq, "Sec-Fetch-Site");
     if (site && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0)
         return 1;
-    if (!http_same_origin(web_header(rq, "Origin"), web_header(rq, "Host")))
+    if (!http_same_origin(web_header(rq, "Origin"), web_header(rq, "Host"), rq->tls))
         return 1;
     if (rq->session == NULL)
         return 0;   /* signing in: checked by its own double-submit token */
@@ -281,9 +401,13 @@ static void url_encode(char *out, size_t n, const char *s)
     out[k] = '\0';
 }
 
+/* Room for any path a route can be given: the longest name (200 bytes,
+** DB_NAME_MAX) escaped byte by byte takes 600, plus the rest of the route. */
+#define ROUTE_PATH_MAX 2048
+
 static void run_route(struct web_req *rq, struct web_res *rs, int is_api)
 {
-    char pathbuf[512];
+    char pathbuf[ROUTE_PATH_MAX];
     int known = 0;
     const struct web_route *r = find_route(rq, pathbuf, sizeof pathbuf, &known);
     if (r == NULL) {
@@ -325,6 +449,10 @@ static void run_route(struct web_req *rq, struct web_res *rs, int is_api)
     }
 }
 
+/* Form fields that may come more than once: a group of checkboxes (the
+** codes of a coding, coding.c). Every other field is refused if repeated. */
+static const char *const form_may_repeat[] = {"code", NULL};
+
 static void handle(struct web_req *rq, struct web_res *rs, struct conn_ctx *cx)
 {
     int is_api = strncmp(rq->path, "/api/", 5) == 0;
@@ -350,6 +478,14 @@ static void handle(struct web_req *rq, struct web_res *rs, struct conn_ctx *cx)
         fail(rq, rs, is_api, 400, msg);
         return;
     }
+    const char *twice = http_form_repeated(&rq->query, NULL);
+    if (twice != NULL) {
+        char msg[HTTP_MAX_NAME + 96];
+        snprintf(msg, sizeof msg, "The address is not valid: field '%s' was sent more than once.",
+                 twice);
+        fail(rq, rs, is_api, 400, msg);
+        return;
+    }
     struct auth_session sess;
     struct auth_principal who;
     int refuse = identify(rq, is_api, &sess, &who);
@@ -362,14 +498,29 @@ static void handle(struct web_req *rq, struct web_res *rs, struct conn_ctx *cx)
         snprintf(cx->role, sizeof cx->role, "%s", auth_role_name(rq->who->role));
     /* The audit log records who made each change made through the web. */
     store_set_actor(rq->st, rq->who ? rq->who->person_key : "web");
+    /* A body is read only as the type it says it is (so a cross-site
+    ** text/plain "form" or JSON never passes), and a field sent twice is
+    ** refused rather than one copy silently winning. */
+    const char *ct = web_header(rq, "Content-Type");
+    if (!get && is_api && rq->body_len > 0 && !http_media_type_is(ct, "application/json")) {
+        web_json_error(rs, 415, "the body must be sent as application/json "
+                                "(optionally with charset=utf-8)");
+        return;
+    }
     if (!get && !is_api && rq->body_len > 0) {
-        const char *ct = web_header(rq, "Content-Type");
-        if (ct == NULL || strncmp(ct, "application/x-www-form-urlencoded", 33) != 0) {
+        if (!http_media_type_is(ct, "application/x-www-form-urlencoded")) {
             fail(rq, rs, is_api, 415, "Forms must be sent as application/x-www-form-urlencoded.");
             return;
         }
         if (http_form_parse(rq->body, rq->body_len, &rq->form, &e) != 0) {
             fail(rq, rs, is_api, 400, e.msg);
+            return;
+        }
+        twice = http_form_repeated(&rq->form, form_may_repeat);
+        if (twice != NULL) {
+            char msg[HTTP_MAX_NAME + 64];
+            snprintf(msg, sizeof msg, "The form field '%s' was sent more than once.", twice);
+            fail(rq, rs, is_api, 400, msg);
             return;
         }
     }
@@ -397,8 +548,10 @@ static void add_security_headers(struct MHD_Response *r, const struct web_res *r
         MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
 }
 
+/* Queues rs; close: end the connection after it (the rest of what was
+** sent cannot be trusted to be framed right). */
 static enum MHD_Result send_response(struct MHD_Connection *conn, struct web_res *rs,
-                                     struct conn_ctx *cx, int tls)
+                                     struct conn_ctx *cx, int tls, int close)
 {
     size_t len = rs->body.len;
     struct MHD_Response *r;
@@ -419,11 +572,66 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct web_res
         MHD_add_response_header(r, "Set-Cookie", rs->cookie);
     if (rs->disposition[0])
         MHD_add_response_header(r, "Content-Disposition", rs->disposition);
+    if (close)
+        MHD_add_response_header(r, "Connection", "close");
     cx->status = rs->status;
     cx->bytes = len;
     enum MHD_Result ok = MHD_queue_response(conn, (unsigned)rs->status, r);
     MHD_destroy_response(r);
     return ok;
+}
+
+/* How the request's headers frame it. Counts the headers that say where
+** it ends or where it goes; more than one of any, or both Content-Length
+** and Transfer-Encoding, is ambiguous (RFC 9112 6.3: a front end and this
+** server could read two different requests out of the same bytes). */
+struct framing {
+    int content_length, transfer_encoding, host;
+    const char *te;
+};
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    (void)kind;
+    struct framing *f = cls;
+    if (strcasecmp(key, "Content-Length") == 0)
+        f->content_length++;
+    else if (strcasecmp(key, "Transfer-Encoding") == 0) {
+        f->transfer_encoding++;
+        f->te = value;
+    } else if (strcasecmp(key, "Host") == 0)
+        f->host++;
+    return MHD_YES;
+}
+
+/* 0 when the request is framed plainly, else the status to refuse it with
+** and *why. */
+static int framing_refused(struct MHD_Connection *conn, const char **why)
+{
+    struct framing f = {0};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, count_framing, &f);
+    if (f.content_length > 1) {
+        *why = "The request has more than one Content-Length header.";
+        return 400;
+    }
+    if (f.transfer_encoding > 1) {
+        *why = "The request has more than one Transfer-Encoding header.";
+        return 400;
+    }
+    if (f.content_length && f.transfer_encoding) {
+        *why = "The request has both Content-Length and Transfer-Encoding.";
+        return 400;
+    }
+    if (f.host > 1) {
+        *why = "The request has more than one Host header.";
+        return 400;
+    }
+    if (f.transfer_encoding && strcasecmp(f.te ? f.te : "", "chunked") != 0) {
+        *why = "The only transfer coding accepted is chunked.";
+        return 501;
+    }
+    return 0;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -436,14 +644,34 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (cx == NULL)
         return MHD_NO;   /* on_uri could not allocate */
     if (cx->method[0] == '\0') {   /* the first call: headers are in */
+        head_mark(conn, 0);
         snprintf(cx->method, sizeof cx->method, "%s", method);
         /* For the log: printable ASCII only, so every line is valid JSON. */
         size_t k = 0;
         for (const char *p = url; *p && k + 1 < sizeof cx->path; p++)
             cx->path[k++] = (*p > 0x20 && *p < 0x7f) ? *p : '?';
         cx->path[k] = '\0';
-        return MHD_YES;
+        const char *why = NULL;
+        int status = framing_refused(conn, &why);
+        if (status == 0)
+            return MHD_YES;
+        /* Answered now, before any body is read, and the connection closed:
+        ** what follows the head cannot be told apart from a next request. */
+        struct web_req rq = {0};
+        struct web_res rs = {0};
+        rq.method = method;
+        rq.path = url;
+        rq.conn = conn;
+        rq.tls = g_cfg->tls_cert != NULL;
+        rs.content_type = "text/html; charset=utf-8";
+        buf_init(&rs.body, WEB_PAGE_MAX);
+        fail(&rq, &rs, strncmp(url, "/api/", 5) == 0, status, why);
+        enum MHD_Result ok = send_response(conn, &rs, cx, rq.tls, 1);
+        buf_free(&rs.body);
+        return ok;
     }
+    if (cx->status != 0)   /* refused on the first call: ignore the rest */
+        return MHD_YES;
     if (*upload_size != 0) {   /* more of the body: keep it while it fits */
         if (!cx->too_big && buf_append(&cx->body, upload, *upload_size) != 0)
             cx->too_big = 1;
@@ -466,7 +694,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     rs.content_type = "text/html; charset=utf-8";
     buf_init(&rs.body, WEB_PAGE_MAX);
     handle(&rq, &rs, cx);
-    enum MHD_Result ok = send_response(conn, &rs, cx, rq.tls);
+    enum MHD_Result ok = send_response(conn, &rs, cx, rq.tls, 0);
     if (!rs.cacheable)
         buf_free(&rs.body);
     http_form_free(&rq.query);
@@ -511,6 +739,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     (void)cls;
+    head_mark(conn, 1);   /* the next request on this connection: a new head */
     struct conn_ctx *cx = *req_cls;
     if (cx == NULL)
         return;
@@ -570,6 +799,40 @@ static char *read_file(const char *path, duet_err *e)
     return buf_take(&b);
 }
 
+/* Opens, binds and listens on the address in ss: SO_REUSEADDR (a restart
+** may bind while old connections linger in TIME_WAIT) but never
+** SO_REUSEPORT, so a second server on the same address fails here instead
+** of sharing the requests with the first. Returns the socket or -1. */
+static int listen_on(const char *where, const struct sockaddr_storage *ss, duet_err *e)
+{
+    int v6 = ss->ss_family == AF_INET6;
+    int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return duet_errf(e, DUET_EIO, "cannot listen on %s: no socket (%s)", where,
+                         strerror(errno));
+    int on = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    if (v6)   /* [::] means IPv6 only, as libmicrohttpd's own socket did */
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
+    socklen_t len = v6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    if (bind(fd, (const struct sockaddr *)ss, len) != 0 || listen(fd, SOMAXCONN) != 0) {
+        int err = errno;
+        close(fd);
+        if (err == EADDRINUSE)
+            return duet_errf(e, DUET_EIO, "cannot listen on %s: the address is already in use "
+                             "(is another duet serve running?)", where);
+        if (err == EADDRNOTAVAIL)
+            return duet_errf(e, DUET_EIO, "cannot listen on %s: not an address of this machine",
+                             where);
+        if (err == EACCES)
+            return duet_errf(e, DUET_EIO, "cannot listen on %s: permission denied (ports below "
+                             "1024 need privileges)", where);
+        return duet_errf(e, DUET_EIO, "cannot listen on %s: %s", where,
+                         strerror(err));
+    }
+    return fd;
+}
+
 int web_serve(const struct web_config *cfg, duet_err *e)
 {
     g_cfg = cfg;
@@ -608,6 +871,15 @@ int web_serve(const struct web_config *cfg, duet_err *e)
         }
         flags |= MHD_USE_TLS;
     }
+    char where[96];
+    snprintf(where, sizeof where, strchr(cfg->host, ':') ? "[%s]:%d" : "%s:%d", cfg->host,
+             cfg->port);
+    int lfd = listen_on(where, &ss, e);
+    if (lfd < 0) {
+        free(cert);
+        free(key);
+        return -1;
+    }
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = cfg->threads > 0 ? (unsigned)cfg->threads
                                         : (unsigned)(ncpu > 2 ? 2 * ncpu : 4);
@@ -625,35 +897,60 @@ int web_serve(const struct web_config *cfg, duet_err *e)
         {key ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, key},
         {MHD_OPTION_END, 0, NULL},
     };
+    head_limit_s = cfg->head_timeout_s > 0 ? cfg->head_timeout_s : HEAD_TIMEOUT_DEFAULT;
+    head_stop = 0;
+    pthread_t watcher;
+    if (pthread_create(&watcher, NULL, head_watch, NULL) != 0) {
+        close(lfd);
+        free(cert);
+        free(key);
+        pthread_sigmask(SIG_UNBLOCK, &sigs, NULL);
+        return duet_errf(e, DUET_EINTERNAL, "cannot start the head deadline watchdog");
+    }
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, NULL,
         MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_LISTEN_SOCKET, (MHD_socket)lfd,
         MHD_OPTION_THREAD_POOL_SIZE, threads,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)MAX_CONNECTIONS,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)(cfg->per_ip_connections > 0 ? cfg->per_ip_connections : 128),
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(cfg->timeout_s > 0 ? cfg->timeout_s : 30),
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HEADER_MEMORY,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
         MHD_OPTION_UNESCAPE_CALLBACK, keep_escaped, NULL,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
         MHD_OPTION_ARRAY, tls_opts,
         MHD_OPTION_END);
+    int rc = 0;
+    if (d == NULL) {
+        if (fcntl(lfd, F_GETFD) != -1)   /* unless libmicrohttpd closed it already */
+            close(lfd);
+        rc = duet_errf(e, DUET_EIO, "cannot serve on %s (see the message above)", where);
+    } else {
+        if (cfg->on_ready)
+            cfg->on_ready(cfg, cfg->ctx);
+        int sig = 0;
+        sigwait(&sigs, &sig);
+        /* Stop accepting (the socket is ours again), let requests in
+        ** progress finish, then stop. */
+        MHD_socket back = MHD_quiesce_daemon(d);
+        MHD_stop_daemon(d);
+        if (back != MHD_INVALID_SOCKET)
+            close(back);
+    }
+    pthread_mutex_lock(&head_mu);
+    head_stop = 1;
+    pthread_cond_signal(&head_cv);
+    pthread_mutex_unlock(&head_mu);
+    pthread_join(watcher, NULL);
     if (d == NULL) {
         free(cert);
         free(key);
         pthread_sigmask(SIG_UNBLOCK, &sigs, NULL);
-        return duet_errf(e, DUET_EIO, "cannot listen on %s port %d (in use, or not an address "
-                         "of this machine?)", cfg->host, cfg->port);
+        return rc;
     }
-    if (cfg->on_ready)
-        cfg->on_ready(cfg, cfg->ctx);
-    int sig = 0;
-    sigwait(&sigs, &sig);
-    MHD_quiesce_daemon(d);   /* stop accepting; requests in progress finish */
-    MHD_stop_daemon(d);
     close_stores();
     assets_free();
     free(cert);

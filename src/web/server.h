@@ -19,6 +19,9 @@ struct web_config {
     FILE *access_log;          /* one JSON object per request; NULL = none */
     int per_ip_connections;    /* 0 = 128 */
     int timeout_s;             /* idle connection timeout; 0 = 30 */
+    int head_timeout_s;        /* the whole request head must arrive within this
+                                  (from the connection or the previous response);
+                                  0 = 10 */
     /* Called once listening, with the address (e.g. to print it). */
     void (*on_ready)(const struct web_config *cfg, void *ctx);
     void *ctx;

@@ -22,13 +22,11 @@ const char *web_query(const struct web_req *rq, const char *name)
     return http_form_get(&rq->query, name);
 }
 
-/* Where to go after signing in: a local path only (never "//host"). */
+/* Where to go after signing in: a plain path of this site that no browser
+** reads as another origin (see http_safe_path); anything else goes home. */
 static const char *safe_next(const char *next)
 {
-    if (next == NULL || next[0] != '/' || next[1] == '/' || next[1] == '\\' ||
-        strlen(next) > 400 || strpbrk(next, "\r\n") != NULL)
-        return "/home";
-    return next;
+    return http_safe_path(next) ? next : "/home";
 }
 
 static void set_cookie(struct web_req *rq, struct web_res *rs, const char *name,

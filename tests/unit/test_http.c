@@ -1,6 +1,7 @@
 /*
 ** test_http.c — the request parsers in web/http: form bodies and query
-** strings, cookies, --listen addresses, route patterns and the Origin check.
+** strings, cookies, --listen addresses, route patterns, the Origin check,
+** repeated fields, media types and the redirect-target check.
 ** Expected values are worked out by hand from http.h, RFC 3986 (percent
 ** encoding), the HTML form encoding (+ is a space), RFC 6265 (cookies) and
 ** RFC 3629 (UTF-8); every refusal is checked against its exact message.
@@ -540,20 +541,158 @@ static void test_route_refusals(void **state)
 static void test_same_origin(void **state)
 {
     (void)state;
-    assert_int_equal(http_same_origin("http://127.0.0.1:8080", "127.0.0.1:8080"), 1);
-    assert_int_equal(http_same_origin("https://duet.example.org", "duet.example.org"), 1);
-    assert_int_equal(http_same_origin(NULL, "127.0.0.1:8080"), 1);
-    assert_int_equal(http_same_origin(NULL, NULL), 1);
-    assert_int_equal(http_same_origin("http://127.0.0.1:8080", NULL), 0);
-    assert_int_equal(http_same_origin("http://evil.example", "127.0.0.1:8080"), 0);
-    assert_int_equal(http_same_origin("http://127.0.0.1:8081", "127.0.0.1:8080"), 0);
-    assert_int_equal(http_same_origin("http://127.0.0.1", "127.0.0.1:8080"), 0);
-    assert_int_equal(http_same_origin("http://127.0.0.1:8080.evil", "127.0.0.1:8080"), 0);
-    assert_int_equal(http_same_origin("http://127.0.0.1:8080/", "127.0.0.1:8080"), 0);
-    assert_int_equal(http_same_origin("null", "127.0.0.1:8080"), 0);
-    assert_int_equal(http_same_origin("127.0.0.1:8080", "127.0.0.1:8080"), 0);
-    assert_int_equal(http_same_origin("ftp://127.0.0.1:8080", "127.0.0.1:8080"), 0);
-    assert_int_equal(http_same_origin("", ""), 0);
+    assert_int_equal(http_same_origin("http://127.0.0.1:8080", "127.0.0.1:8080", 0), 1);
+    assert_int_equal(http_same_origin("https://duet.example.org", "duet.example.org", 1), 1);
+    assert_int_equal(http_same_origin(NULL, "127.0.0.1:8080", 0), 1);
+    assert_int_equal(http_same_origin(NULL, NULL, 1), 1);
+    assert_int_equal(http_same_origin("http://127.0.0.1:8080", NULL, 0), 0);
+    assert_int_equal(http_same_origin("http://evil.example", "127.0.0.1:8080", 0), 0);
+    assert_int_equal(http_same_origin("http://127.0.0.1:8081", "127.0.0.1:8080", 0), 0);
+    assert_int_equal(http_same_origin("http://127.0.0.1", "127.0.0.1:8080", 0), 0);
+    assert_int_equal(http_same_origin("http://127.0.0.1:8080.evil", "127.0.0.1:8080", 0), 0);
+    assert_int_equal(http_same_origin("http://127.0.0.1:8080/", "127.0.0.1:8080", 0), 0);
+    assert_int_equal(http_same_origin("null", "127.0.0.1:8080", 0), 0);
+    assert_int_equal(http_same_origin("127.0.0.1:8080", "127.0.0.1:8080", 0), 0);
+    assert_int_equal(http_same_origin("ftp://127.0.0.1:8080", "127.0.0.1:8080", 0), 0);
+    assert_int_equal(http_same_origin("", "", 0), 0);
+    assert_int_equal(http_same_origin("", "", 1), 0);
+}
+
+/* The scheme must be the server's own (RFC 6454: an origin is scheme,
+** host and port); the scheme's case does not matter (RFC 3986 3.1). */
+static void test_same_origin_scheme(void **state)
+{
+    (void)state;
+    assert_int_equal(http_same_origin("https://127.0.0.1:8080", "127.0.0.1:8080", 0), 0);
+    assert_int_equal(http_same_origin("http://127.0.0.1:8080", "127.0.0.1:8080", 1), 0);
+    assert_int_equal(http_same_origin("https://duet.example.org", "duet.example.org", 0), 0);
+    assert_int_equal(http_same_origin("HTTP://127.0.0.1:8080", "127.0.0.1:8080", 0), 1);
+    assert_int_equal(http_same_origin("HTTPS://127.0.0.1:8080", "127.0.0.1:8080", 1), 1);
+    assert_int_equal(http_same_origin("HTTPS://127.0.0.1:8080", "127.0.0.1:8080", 0), 0);
+    assert_int_equal(http_same_origin("http:/127.0.0.1:8080", "127.0.0.1:8080", 0), 0);
+    assert_int_equal(http_same_origin("https:", "", 1), 0);
+}
+
+/* ---- http_form_repeated ---- */
+
+static void test_form_repeated(void **state)
+{
+    (void)state;
+    static const char *const codes[] = {"code", NULL};
+    struct http_form f;
+    duet_err e;
+    assert_int_equal(parse("a=1&b=2&c=3", &f, &e), 0);
+    assert_null(http_form_repeated(&f, NULL));
+    http_form_free(&f);
+    assert_int_equal(parse("a=1&b=2&a=3", &f, &e), 0);
+    assert_string_equal(http_form_repeated(&f, NULL), "a");
+    assert_string_equal(http_form_repeated(&f, codes), "a");
+    http_form_free(&f);
+    /* The same name written two ways is the same name once decoded. */
+    assert_int_equal(parse("na%6De=x&name=y", &f, &e), 0);
+    assert_string_equal(http_form_repeated(&f, NULL), "name");
+    http_form_free(&f);
+    /* Empty values count too; a listed name may repeat, others may not. */
+    assert_int_equal(parse("code=A&code=B&csrf=t&code=C&csrf=", &f, &e), 0);
+    assert_string_equal(http_form_repeated(&f, codes), "csrf");
+    http_form_free(&f);
+    assert_int_equal(parse("code=A&code=B&csrf=t", &f, &e), 0);
+    assert_null(http_form_repeated(&f, codes));
+    assert_string_equal(http_form_repeated(&f, NULL), "code");
+    http_form_free(&f);
+    /* Names differ by case: two fields. */
+    assert_int_equal(parse("A=1&a=2", &f, &e), 0);
+    assert_null(http_form_repeated(&f, NULL));
+    http_form_free(&f);
+    assert_int_equal(parse("", &f, &e), 0);
+    assert_null(http_form_repeated(&f, NULL));
+    http_form_free(&f);
+}
+
+/* ---- http_media_type_is ---- */
+
+static void test_media_type(void **state)
+{
+    (void)state;
+    const char *json = "application/json";
+    /* RFC 9110 8.3.1: type and subtype and parameter names are case-
+    ** insensitive; OWS around ';'; a value may be quoted. */
+    static const char *const yes[] = {
+        "application/json", "Application/JSON", "application/json; charset=utf-8",
+        "application/json;charset=UTF-8", "application/json ; charset=\"utf-8\"",
+        "  application/json  ", "application/json;\tCharset=Utf-8",
+    };
+    static const char *const no[] = {
+        "", "text/plain", "text/plain; charset=utf-8", "application/jsonx", "application/json-seq",
+        "application/json+x", "text/json", "application/json; charset=utf-16",
+        "application/json; charset=latin1", "application/json; charset=utf-8x",
+        "application/json; charset=\"utf-8", "application/json; charset=utf-8; q=1",
+        "application/json; foo=bar", "application/json;", "application/json, text/plain",
+        "application/json charset=utf-8", "xapplication/json", "application/ json",
+    };
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+        if (!http_media_type_is(yes[i], json))
+            fail_msg("'%s' should be %s", yes[i], json);
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        if (http_media_type_is(no[i], json))
+            fail_msg("'%s' should not be %s", no[i], json);
+    assert_int_equal(http_media_type_is(NULL, json), 0);
+    const char *form = "application/x-www-form-urlencoded";
+    assert_int_equal(http_media_type_is("application/x-www-form-urlencoded", form), 1);
+    assert_int_equal(http_media_type_is("application/x-www-form-urlencoded;charset=UTF-8", form), 1);
+    assert_int_equal(http_media_type_is("application/x-www-form-urlencodedX", form), 0);
+    assert_int_equal(http_media_type_is("multipart/form-data; boundary=x", form), 0);
+}
+
+/* ---- http_safe_path ---- */
+
+/* Each of these is resolved by the WHATWG URL parser, against a base of
+** http://h/, either to another origin ("//evil", "/\evil" after tab and
+** backslash handling), to a scheme ("javascript:"), or to something that
+** decodes to one; each must be refused. */
+static void test_safe_path_refusals(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {
+        NULL, "", "home", "evil.com", "//evil.com", "///evil.com", "/\\evil.com", "\\/evil.com",
+        "\\\\evil.com", "/\t/evil.com", "\t//evil.com", " //evil.com", "/ /evil.com",
+        "/\n/evil.com", "/\r/evil.com", "/\r\nLocation: x", "/\x01", "/\x1f", "/\x7f",
+        "/\xc2\x85/evil", "/\xe2\x80\xa8/evil", "/\xe2\x80\xa9", "/\xc2\xa0", "/\xef\xbc\x8f\xef\xbc\x8f",
+        "/\xc3\xa9", "/\xff", "https://evil.com", "http://evil.com", "https:/evil.com",
+        "javascript:alert(1)", "/a:b", "/@evil.com", "/x#y", "/x\"y", "/x<y", "/x>y",
+        "/x`y", "/x^y", "/x{y", "/x|y", "/x[y",
+        "/%2F%2Fevil.com", "/%2f%2fevil.com", "/%2F", "/%5Cevil", "/%5c", "/%09", "/%0a",
+        "/%0D%0A", "/%00", "/%1F", "/%7F", "/%7f", "/%2e%2e/x", "/%2E", "/.%2F%2Fevil",
+        "/%C2%85", "/%c2%9f", "/%E2%80%A8", "/%E2%80%a9", "/%C3", "/%C3%28", "/%FF", "/%C0%AF",
+        "/%", "/%2", "/%zz", "/%2g", "/%g2",
+        "/.", "/..", "/./x", "/../x", "/a/./b", "/a/../b", "/a/..", "/..?x=1", "/a//b",
+        "/..//evil.com", "/.//evil.com",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (http_safe_path(bad[i]))
+            fail_msg("bad[%zu] '%s' was accepted", i, bad[i] ? bad[i] : "(null)");
+    /* Longer than HTTP_SAFE_PATH_MAX (400) bytes. */
+    char longp[402];
+    longp[0] = '/';
+    memset(longp + 1, 'a', 400);
+    longp[401] = '\0';
+    assert_int_equal(http_safe_path(longp), 0);
+    longp[400] = '\0';   /* exactly 400 */
+    assert_int_equal(http_safe_path(longp), 1);
+}
+
+static void test_safe_path_kept(void **state)
+{
+    (void)state;
+    static const char *const good[] = {
+        "/", "/home", "/partnerships/P01", "/cohorts/Demo%20cohort%202026", "/reflections?x=1",
+        "/partnerships/P01/modules/1/checkin", "/cohorts/Caf%C3%A9", "/cohorts/%E2%82%AC",
+        "/x?a=1&b=2", "/x!$'()*+,;=", "/a-b_c.d~e", "/.well-known", "/...", "/a..b", "/a/.b",
+        "/x?a=./..", "/x?y=?", "/x/", "/%41", "/%25", "/%20", "/%F0%9F%98%80",
+    };
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+        if (!http_safe_path(good[i]))
+            fail_msg("good[%zu] '%s' was refused", i, good[i]);
 }
 
 int main(void)
@@ -580,6 +719,11 @@ int main(void)
         cmocka_unit_test(test_route_decoding),
         cmocka_unit_test(test_route_refusals),
         cmocka_unit_test(test_same_origin),
+        cmocka_unit_test(test_same_origin_scheme),
+        cmocka_unit_test(test_form_repeated),
+        cmocka_unit_test(test_media_type),
+        cmocka_unit_test(test_safe_path_refusals),
+        cmocka_unit_test(test_safe_path_kept),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

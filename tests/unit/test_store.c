@@ -1114,6 +1114,30 @@ static void test_transaction_rollback(void **state)
     assert_int_equal(sql_int(f->path, "SELECT count(*) FROM programme"), 3);
 }
 
+/* A cohort's name is one segment of its web addresses (/cohorts/NAME): one
+** that holds '/' or is "." or ".." could never be reached, so it is
+** refused, with nothing written; other URL-special characters are kept. */
+static void test_cohort_names_fit_urls(void **state)
+{
+    struct fx *f = *state;
+    OK(store_programme_add(f->st, "Alpha", NULL, NULL, e));
+    REFUSED(store_cohort_add(f->st, "Alpha", "a/b", NULL, NULL, e), DUET_EINPUT,
+            "cohort name 'a/b' may not contain '/'");
+    REFUSED(store_cohort_add(f->st, "Alpha", "/", NULL, NULL, e), DUET_EINPUT,
+            "cohort name '/' may not contain '/'");
+    REFUSED(store_cohort_add(f->st, "Alpha", "2026/27", NULL, NULL, e), DUET_EINPUT,
+            "cohort name '2026/27' may not contain '/'");
+    REFUSED(store_cohort_add(f->st, "Alpha", ".", NULL, NULL, e), DUET_EINPUT,
+            "cohort name '.' may not be '.' or '..'");
+    REFUSED(store_cohort_add(f->st, "Alpha", "..", NULL, NULL, e), DUET_EINPUT,
+            "cohort name '..' may not be '.' or '..'");
+    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM cohort"), 0);
+    OK(store_cohort_add(f->st, "Alpha", "...", NULL, NULL, e));
+    OK(store_cohort_add(f->st, "Alpha", "A?b#c%d\\e ..f", NULL, NULL, e));
+    OK(store_cohort_add(f->st, "Alpha", ".hidden", NULL, NULL, e));
+    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM cohort"), 3);
+}
+
 int main(void)
 {
     setenv("DUET_NOW", NOW, 1);
@@ -1135,6 +1159,7 @@ int main(void)
         T(test_audit_tamper_entry),
         T(test_audit_tamper_gap),
         T(test_transaction_rollback),
+        T(test_cohort_names_fit_urls),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
