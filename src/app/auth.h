@@ -38,6 +38,9 @@ enum auth_role { AUTH_NONE = 0, AUTH_PARTICIPANT, AUTH_FACILITATOR, AUTH_RESEARC
 #define AUTH_TOKEN_SIZE 44                 /* base64url of 32 bytes + NUL */
 #define AUTH_TOUCH_INTERVAL 60             /* seconds between last_seen writes */
 #define AUTH_HASH_MAX 128                  /* an encoded Argon2id hash + NUL */
+#define AUTH_REPEAT_MAX 4                  /* longest sequence refused when repeated */
+#define AUTH_NAME_WORD_MIN 4               /* shortest word of a name refused in a password */
+#define AUTH_SERVICE_NAME "duet"           /* refused in passwords, in any case */
 
 /* "participant", "facilitator", "researcher", "admin" ("" for AUTH_NONE). */
 const char *auth_role_name(enum auth_role r);
@@ -61,9 +64,20 @@ struct auth_session {
 };
 
 /* At least AUTH_PASSWORD_MIN characters, at most AUTH_PASSWORD_MAX bytes,
-** valid UTF-8, not one of the common passwords (data/common-passwords.txt,
-** compared case-insensitively). No composition rules. */
+** valid UTF-8; not one character or one sequence of at most
+** AUTH_REPEAT_MAX characters repeated ("aaaaaaaa", "abcabcabc"); not one
+** of the common passwords (data/common-passwords.txt); not containing
+** AUTH_SERVICE_NAME. Letters A-Z are compared without case. No composition
+** rules. The message says which rule the password broke. */
 int auth_password_policy(const char *password, duet_err *e);
+/* auth_password_policy, and (NIST SP 800-63B's context-specific words) the
+** password must not contain the person key, nor any word of the display
+** name of AUTH_NAME_WORD_MIN characters or more (words are runs of letters
+** and digits; characters outside ASCII count as letters), A-Z compared
+** without case. person and display_name may be NULL. auth_user_add applies
+** this, so the CLI and the web refuse the same passwords. */
+int auth_password_check(const char *password, const char *person, const char *display_name,
+                        duet_err *e);
 
 /* The common-password list compiled in (src/app/common_passwords.c,
 ** generated from data/common-passwords.txt): lower case, sorted bytewise.
@@ -75,7 +89,8 @@ size_t auth_common_passwords(const char *const **list);
 ** DUET_EINTERNAL when memory runs out. */
 int auth_password_hash(const char *password, char out[AUTH_HASH_MAX], duet_err *e);
 
-/* Accounts. The person must exist and have no account yet. */
+/* Accounts. The person must exist and have no account yet; the password
+** must pass auth_password_check for the person. */
 int auth_user_add(struct store *st, const char *person, const char *role,
                   const char *password, duet_err *e);
 /* Rows {person, display_name, role, created_at, disabled_at}; never hashes. */

@@ -105,10 +105,10 @@ expect "cohort staff list as a table" '[ $rc -eq 0 ] && printf "%s" "$out" | gre
 
 run --db signins.db demo --pairs 3 --modules 2 --sign-ins
 expect "demo --sign-ins prints the sign-ins" \
-  '[ $rc -eq 0 ] && printf "%s" "$out" | grep -q "^  participant  amira.01a, dev.02a, ... (every partnership member)  duet-demo-participant$" &&
-   printf "%s" "$out" | grep -q "^  facilitator  fac.demo .* duet-demo-facilitator$" &&
-   printf "%s" "$out" | grep -q "^  researcher   res.demo .* duet-demo-researcher$" &&
-   printf "%s" "$out" | grep -q "^  admin        admin.demo .* duet-demo-admin$"'
+  '[ $rc -eq 0 ] && printf "%s" "$out" | grep -q "^  participant  amira.01a, dev.02a, ... (every partnership member)  harbour-lantern-participant$" &&
+   printf "%s" "$out" | grep -q "^  facilitator  fac.demo .* harbour-lantern-cohorts$" &&
+   printf "%s" "$out" | grep -q "^  researcher   res.demo .* harbour-lantern-analysis$" &&
+   printf "%s" "$out" | grep -q "^  admin        admin.demo .* harbour-lantern-accounts$"'
 run --db signins.db user list --json
 expect "demo --sign-ins gives every member and the team an account" \
   '[ $rc -eq 0 ] && [ "$(printf "%s" "$out" | jq "[.[] | select(.role == \"participant\")] | length")" -eq 7 ] &&
@@ -120,4 +120,4 @@ run --db signins.db audit verify
 expect "the audit chain verifies after the sign-ins" '[ $rc -eq 0 ]'
 run --db signins-json.db demo --pairs 3 --modules 2 --structure-only --sign-ins --json
 expect "demo --sign-ins --json lists the sign-ins" \
-  '[ $rc -eq 0 ] && [ "$(printf "%s" "$out" | jq -r ".sign_ins | map(.role + \"=\" + .password) | join(\",\")")" = "participant=duet-demo-participant,facilitator=duet-demo-facilitator,researcher=duet-demo-researcher,admin=duet-demo-admin" ]'
+  '[ $rc -eq 0 ] && [ "$(printf "%s" "$out" | jq -r ".sign_ins | map(.role + \"=\" + .password) | join(\",\")")" = "participant=harbour-lantern-participant,facilitator=harbour-lantern-cohorts,researcher=harbour-lantern-analysis,admin=harbour-lantern-accounts" ]'

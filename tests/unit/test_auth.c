@@ -201,8 +201,11 @@ static void test_policy(void **state)
     REFUSED(auth_password_policy("12345678", e), DUET_EINPUT, common);
     OK(auth_password_policy("liverpool docks at dawn", e));
 
+    /* The longest: 256 letters a..w over and over (a 23-letter sequence
+    ** repeated is not refused: only sequences of up to 4 are). */
     char longest[AUTH_PASSWORD_MAX + 2];
-    memset(longest, 'k', AUTH_PASSWORD_MAX);
+    for (int i = 0; i < AUTH_PASSWORD_MAX; i++)
+        longest[i] = (char)('a' + i % 23);
     longest[AUTH_PASSWORD_MAX] = '\0';
     OK(auth_password_policy(longest, e));
     longest[AUTH_PASSWORD_MAX] = 'k';
@@ -214,6 +217,84 @@ static void test_policy(void **state)
             "the password is not valid UTF-8");
     REFUSED(auth_password_policy("\xc0\xaf" "abcdefgh", e), DUET_EINPUT,
             "the password is not valid UTF-8");   /* an overlong '/' */
+}
+
+/* NIST SP 800-63B's context-specific words and repetitive passwords: a
+** password made of one character, or of one short sequence (1 to 4
+** characters) said again and again, and one containing "duet", whatever
+** the case. Examples made by hand. */
+static void test_policy_repetition_and_service_name(void **state)
+{
+    (void)state;
+    const char *one = "the password is one character repeated; choose one that is harder "
+                      "to guess";
+    const char *seq = "the password is a short sequence repeated (such as 'abcabcabc'); "
+                      "choose one that is harder to guess";
+    const char *duet = "the password contains the name of this service ('duet'); choose one "
+                       "without it";
+    REFUSED(auth_password_policy("aaaaaaaa", e), DUET_EINPUT, one);
+    REFUSED(auth_password_policy("zzzzzzzzz", e), DUET_EINPUT, one);
+    REFUSED(auth_password_policy("AAAAaaaa", e), DUET_EINPUT, one);   /* whatever the case */
+    /* Characters, not bytes: 8 times U+00F1 is 16 bytes of two kinds. */
+    REFUSED(auth_password_policy("\xc3\xb1\xc3\xb1\xc3\xb1\xc3\xb1\xc3\xb1\xc3\xb1\xc3\xb1"
+                                 "\xc3\xb1", e), DUET_EINPUT, one);
+    REFUSED(auth_password_policy("abababab", e), DUET_EINPUT, seq);           /* 'ab' x 4 */
+    REFUSED(auth_password_policy("abcabcabc", e), DUET_EINPUT, seq);          /* 'abc' x 3 */
+    REFUSED(auth_password_policy("xyzXYZxyz", e), DUET_EINPUT, seq);          /* any case */
+    REFUSED(auth_password_policy("1234123412341234", e), DUET_EINPUT, seq);   /* '1234' x 4 */
+    REFUSED(auth_password_policy("k9!k9!k9!k9!", e), DUET_EINPUT, seq);       /* 'k9!' x 4 */
+    /* Not the whole password, or a sequence longer than 4: accepted. */
+    OK(auth_password_policy("abab1212", e));
+    OK(auth_password_policy("abcabcab", e));
+    OK(auth_password_policy("abcdeabcde", e));
+    OK(auth_password_policy("aaaaaaaab", e));
+
+    REFUSED(auth_password_policy("duet rehearsal night", e), DUET_EINPUT, duet);
+    REFUSED(auth_password_policy("my-DUET-password-7", e), DUET_EINPUT, duet);
+    REFUSED(auth_password_policy("minuetDuEt", e), DUET_EINPUT, duet);
+    OK(auth_password_policy("du et is not one word", e));
+    OK(auth_password_policy("a duel at dawn", e));
+}
+
+/* The sign-in name (person key) and the words of the display name (4
+** characters or more) may not be in the password, whatever the case: the
+** fixture's people are amira.k "Amira K", sam.t "Sam T" and fac.h
+** "Helen (facilitator)". Refused before any account is made. */
+static void test_policy_personal_words(void **state)
+{
+    struct fx *f = *state;
+    add_person(f->st, "mj.oneill", "Mary-Jane O'Neill");
+    add_person(f->st, "zoe.b", "Zo\xc3\xab Bront\xc3\xab");   /* Zoë Brontë */
+    REFUSED(auth_user_add(f->st, "amira.k", "participant", "my amira.k secret", e), DUET_EINPUT,
+            "the password contains the sign-in name 'amira.k'; choose one without it");
+    REFUSED(auth_user_add(f->st, "amira.k", "participant", "xAMIRA.Kx lantern", e),
+            DUET_EINPUT, "the password contains the sign-in name 'amira.k'; choose one "
+            "without it");
+    REFUSED(auth_user_add(f->st, "amira.k", "participant", "amira sings loudly", e),
+            DUET_EINPUT, "the password contains 'Amira' from the person's name; choose one "
+            "without it");
+    REFUSED(auth_user_add(f->st, "fac.h", "facilitator", "the FACILITATOR rocks", e),
+            DUET_EINPUT, "the password contains 'facilitator' from the person's name; choose "
+            "one without it");
+    REFUSED(auth_user_add(f->st, "fac.h", "facilitator", "helen of troy!!", e), DUET_EINPUT,
+            "the password contains 'Helen' from the person's name; choose one without it");
+    /* Words are split at anything but letters and digits. */
+    REFUSED(auth_user_add(f->st, "mj.oneill", "participant", "janet and john", e), DUET_EINPUT,
+            "the password contains 'Jane' from the person's name; choose one without it");
+    REFUSED(auth_user_add(f->st, "mj.oneill", "participant", "oneill-neill-nil", e),
+            DUET_EINPUT, "the password contains 'Neill' from the person's name; choose one "
+            "without it");
+    /* Letters outside ASCII count as letters; only A-Z are folded. */
+    REFUSED(auth_user_add(f->st, "zoe.b", "participant", "BRONT\xc3\xab fan club", e),
+            DUET_EINPUT, "the password contains 'Bront\xc3\xab' from the person's name; "
+            "choose one without it");
+    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM account"), 0);
+    /* Shorter words ("Sam"; "Zoe" with its diaeresis: 3 characters in 4 bytes; "O") and
+    ** parts of the key ("mj") are not checked: these are accepted. */
+    OK(auth_user_add(f->st, "sam.t", "participant", "sam likes tea!", e));
+    OK(auth_user_add(f->st, "zoe.b", "participant", "zo\xc3\xab paints wrens", e));
+    OK(auth_user_add(f->st, "mj.oneill", "participant", "mj o walks far", e));
+    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM account"), 3);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -291,7 +372,7 @@ static void test_user_add_and_list(void **state)
             "(a few unrelated words make a good one)");
     add_person(f->st, "longname.k", "Long");
     REFUSED(auth_user_add(f->st, "longname.k", "admin", "LongName.K", e), DUET_EINPUT,
-            "the password must not be the person key");
+            "the password contains the sign-in name 'longname.k'; choose one without it");
     assert_int_equal(sql_int(f->path, "SELECT count(*) FROM account"), 2);
 
     json_t *list;
@@ -711,6 +792,8 @@ int main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
         cmocka_unit_test(test_roles),
         cmocka_unit_test(test_policy),
+        cmocka_unit_test(test_policy_repetition_and_service_name),
+        T(test_policy_personal_words),
         cmocka_unit_test(test_common_list_matches_file),
         cmocka_unit_test(test_hash_round_trip),
         T(test_user_add_and_list),
