@@ -28,10 +28,11 @@ _Static_assert(sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PA
 _Static_assert(crypto_pwhash_STRBYTES <= AUTH_HASH_MAX && AUTH_HASH_MAX == STORE_HASH_MAX,
                "hashes fit the store");
 _Static_assert(AUTH_TOKEN_SIZE <= STORE_CSRF_MAX, "form tokens fit the store");
+_Static_assert(AUTH_TOKEN_DAYS_MAX == STORE_TOKEN_DAYS_MAX, "one bound on a token's life");
 
 #define WRONG_CREDENTIALS "the person key or the password is wrong"
 #define SESSION_ENDED "the session has ended; sign in again"
-#define TOKEN_INVALID "the API token is not valid (revoked, or its account disabled)"
+#define TOKEN_INVALID "the API token is not valid (expired or revoked, or its account disabled)"
 
 /* ---- roles ---- */
 
@@ -490,25 +491,50 @@ int auth_user_disable(struct store *st, const char *person, duet_err *e)
     return store_commit(st, e);
 }
 
+int auth_user_enable(struct store *st, const char *person, duet_err *e)
+{
+    return store_account_enable(st, person, NULL, e);
+}
+
 /* ---- API tokens ---- */
 
-int auth_token_create(struct store *st, const char *person, const char *label,
-                      char token[AUTH_TOKEN_SIZE], duet_err *e)
+int auth_token_create(struct store *st, const char *person, const char *label, int days,
+                      struct auth_token_made *out, duet_err *e)
 {
+    if (days < 1 || days > AUTH_TOKEN_DAYS_MAX)
+        return duet_errf(e, DUET_EINPUT, "a token lasts 1 to %d days, not %d",
+                         AUTH_TOKEN_DAYS_MAX, days);
     struct store_account a;
     if (crypto_ready(e) != 0 || store_account_get(st, person, &a, e) != 0)
         return -1;
     if (a.disabled)
         return duet_errf(e, DUET_ECONFLICT, "the account of person '%s' is disabled", person);
-    char t[AUTH_TOKEN_SIZE];
+    struct auth_token_made t;
     unsigned char digest[32];
-    token_new(t);
-    token_digest(t, digest);
-    if (store_token_insert(st, digest, a.id, label, NULL, e) != 0)
+    memset(&t, 0, sizeof t);
+    token_new(t.token);
+    token_digest(t.token, digest);
+    struct store_token_made made;
+    if (store_token_insert(st, digest, a.id, label, days, &made, e) != 0) {
+        sodium_memzero(&t, sizeof t);
         return -1;
-    memcpy(token, t, AUTH_TOKEN_SIZE);
-    sodium_memzero(t, sizeof t);
+    }
+    t.id = made.id;
+    memcpy(t.created_at, made.created_at, sizeof t.created_at);
+    memcpy(t.expires_at, made.expires_at, sizeof t.expires_at);
+    *out = t;
+    sodium_memzero(&t, sizeof t);
     return 0;
+}
+
+json_t *auth_token_list(struct store *st, const char *person, duet_err *e)
+{
+    return store_token_list(st, person, e);
+}
+
+int auth_token_revoke(struct store *st, int64_t id, char person[72], duet_err *e)
+{
+    return store_token_revoke(st, id, person, e);
 }
 
 int auth_token_resume(struct store *st, const char *token, struct auth_principal *out,
@@ -519,11 +545,15 @@ int auth_token_resume(struct store *st, const char *token, struct auth_principal
     unsigned char digest[32];
     token_digest(token, digest);
     struct store_account a;
+    int64_t id;
     duet_err look;
-    if (store_token_get(st, digest, &a, &look) != 0)
+    if (store_token_get(st, digest, &a, &id, &look) != 0)
         return not_found(&look, e) ? duet_errf(e, DUET_EDENIED, TOKEN_INVALID) : -1;
     if (a.disabled)
         return duet_errf(e, DUET_EDENIED, TOKEN_INVALID);
+    /* As with sessions, a failed record of use is not the request's failure. */
+    duet_err ignored;
+    store_token_touch(st, id, &ignored);
     principal_from(&a, out);
     return 0;
 }

@@ -38,6 +38,8 @@ enum auth_role { AUTH_NONE = 0, AUTH_PARTICIPANT, AUTH_FACILITATOR, AUTH_RESEARC
 #define AUTH_TOKEN_SIZE 44                 /* base64url of 32 bytes + NUL */
 #define AUTH_TOUCH_INTERVAL 60             /* seconds between last_seen writes */
 #define AUTH_HASH_MAX 128                  /* an encoded Argon2id hash + NUL */
+#define AUTH_TOKEN_DAYS_DEFAULT 90         /* an API token's life unless told */
+#define AUTH_TOKEN_DAYS_MAX 366            /* the longest (STORE_TOKEN_DAYS_MAX) */
 #define AUTH_REPEAT_MAX 4                  /* longest sequence refused when repeated */
 #define AUTH_NAME_WORD_MIN 4               /* shortest word of a name refused in a password */
 #define AUTH_SERVICE_NAME "duet"           /* refused in passwords, in any case */
@@ -98,13 +100,32 @@ json_t *auth_user_list(struct store *st, duet_err *e);
 /* Disables the account, ends its sessions and revokes its API tokens. */
 int auth_user_disable(struct store *st, const char *person, duet_err *e);
 
-/* A personal API bearer token for person's (enabled) account. */
-int auth_token_create(struct store *st, const char *person, const char *label,
-                      char token[AUTH_TOKEN_SIZE], duet_err *e);
+/* Clears disabled_at (audited); refuses an account that is not disabled.
+** The sessions and tokens ended by disabling stay ended. */
+int auth_user_enable(struct store *st, const char *person, duet_err *e);
+
+/* A token just made: shown to its owner once, then only its digest is kept. */
+struct auth_token_made {
+    char token[AUTH_TOKEN_SIZE];
+    int64_t id;                    /* as duet token list and revoke name it */
+    char created_at[32];           /* ISO 8601 */
+    char expires_at[32];
+};
+/* A personal API bearer token for person's (enabled) account, valid for
+** days (1..AUTH_TOKEN_DAYS_MAX) from now. out is untouched on failure. */
+int auth_token_create(struct store *st, const char *person, const char *label, int days,
+                      struct auth_token_made *out, duet_err *e);
 /* The principal a bearer token stands for; DUET_EDENIED when unknown,
-** revoked or the account is disabled. */
+** revoked, expired or the account is disabled. Records when the token was
+** last used (at most once a minute). */
 int auth_token_resume(struct store *st, const char *token, struct auth_principal *out,
                       duet_err *e);
+/* The tokens of person's account (NULL: of every account): rows {id,
+** person, label, created_at, expires_at, last_used_at, revoked_at, status},
+** never a token or its digest (store_token_list). */
+json_t *auth_token_list(struct store *st, const char *person, duet_err *e);
+/* Revokes token id (audited); person (may be NULL) gets whose it was. */
+int auth_token_revoke(struct store *st, int64_t id, char person[72], duet_err *e);
 
 /* Checks the rate limits, verifies the password and opens a new session
 ** (a new random token: sessions are never carried over from before sign-in).
