@@ -243,6 +243,15 @@ int store_draft_get(struct store *st, int64_t person_id, int64_t partnership_id,
 int store_draft_delete(struct store *st, int64_t person_id, int64_t partnership_id,
                        int64_t module_id, duet_err *e);
 
+/* Whether staff_person_id (a facilitator) may put person into a
+** partnership: *yes = 1 when person exists, is not erased, has no account
+** or a participant one, is staff of no cohort, and is a member of no
+** partnership outside the cohorts staff_person_id runs (so people in none
+** stay enrollable); else 0, the same for a key that does not exist, so the
+** answer says nothing of people the facilitator may not see. One query. */
+int store_person_enrollable(struct store *st, const char *person, int64_t staff_person_id,
+                            int *yes, duet_err *e);
+
 /* ---- a memo of derived data, per connection (memo.c) ----
 ** Results computed from the database that are costly to recompute and
 ** change only when the data do (a partnership's scores over modules, read
