@@ -194,9 +194,10 @@ static void add_form(struct web_req *rq, struct web_res *rs, const struct staffu
     page_csrf_field(rq, rs);
     person_select(b, fe, people, typed->person);
     role_radios(b, fe, typed->role);
-    staffui_input(b, fe, "password", "Password", "At least 8 characters. Not a common password.",
-                  NULL, "password", "autocomplete=\"new-password\" maxlength=\"256\"",
-                  "nhsuk-u-width-two-thirds");
+    staffui_input(b, fe, "password", "Password",
+                  "At least 8 characters. Not a common password, and without the person's "
+                  "name, their person key or the word duet.", NULL, "password",
+                  "autocomplete=\"new-password\" maxlength=\"256\"", "nhsuk-u-width-two-thirds");
     staffui_input(b, fe, "confirm", "Confirm the password", NULL, NULL, "password",
                   "autocomplete=\"new-password\" maxlength=\"256\"", "nhsuk-u-width-two-thirds");
     html_printf(b, "<button data-module=\"nhsuk-button\" class=\"nhsuk-button\" type=\"submit\">Add account</button>\n"
