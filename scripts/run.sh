@@ -31,10 +31,10 @@ On the command line, try:
   $duet --db $db audit verify                 the tamper-evident audit log
 
 Demo sign-ins for the web application (demo data only; never reuse these):
-  participant   amira.01a  (or any partnership member)   duet-demo-participant
-  facilitator   fac.demo                                 duet-demo-facilitator
-  researcher    res.demo                                 duet-demo-researcher
-  admin         admin.demo                               duet-demo-admin
+  participant   amira.01a  (or any partnership member)   harbour-lantern-participant
+  facilitator   fac.demo                                 harbour-lantern-cohorts
+  researcher    res.demo                                 harbour-lantern-analysis
+  admin         admin.demo                               harbour-lantern-accounts
 
 TXT
 exec "$duet" --db "$db" serve --listen "$listen"

@@ -54,7 +54,7 @@ say "duet demo --pairs $PAIRS --modules $MODULES"
 i=1
 while [ "$i" -le "$CODERS" ]; do
   "$DUET" --db "$db" person add "coder$i" --name "Coder $i" >/dev/null
-  echo "bench-coder-password-$i" |
+  echo "bench-password-number-$i" |
     "$DUET" --db "$db" user add --person "coder$i" --role researcher --password-stdin >/dev/null
   i=$((i + 1))
 done

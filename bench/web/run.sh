@@ -192,7 +192,7 @@ curl_s -c "$work/jar" -o "$work/signin.html" "$url/sign-in"
 stoken=$(sed -n 's/.*name="signin_token" value="\([^"]*\)".*/\1/p' "$work/signin.html")
 code=$(curl_s -b "$work/jar" -c "$work/jar" -o /dev/null -w '%{http_code}' \
   -H "Origin: $url" --data-urlencode "signin_token=$stoken" --data-urlencode "person=$person" \
-  --data-urlencode "password=duet-demo-participant" --data-urlencode "next=$PAGE" "$url/sign-in")
+  --data-urlencode "password=harbour-lantern-participant" --data-urlencode "next=$PAGE" "$url/sign-in")
 session=$(awk '$6 == "duet_session" { print $7 }' "$work/jar")
 if [ "$code" != 303 ] || [ -z "$session" ]; then
   say "run.sh: signing in failed (HTTP $code)"

@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "core/utf8.h"
@@ -29,10 +28,11 @@ _Static_assert(sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PA
 _Static_assert(crypto_pwhash_STRBYTES <= AUTH_HASH_MAX && AUTH_HASH_MAX == STORE_HASH_MAX,
                "hashes fit the store");
 _Static_assert(AUTH_TOKEN_SIZE <= STORE_CSRF_MAX, "form tokens fit the store");
+_Static_assert(AUTH_TOKEN_DAYS_MAX == STORE_TOKEN_DAYS_MAX, "one bound on a token's life");
 
 #define WRONG_CREDENTIALS "the person key or the password is wrong"
 #define SESSION_ENDED "the session has ended; sign in again"
-#define TOKEN_INVALID "the API token is not valid (revoked, or its account disabled)"
+#define TOKEN_INVALID "the API token is not valid (expired or revoked, or its account disabled)"
 
 /* ---- roles ---- */
 
@@ -117,6 +117,59 @@ static int is_common(const char *pw, size_t n)
     return bsearch(lower, list, count, sizeof *list, cmp_entry) != NULL;
 }
 
+static char fold(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* Whether the nlen bytes at needle occur in the hlen bytes at hay, A-Z
+** folded to a-z (other bytes compared as they are). */
+static int contains_folded(const char *hay, size_t hlen, const char *needle, size_t nlen)
+{
+    if (nlen == 0 || nlen > hlen)
+        return 0;
+    for (size_t i = 0; i + nlen <= hlen; i++) {
+        size_t k = 0;
+        while (k < nlen && fold(hay[i + k]) == fold(needle[k]))
+            k++;
+        if (k == nlen)
+            return 1;
+    }
+    return 0;
+}
+
+/* The password (valid UTF-8, n bytes, chars code points) as the same
+** sequence of 1..AUTH_REPEAT_MAX code points said two or more times, A-Z
+** folded: 0 when it is not, else the length of the sequence. */
+static size_t repeat_period(const char *pw, size_t n, size_t chars)
+{
+    size_t start[AUTH_PASSWORD_MAX + 1];   /* byte offset of each code point, and n */
+    for (size_t i = 0; i <= chars; i++)
+        start[i] = i == 0 ? 0 : utf8_offset(pw, n, i);
+    for (size_t p = 1; p <= AUTH_REPEAT_MAX && 2 * p <= chars; p++) {
+        if (chars % p != 0)
+            continue;
+        size_t i = p;
+        for (; i < chars; i++) {
+            size_t a = start[i - p], la = start[i - p + 1] - a;
+            size_t b = start[i], lb = start[i + 1] - b;
+            if (la != lb || !contains_folded(pw + a, la, pw + b, lb))
+                break;
+        }
+        if (i == chars)
+            return p;
+    }
+    return 0;
+}
+
+/* A byte that belongs to a word of a name: an ASCII letter or digit, or any
+** byte of a character outside ASCII. */
+static int word_byte(unsigned char c)
+{
+    return c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+           (c >= 'A' && c <= 'Z');
+}
+
 int auth_password_policy(const char *password, duet_err *e)
 {
     if (password == NULL || *password == '\0')
@@ -131,9 +184,46 @@ int auth_password_policy(const char *password, duet_err *e)
     if (chars < AUTH_PASSWORD_MIN)
         return duet_errf(e, DUET_EINPUT, "the password has %zu character%s; use at least %d",
                          chars, chars == 1 ? "" : "s", AUTH_PASSWORD_MIN);
+    size_t period = repeat_period(password, n, chars);
+    if (period == 1)
+        return duet_errf(e, DUET_EINPUT, "the password is one character repeated; choose one "
+                         "that is harder to guess");
+    if (period > 1)
+        return duet_errf(e, DUET_EINPUT, "the password is a short sequence repeated (such as "
+                         "'abcabcabc'); choose one that is harder to guess");
     if (is_common(password, n))
         return duet_errf(e, DUET_EINPUT, "the password is one of the most common passwords; "
                          "choose another (a few unrelated words make a good one)");
+    if (contains_folded(password, n, AUTH_SERVICE_NAME, strlen(AUTH_SERVICE_NAME)))
+        return duet_errf(e, DUET_EINPUT, "the password contains the name of this service "
+                         "('%s'); choose one without it", AUTH_SERVICE_NAME);
+    return 0;
+}
+
+int auth_password_check(const char *password, const char *person, const char *display_name,
+                        duet_err *e)
+{
+    if (auth_password_policy(password, e) != 0)
+        return -1;
+    size_t n = strlen(password);
+    if (person && contains_folded(password, n, person, strlen(person)))
+        return duet_errf(e, DUET_EINPUT, "the password contains the sign-in name '%s'; choose "
+                         "one without it", person);
+    const char *w = display_name ? display_name : "";
+    while (*w) {
+        if (!word_byte((unsigned char)*w)) {
+            w++;
+            continue;
+        }
+        size_t len = 0;
+        while (w[len] && word_byte((unsigned char)w[len]))
+            len++;
+        /* Names are valid UTF-8 (the store checks), so a word is too. */
+        if (utf8_codepoints(w, len) >= AUTH_NAME_WORD_MIN && contains_folded(password, n, w, len))
+            return duet_errf(e, DUET_EINPUT, "the password contains '%.*s' from the person's "
+                             "name; choose one without it", (int)len, w);
+        w += len;
+    }
     return 0;
 }
 
@@ -361,10 +451,13 @@ int auth_user_add(struct store *st, const char *person, const char *role,
     enum auth_role r;
     if (auth_role_parse(role, &r, e) != 0 || auth_password_policy(password, e) != 0)
         return -1;
-    if (person && strcasecmp(password, person) == 0)
-        return duet_errf(e, DUET_EINPUT, "the password must not be the person key");
-    int64_t pid;
-    if (store_person_id(st, person, &pid, e) != 0)
+    json_t *who = store_person_show(st, person, e);
+    if (who == NULL)
+        return -1;
+    int rc = auth_password_check(password, person,
+                                 json_string_value(json_object_get(who, "display_name")), e);
+    json_decref(who);
+    if (rc != 0)
         return -1;
     /* Refuse a second account before spending a hash on it. */
     struct store_account a;
@@ -398,25 +491,50 @@ int auth_user_disable(struct store *st, const char *person, duet_err *e)
     return store_commit(st, e);
 }
 
+int auth_user_enable(struct store *st, const char *person, duet_err *e)
+{
+    return store_account_enable(st, person, NULL, e);
+}
+
 /* ---- API tokens ---- */
 
-int auth_token_create(struct store *st, const char *person, const char *label,
-                      char token[AUTH_TOKEN_SIZE], duet_err *e)
+int auth_token_create(struct store *st, const char *person, const char *label, int days,
+                      struct auth_token_made *out, duet_err *e)
 {
+    if (days < 1 || days > AUTH_TOKEN_DAYS_MAX)
+        return duet_errf(e, DUET_EINPUT, "a token lasts 1 to %d days, not %d",
+                         AUTH_TOKEN_DAYS_MAX, days);
     struct store_account a;
     if (crypto_ready(e) != 0 || store_account_get(st, person, &a, e) != 0)
         return -1;
     if (a.disabled)
         return duet_errf(e, DUET_ECONFLICT, "the account of person '%s' is disabled", person);
-    char t[AUTH_TOKEN_SIZE];
+    struct auth_token_made t;
     unsigned char digest[32];
-    token_new(t);
-    token_digest(t, digest);
-    if (store_token_insert(st, digest, a.id, label, NULL, e) != 0)
+    memset(&t, 0, sizeof t);
+    token_new(t.token);
+    token_digest(t.token, digest);
+    struct store_token_made made;
+    if (store_token_insert(st, digest, a.id, label, days, &made, e) != 0) {
+        sodium_memzero(&t, sizeof t);
         return -1;
-    memcpy(token, t, AUTH_TOKEN_SIZE);
-    sodium_memzero(t, sizeof t);
+    }
+    t.id = made.id;
+    memcpy(t.created_at, made.created_at, sizeof t.created_at);
+    memcpy(t.expires_at, made.expires_at, sizeof t.expires_at);
+    *out = t;
+    sodium_memzero(&t, sizeof t);
     return 0;
+}
+
+json_t *auth_token_list(struct store *st, const char *person, duet_err *e)
+{
+    return store_token_list(st, person, e);
+}
+
+int auth_token_revoke(struct store *st, int64_t id, char person[72], duet_err *e)
+{
+    return store_token_revoke(st, id, person, e);
 }
 
 int auth_token_resume(struct store *st, const char *token, struct auth_principal *out,
@@ -427,11 +545,15 @@ int auth_token_resume(struct store *st, const char *token, struct auth_principal
     unsigned char digest[32];
     token_digest(token, digest);
     struct store_account a;
+    int64_t id;
     duet_err look;
-    if (store_token_get(st, digest, &a, &look) != 0)
+    if (store_token_get(st, digest, &a, &id, &look) != 0)
         return not_found(&look, e) ? duet_errf(e, DUET_EDENIED, TOKEN_INVALID) : -1;
     if (a.disabled)
         return duet_errf(e, DUET_EDENIED, TOKEN_INVALID);
+    /* As with sessions, a failed record of use is not the request's failure. */
+    duet_err ignored;
+    store_token_touch(st, id, &ignored);
     principal_from(&a, out);
     return 0;
 }

@@ -38,6 +38,11 @@ enum auth_role { AUTH_NONE = 0, AUTH_PARTICIPANT, AUTH_FACILITATOR, AUTH_RESEARC
 #define AUTH_TOKEN_SIZE 44                 /* base64url of 32 bytes + NUL */
 #define AUTH_TOUCH_INTERVAL 60             /* seconds between last_seen writes */
 #define AUTH_HASH_MAX 128                  /* an encoded Argon2id hash + NUL */
+#define AUTH_TOKEN_DAYS_DEFAULT 90         /* an API token's life unless told */
+#define AUTH_TOKEN_DAYS_MAX 366            /* the longest (STORE_TOKEN_DAYS_MAX) */
+#define AUTH_REPEAT_MAX 4                  /* longest sequence refused when repeated */
+#define AUTH_NAME_WORD_MIN 4               /* shortest word of a name refused in a password */
+#define AUTH_SERVICE_NAME "duet"           /* refused in passwords, in any case */
 
 /* "participant", "facilitator", "researcher", "admin" ("" for AUTH_NONE). */
 const char *auth_role_name(enum auth_role r);
@@ -61,9 +66,20 @@ struct auth_session {
 };
 
 /* At least AUTH_PASSWORD_MIN characters, at most AUTH_PASSWORD_MAX bytes,
-** valid UTF-8, not one of the common passwords (data/common-passwords.txt,
-** compared case-insensitively). No composition rules. */
+** valid UTF-8; not one character or one sequence of at most
+** AUTH_REPEAT_MAX characters repeated ("aaaaaaaa", "abcabcabc"); not one
+** of the common passwords (data/common-passwords.txt); not containing
+** AUTH_SERVICE_NAME. Letters A-Z are compared without case. No composition
+** rules. The message says which rule the password broke. */
 int auth_password_policy(const char *password, duet_err *e);
+/* auth_password_policy, and (NIST SP 800-63B's context-specific words) the
+** password must not contain the person key, nor any word of the display
+** name of AUTH_NAME_WORD_MIN characters or more (words are runs of letters
+** and digits; characters outside ASCII count as letters), A-Z compared
+** without case. person and display_name may be NULL. auth_user_add applies
+** this, so the CLI and the web refuse the same passwords. */
+int auth_password_check(const char *password, const char *person, const char *display_name,
+                        duet_err *e);
 
 /* The common-password list compiled in (src/app/common_passwords.c,
 ** generated from data/common-passwords.txt): lower case, sorted bytewise.
@@ -75,7 +91,8 @@ size_t auth_common_passwords(const char *const **list);
 ** DUET_EINTERNAL when memory runs out. */
 int auth_password_hash(const char *password, char out[AUTH_HASH_MAX], duet_err *e);
 
-/* Accounts. The person must exist and have no account yet. */
+/* Accounts. The person must exist and have no account yet; the password
+** must pass auth_password_check for the person. */
 int auth_user_add(struct store *st, const char *person, const char *role,
                   const char *password, duet_err *e);
 /* Rows {person, display_name, role, created_at, disabled_at}; never hashes. */
@@ -83,13 +100,32 @@ json_t *auth_user_list(struct store *st, duet_err *e);
 /* Disables the account, ends its sessions and revokes its API tokens. */
 int auth_user_disable(struct store *st, const char *person, duet_err *e);
 
-/* A personal API bearer token for person's (enabled) account. */
-int auth_token_create(struct store *st, const char *person, const char *label,
-                      char token[AUTH_TOKEN_SIZE], duet_err *e);
+/* Clears disabled_at (audited); refuses an account that is not disabled.
+** The sessions and tokens ended by disabling stay ended. */
+int auth_user_enable(struct store *st, const char *person, duet_err *e);
+
+/* A token just made: shown to its owner once, then only its digest is kept. */
+struct auth_token_made {
+    char token[AUTH_TOKEN_SIZE];
+    int64_t id;                    /* as duet token list and revoke name it */
+    char created_at[32];           /* ISO 8601 */
+    char expires_at[32];
+};
+/* A personal API bearer token for person's (enabled) account, valid for
+** days (1..AUTH_TOKEN_DAYS_MAX) from now. out is untouched on failure. */
+int auth_token_create(struct store *st, const char *person, const char *label, int days,
+                      struct auth_token_made *out, duet_err *e);
 /* The principal a bearer token stands for; DUET_EDENIED when unknown,
-** revoked or the account is disabled. */
+** revoked, expired or the account is disabled. Records when the token was
+** last used (at most once a minute). */
 int auth_token_resume(struct store *st, const char *token, struct auth_principal *out,
                       duet_err *e);
+/* The tokens of person's account (NULL: of every account): rows {id,
+** person, label, created_at, expires_at, last_used_at, revoked_at, status},
+** never a token or its digest (store_token_list). */
+json_t *auth_token_list(struct store *st, const char *person, duet_err *e);
+/* Revokes token id (audited); person (may be NULL) gets whose it was. */
+int auth_token_revoke(struct store *st, int64_t id, char person[72], duet_err *e);
 
 /* Checks the rate limits, verifies the password and opens a new session
 ** (a new random token: sessions are never carried over from before sign-in).

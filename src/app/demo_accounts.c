@@ -38,8 +38,10 @@ static int demo_hashes(char hash[NHASHES][AUTH_HASH_MAX], duet_err *e)
     return 0;
 }
 
-/* Gives person an account of role i unless they have one. */
-static int demo_account(struct store *st, const char *person, int i,
+/* Gives person (display name name) an account of role i unless they have
+** one. The shared password must pass the policy for this person as well
+** (auth_password_check: no sign-in name or name in it), as any account's. */
+static int demo_account(struct store *st, const char *person, const char *name, int i,
                         char hash[NHASHES][AUTH_HASH_MAX], duet_err *e)
 {
     struct store_account a;
@@ -51,7 +53,24 @@ static int demo_account(struct store *st, const char *person, int i,
             *e = look;
         return -1;
     }
+    if (auth_password_check(demo_roles[i].password, person, name, e) != 0) {
+        duet_err_prefix(e, "the demo %s password for '%s'", demo_roles[i].role, person);
+        return -1;
+    }
     return store_account_add(st, person, demo_roles[i].role, hash[i], NULL, e);
+}
+
+/* demo_account for a member of the programme team, whose name is looked up. */
+static int demo_team_account(struct store *st, const char *person, int i,
+                             char hash[NHASHES][AUTH_HASH_MAX], duet_err *e)
+{
+    json_t *p = store_person_show(st, person, e);
+    if (p == NULL)
+        return -1;
+    int rc = demo_account(st, person, json_string_value(json_object_get(p, "display_name")), i,
+                          hash, e);
+    json_decref(p);
+    return rc;
 }
 
 /* Adds a member of the programme team unless they are there. */
@@ -84,7 +103,8 @@ static int demo_members(struct store *st, const char *code, char hash[NHASHES][A
     json_array_foreach(json_object_get(p, "members"), i, m) {
         const char *key = json_string_value(json_object_get(m, "person"));
         if (rc == 0 && key)
-            rc = demo_account(st, key, HASH_PARTICIPANT, hash, e);
+            rc = demo_account(st, key, json_string_value(json_object_get(m, "display_name")),
+                              HASH_PARTICIPANT, hash, e);
     }
     json_decref(p);
     return rc;
@@ -125,9 +145,9 @@ static int demo_team(struct store *st, const char *cohort, char hash[NHASHES][AU
         demo_staff_person(st, SETUP_DEMO_ADMIN, "Dana Whitfield (administrator)",
                           "The programme team", e) != 0)
         return -1;
-    return demo_account(st, SETUP_DEMO_FACILITATOR, HASH_FACILITATOR, hash, e) != 0 ||
-           demo_account(st, SETUP_DEMO_RESEARCHER, HASH_RESEARCHER, hash, e) != 0 ||
-           demo_account(st, SETUP_DEMO_ADMIN, HASH_ADMIN, hash, e) != 0 ? -1 : 0;
+    return demo_team_account(st, SETUP_DEMO_FACILITATOR, HASH_FACILITATOR, hash, e) != 0 ||
+           demo_team_account(st, SETUP_DEMO_RESEARCHER, HASH_RESEARCHER, hash, e) != 0 ||
+           demo_team_account(st, SETUP_DEMO_ADMIN, HASH_ADMIN, hash, e) != 0 ? -1 : 0;
 }
 
 int setup_demo_accounts(struct store *st, const char *cohort, duet_err *e)

@@ -54,10 +54,10 @@ int setup_demo(struct store *st, const struct demo_options *o, struct demo_repor
 #define SETUP_DEMO_FACILITATOR "fac.demo"
 #define SETUP_DEMO_RESEARCHER "res.demo"
 #define SETUP_DEMO_ADMIN "admin.demo"
-#define SETUP_DEMO_PASSWORD_PARTICIPANT "duet-demo-participant"
-#define SETUP_DEMO_PASSWORD_FACILITATOR "duet-demo-facilitator"
-#define SETUP_DEMO_PASSWORD_RESEARCHER "duet-demo-researcher"
-#define SETUP_DEMO_PASSWORD_ADMIN "duet-demo-admin"
+#define SETUP_DEMO_PASSWORD_PARTICIPANT "harbour-lantern-participant"
+#define SETUP_DEMO_PASSWORD_FACILITATOR "harbour-lantern-cohorts"
+#define SETUP_DEMO_PASSWORD_RESEARCHER "harbour-lantern-analysis"
+#define SETUP_DEMO_PASSWORD_ADMIN "harbour-lantern-accounts"
 
 /* Gives the demo cohort sign-ins, in one transaction: a participant account
 ** for every member of every partnership of cohort, a facilitator account for

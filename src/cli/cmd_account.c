@@ -1,12 +1,13 @@
 /*
-** cmd_account.c — `duet user add|list|disable` and `duet token create`:
-** sign-ins for the web application.
+** cmd_account.c — `duet user add|list|disable|enable` and `duet token
+** create|list|revoke`: sign-ins for the web application.
 **
 ** A password is never taken from the command line (other users can read a
 ** process's arguments, and shells keep a history): it is read from standard
 ** input, one line, without echo when that is a terminal.
 */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
@@ -108,19 +109,31 @@ static int user_list(struct cli *c, int argc, char **argv)
     return cli_run_list(c, argc, argv, &l);
 }
 
-static int user_disable(struct cli *c, int argc, char **argv)
+/* Parses `--person KEY` or a lone `PERSON` (the two are the same). */
+static int person_arg(int argc, char **argv, const char *cmd, const char **person)
 {
     static const struct option opts[] = {{"person", required_argument, NULL, 'p'}, {0}};
-    const char *person = NULL;
     int ch;
+    *person = NULL;
     optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, "user disable")) != -1) {
+    while ((ch = cli_getopt(argc, argv, opts, cmd)) != -1) {
         if (ch == '?')
             return CLI_EUSAGE;
-        person = optarg;
+        *person = optarg;
     }
-    if (optind != argc || person == NULL)
-        return cli_usage_error("user disable", "give --person KEY");
+    if (*person == NULL && optind == argc - 1)
+        *person = argv[optind++];
+    if (optind != argc || *person == NULL)
+        return cli_usage_error(cmd, "give --person KEY");
+    return CLI_OK;
+}
+
+static int user_disable(struct cli *c, int argc, char **argv)
+{
+    const char *person;
+    int rc = person_arg(argc, argv, "user disable", &person);
+    if (rc != CLI_OK)
+        return rc;
     struct store *st = cli_store(c);
     if (st == NULL)
         return CLI_EUSER;
@@ -132,6 +145,23 @@ static int user_disable(struct cli *c, int argc, char **argv)
     return CLI_OK;
 }
 
+static int user_enable(struct cli *c, int argc, char **argv)
+{
+    const char *person;
+    int rc = person_arg(argc, argv, "user enable", &person);
+    if (rc != CLI_OK)
+        return rc;
+    struct store *st = cli_store(c);
+    if (st == NULL)
+        return CLI_EUSER;
+    duet_err e;
+    if (auth_user_enable(st, person, &e) != 0)
+        return cli_fail(&e);
+    printf("enabled the account of '%s': they can sign in again (their old API tokens stay "
+           "revoked)\n", person);
+    return CLI_OK;
+}
+
 int cmd_user(struct cli *c, int argc, char **argv)
 {
     static const struct cli_sub subs[] = {
@@ -140,30 +170,44 @@ int cmd_user(struct cli *c, int argc, char **argv)
          "  Gives a person an account for the web application. ROLE is participant,\n"
          "  facilitator, researcher or admin. The password is read from standard input\n"
          "  (one line; without echo on a terminal): at least 8 characters, not one of\n"
-         "  the most common passwords. Example:\n"
+         "  the most common passwords, not one character or a short sequence repeated,\n"
+         "  and without 'duet', the person key or a word (4+ characters) of the\n"
+         "  person's name, in any case. Example:\n"
          "    printf '%s\\n' \"$PASSWORD\" | duet user add --person amira.k --role participant --password-stdin\n"},
         {"list", user_list, "list [--json]\n  Lists accounts: person, role, when created and disabled.\n"},
         {"disable", user_disable,
-         "disable --person KEY\n"
+         "disable --person KEY   (or: disable KEY)\n"
          "  Disables a person's account: signing in fails, their sessions end at once\n"
-         "  and their API tokens stop working. Accounts are never deleted.\n"},
+         "  and their API tokens are revoked. Accounts are never deleted.\n"},
+        {"enable", user_enable,
+         "enable --person KEY   (or: enable KEY)\n"
+         "  Enables a disabled account again: the person can sign in. The API tokens\n"
+         "  revoked when it was disabled stay revoked (make new ones). Refuses an\n"
+         "  account that is not disabled. Audited.\n"},
     };
     return cli_dispatch(c, "user", "Accounts for the web application: one role per person.",
-                        subs, 3, argc, argv);
+                        subs, 4, argc, argv);
 }
 
 static int token_create(struct cli *c, int argc, char **argv)
 {
     static const struct option opts[] = {{"person", required_argument, NULL, 'p'},
                                          {"label", required_argument, NULL, 'l'},
+                                         {"expires", required_argument, NULL, 'x'},
                                          {"json", no_argument, NULL, 'j'}, {0}};
     const char *person = NULL, *label = NULL;
     int json = 0, ch;
+    long long days = AUTH_TOKEN_DAYS_DEFAULT;
     optind = 0;
     while ((ch = cli_getopt(argc, argv, opts, "token create")) != -1) {
         switch (ch) {
         case 'p': person = optarg; break;
         case 'l': label = optarg; break;
+        case 'x':
+            if (cli_parse_long(optarg, 1, AUTH_TOKEN_DAYS_MAX, &days) != 0)
+                return cli_usage_error("token create", "--expires '%s' is not a number of days "
+                                       "from 1 to %d", optarg, AUTH_TOKEN_DAYS_MAX);
+            break;
         case 'j': json = 1; break;
         default: return CLI_EUSAGE;
         }
@@ -174,29 +218,92 @@ static int token_create(struct cli *c, int argc, char **argv)
     if (st == NULL)
         return CLI_EUSER;
     duet_err e;
-    char token[AUTH_TOKEN_SIZE];
-    if (auth_token_create(st, person, label, token, &e) != 0)
+    struct auth_token_made t;
+    if (auth_token_create(st, person, label, (int)days, &t, &e) != 0)
         return cli_fail(&e);
     /* The token alone on standard output, so TOKEN=$(duet token create ...)
     ** works; the warning goes to standard error. */
-    int rc = json ? cli_print_json(stdout, json_pack("{s:s, s:s, s:s}", "person", person,
+    int rc = json ? cli_print_json(stdout, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id",
+                                                     (json_int_t)t.id, "person", person,
                                                      "label", label ? label : "",
-                                                     "token", token))
-                  : (printf("%s\n", token), CLI_OK);
-    explicit_bzero(token, sizeof token);
-    fprintf(stderr, "duet: this API token for '%s' is shown once and cannot be shown again; "
-            "keep it secret (send it as 'Authorization: Bearer TOKEN')\n", person);
+                                                     "created_at", t.created_at,
+                                                     "expires_at", t.expires_at,
+                                                     "token", t.token))
+                  : (printf("%s\n", t.token), CLI_OK);
+    explicit_bzero(&t.token, sizeof t.token);
+    fprintf(stderr, "duet: this API token for '%s' (id %lld) expires at %s; it is shown once "
+            "and cannot be shown again; keep it secret (send it as 'Authorization: Bearer "
+            "TOKEN')\n", person, (long long)t.id, t.expires_at);
     return rc;
+}
+
+static int token_list(struct cli *c, int argc, char **argv)
+{
+    static const char *const cols[] = {"id", "person", "label", "status", "created_at",
+                                       "expires_at", "last_used_at", "revoked_at"};
+    const char *person = NULL;
+    int json = 0;
+    static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
+    int ch;
+    optind = 0;
+    while ((ch = cli_getopt(argc, argv, opts, "token list")) != -1) {
+        if (ch == '?')
+            return CLI_EUSAGE;
+        json = 1;
+    }
+    if (optind < argc)
+        person = argv[optind++];
+    if (optind != argc)
+        return cli_usage_error("token list", "unexpected argument '%s'", argv[optind]);
+    struct store *st = cli_store(c);
+    if (st == NULL)
+        return CLI_EUSER;
+    duet_err e;
+    return cli_emit_list(auth_token_list(st, person, &e), json, cols, 8, &e);
+}
+
+static int token_revoke(struct cli *c, int argc, char **argv)
+{
+    const char *arg;
+    int json;
+    if (cli_json_args(argc, argv, "token revoke", &json, 1, &arg) != 0)
+        return CLI_EUSAGE;
+    long long id;
+    if (cli_parse_long(arg, 1, INT64_MAX, &id) != 0)
+        return cli_usage_error("token revoke", "'%s' is not a token id (see 'duet token list')",
+                               arg);
+    struct store *st = cli_store(c);
+    if (st == NULL)
+        return CLI_EUSER;
+    duet_err e;
+    char person[72];
+    if (auth_token_revoke(st, id, person, &e) != 0)
+        return cli_fail(&e);
+    if (json)
+        return cli_print_json(stdout, json_pack("{s:I, s:s, s:b}", "id", (json_int_t)id,
+                                                "person", person, "revoked", 1));
+    printf("revoked API token %lld of '%s'\n", id, person);
+    return CLI_OK;
 }
 
 int cmd_token(struct cli *c, int argc, char **argv)
 {
     static const struct cli_sub subs[] = {
         {"create", token_create,
-         "create --person KEY [--label TEXT] [--json]\n"
+         "create --person KEY [--label TEXT] [--expires DAYS] [--json]\n"
          "  Creates a personal API token for the person's account and prints it once:\n"
          "  duet keeps only its SHA-256 digest, so it cannot be shown again. It acts\n"
-         "  with the account's role until the account is disabled.\n"},
+         "  with the account's role until it expires (after DAYS days, 1 to 366;\n"
+         "  default 90), is revoked, or the account is disabled.\n"},
+        {"list", token_list,
+         "list [PERSON] [--json]\n"
+         "  Lists API tokens (of one person's account, or of all): id, person, label,\n"
+         "  status (active, expired or revoked), when created, when it expires, when\n"
+         "  last used and when revoked. Never the token or its digest.\n"},
+        {"revoke", token_revoke,
+         "revoke ID [--json]\n"
+         "  Revokes one API token (its id from 'duet token list'): it stops working at\n"
+         "  once. Audited.\n"},
     };
-    return cli_dispatch(c, "token", "Personal API tokens for the JSON API.", subs, 1, argc, argv);
+    return cli_dispatch(c, "token", "Personal API tokens for the JSON API.", subs, 3, argc, argv);
 }

@@ -145,6 +145,48 @@ int store_account_disable(struct store *st, const char *person, int64_t *id, due
     return db_tx_end(st, started, ok, e);
 }
 
+int store_account_enable(struct store *st, const char *person, int64_t *id, duet_err *e)
+{
+    int started;
+    if (db_tx_begin(st, &started, e) != 0)
+        return -1;
+    struct store_account a;
+    int ok = store_account_get(st, person, &a, e) == 0;
+    if (ok && !a.disabled) {
+        duet_errf(e, DUET_ECONFLICT, "the account of person '%s' is not disabled", person);
+        ok = 0;
+    }
+    sqlite3_stmt *q = ok ? db_prep(st, "SELECT disabled_at FROM account WHERE id = ?", e) : NULL;
+    char was[32] = "";
+    ok = q != NULL;
+    if (ok) {
+        sqlite3_bind_int64(q, 1, a.id);
+        ok = sqlite3_step(q) == SQLITE_ROW;
+        if (ok)
+            column_copy(q, 0, was, sizeof was);
+        else
+            db_fail(st, "reading an account", e);
+        sqlite3_reset(q);
+    }
+    sqlite3_stmt *s = ok ? db_prep(st, "UPDATE account SET disabled_at = NULL WHERE id = ?", e)
+                         : NULL;
+    ok = s != NULL;
+    if (ok) {
+        sqlite3_bind_int64(s, 1, a.id);
+        ok = step_done(st, s, "enabling an account", e) == 0;
+    }
+    if (ok) {
+        json_t *before = json_pack("{s:s}", "disabled_at", was);
+        json_t *after = json_pack("{s:n}", "disabled_at");
+        ok = db_audit(st, "account", a.id, "update", before, after, e) == 0;
+        json_decref(before);
+        json_decref(after);
+    }
+    if (ok && id)
+        *id = a.id;
+    return db_tx_end(st, started, ok, e);
+}
+
 /* ---- sessions: never audited ---- */
 
 int store_session_insert(struct store *st, const unsigned char token_hash[32],
@@ -235,43 +277,88 @@ int store_session_prune(struct store *st, int64_t idle_before, int64_t created_b
     return step_done(st, s, "removing old sessions", e);
 }
 
-/* ---- API tokens ---- */
+/* ---- API tokens ----
+** Times are ISO 8601 text like every other table's, so "has it expired" is
+** a comparison of strings of one format (db_now's). */
+
+/* now plus days, in db_now's format, through SQLite's date functions. */
+static int time_plus_days(struct store *st, const char *now, int days, char out[32],
+                          duet_err *e)
+{
+    sqlite3_stmt *s = db_prep(st, "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', ?1, '+' || ?2 || "
+                                  "' days')", e);
+    if (s == NULL)
+        return -1;
+    db_bind_text(s, 1, now);
+    sqlite3_bind_int(s, 2, days);
+    int rc = sqlite3_step(s);
+    int ok = rc == SQLITE_ROW && sqlite3_column_type(s, 0) == SQLITE_TEXT;
+    if (ok)
+        column_copy(s, 0, out, 32);
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW)
+        return db_fail(st, "computing a token's expiry", e);
+    if (!ok)   /* DUET_NOW set to something that is not a time */
+        return duet_errf(e, DUET_EINPUT, "the current time '%s' is not an ISO 8601 time", now);
+    return 0;
+}
 
 int store_token_insert(struct store *st, const unsigned char token_hash[32], int64_t account_id,
-                       const char *label, int64_t *id, duet_err *e)
+                       const char *label, int days, struct store_token_made *out, duet_err *e)
 {
     if (db_check_text("token label", label, DB_NAME_MAX, 0, 0, e) != 0)
         return -1;
+    if (days < 1 || days > STORE_TOKEN_DAYS_MAX)
+        return duet_errf(e, DUET_EINPUT, "a token lasts 1 to %d days, not %d",
+                         STORE_TOKEN_DAYS_MAX, days);
+    char now[32], until[32];
+    db_now(now);
+    if (time_plus_days(st, now, days, until, e) != 0)
+        return -1;
     sqlite3_stmt *s = db_prep(st, "INSERT INTO api_token (token_hash, account_id, label, "
-                                  "created_at) VALUES (?,?,?,?)", e);
+                                  "created_at, expires_at) VALUES (?,?,?,?,?)", e);
     if (s == NULL)
         return -1;
-    char now[32];
-    db_now(now);
     const char *text = label ? label : "";
     sqlite3_bind_blob(s, 1, token_hash, 32, SQLITE_STATIC);
     sqlite3_bind_int64(s, 2, account_id);
     db_bind_text(s, 3, text);
     db_bind_text(s, 4, now);
-    return db_insert_audited(st, s, "api_token",
-                             json_pack("{s:I, s:s}", "account_id", (json_int_t)account_id,
-                                       "label", text),
-                             "the API token", id, e);
+    db_bind_text(s, 5, until);
+    int64_t id;
+    if (db_insert_audited(st, s, "api_token",
+                          json_pack("{s:I, s:s, s:s}", "account_id", (json_int_t)account_id,
+                                    "label", text, "expires_at", until),
+                          "the API token", &id, e) != 0)
+        return -1;
+    if (out) {
+        out->id = id;
+        snprintf(out->created_at, sizeof out->created_at, "%s", now);
+        snprintf(out->expires_at, sizeof out->expires_at, "%s", until);
+    }
+    return 0;
 }
 
 int store_token_get(struct store *st, const unsigned char token_hash[32],
-                    struct store_account *out, duet_err *e)
+                    struct store_account *out, int64_t *token_id, duet_err *e)
 {
-    sqlite3_stmt *s = db_prep(st, "SELECT " ACCOUNT_COLUMNS " FROM api_token t "
+    sqlite3_stmt *s = db_prep(st, "SELECT " ACCOUNT_COLUMNS ", t.id FROM api_token t "
                                   "JOIN account a ON a.id = t.account_id "
                                   "JOIN person p ON p.id = a.person_id "
-                                  "WHERE t.token_hash = ? AND t.revoked_at IS NULL", e);
+                                  "WHERE t.token_hash = ? AND t.revoked_at IS NULL "
+                                  "AND t.expires_at > ?", e);
     if (s == NULL)
         return -1;
+    char now[32];
+    db_now(now);
     sqlite3_bind_blob(s, 1, token_hash, 32, SQLITE_STATIC);
+    db_bind_text(s, 2, now);
     int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
+    if (rc == SQLITE_ROW) {
         account_from_row(s, out);
+        if (token_id)
+            *token_id = sqlite3_column_int64(s, 6);
+    }
     sqlite3_reset(s);
     if (rc == SQLITE_ROW)
         return 0;
@@ -280,17 +367,130 @@ int store_token_get(struct store *st, const unsigned char token_hash[32],
     return db_fail(st, "reading an API token", e);
 }
 
-int store_token_revoke_all(struct store *st, int64_t account_id, duet_err *e)
+int store_token_touch(struct store *st, int64_t token_id, duet_err *e)
 {
-    sqlite3_stmt *s = db_prep(st, "UPDATE api_token SET revoked_at = ?2 "
-                                  "WHERE account_id = ?1 AND revoked_at IS NULL", e);
+    sqlite3_stmt *s = db_prep(st, "UPDATE api_token SET last_used_at = ?1 WHERE id = ?2 AND "
+                                  "(last_used_at IS NULL OR last_used_at < "
+                                  "strftime('%Y-%m-%dT%H:%M:%SZ', ?1, '-60 seconds'))", e);
     if (s == NULL)
         return -1;
     char now[32];
     db_now(now);
-    sqlite3_bind_int64(s, 1, account_id);
+    db_bind_text(s, 1, now);
+    sqlite3_bind_int64(s, 2, token_id);
+    return step_done(st, s, "recording a token's use", e);
+}
+
+json_t *store_token_list(struct store *st, const char *person, duet_err *e)
+{
+    int64_t pid;
+    if (person && db_person_id(st, person, &pid, e) != 0)
+        return NULL;
+    sqlite3_stmt *s = db_prep(st, "SELECT t.id, p.key AS person, t.label, t.created_at, "
+                                  "t.expires_at, t.last_used_at, t.revoked_at, "
+                                  "CASE WHEN t.revoked_at IS NOT NULL THEN 'revoked' "
+                                  "WHEN t.expires_at <= ?2 THEN 'expired' ELSE 'active' END "
+                                  "AS status FROM api_token t "
+                                  "JOIN account a ON a.id = t.account_id "
+                                  "JOIN person p ON p.id = a.person_id "
+                                  "WHERE ?1 IS NULL OR p.key = ?1 ORDER BY t.id", e);
+    if (s == NULL)
+        return NULL;
+    char now[32];
+    db_now(now);
+    db_bind_text(s, 1, person);
     db_bind_text(s, 2, now);
-    return step_done(st, s, "revoking API tokens", e);
+    return db_query_json(st, s, e);
+}
+
+/* Sets revoked_at of token id (not yet revoked) and audits it, inside the
+** caller's transaction. */
+static int token_revoke_row(struct store *st, int64_t id, const char *now, duet_err *e)
+{
+    sqlite3_stmt *s = db_prep(st, "UPDATE api_token SET revoked_at = ? WHERE id = ?", e);
+    if (s == NULL)
+        return -1;
+    db_bind_text(s, 1, now);
+    sqlite3_bind_int64(s, 2, id);
+    if (step_done(st, s, "revoking an API token", e) != 0)
+        return -1;
+    json_t *before = json_pack("{s:n}", "revoked_at");
+    json_t *after = json_pack("{s:s}", "revoked_at", now);
+    int rc = db_audit(st, "api_token", id, "update", before, after, e);
+    json_decref(before);
+    json_decref(after);
+    return rc;
+}
+
+int store_token_revoke(struct store *st, int64_t id, char person[72], duet_err *e)
+{
+    int started;
+    if (db_tx_begin(st, &started, e) != 0)
+        return -1;
+    sqlite3_stmt *s = db_prep(st, "SELECT t.revoked_at IS NOT NULL, p.key FROM api_token t "
+                                  "JOIN account a ON a.id = t.account_id "
+                                  "JOIN person p ON p.id = a.person_id WHERE t.id = ?", e);
+    int ok = s != NULL, revoked = 0;
+    char key[72] = "";
+    if (ok) {
+        sqlite3_bind_int64(s, 1, id);
+        int rc = sqlite3_step(s);
+        if (rc == SQLITE_ROW) {
+            revoked = sqlite3_column_int(s, 0);
+            column_copy(s, 1, key, sizeof key);
+        } else if (rc == SQLITE_DONE) {
+            duet_errf(e, DUET_ENOTFOUND, "API token %lld does not exist (see 'duet token list')",
+                      (long long)id);
+            ok = 0;
+        } else {
+            db_fail(st, "reading an API token", e);
+            ok = 0;
+        }
+        sqlite3_reset(s);
+    }
+    if (ok && revoked) {
+        duet_errf(e, DUET_ECONFLICT, "API token %lld is already revoked", (long long)id);
+        ok = 0;
+    }
+    char now[32];
+    db_now(now);
+    if (ok)
+        ok = token_revoke_row(st, id, now, e) == 0;
+    if (ok && person)
+        snprintf(person, 72, "%s", key);
+    return db_tx_end(st, started, ok, e);
+}
+
+int store_token_revoke_all(struct store *st, int64_t account_id, duet_err *e)
+{
+    int started;
+    if (db_tx_begin(st, &started, e) != 0)
+        return -1;
+    char now[32];
+    db_now(now);
+    int ok = 1;
+    /* One by one, so that each revocation has its audit entry. */
+    while (ok) {
+        sqlite3_stmt *s = db_prep(st, "SELECT id FROM api_token WHERE account_id = ? AND "
+                                      "revoked_at IS NULL ORDER BY id LIMIT 1", e);
+        if (s == NULL) {
+            ok = 0;
+            break;
+        }
+        sqlite3_bind_int64(s, 1, account_id);
+        int rc = sqlite3_step(s);
+        int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+        sqlite3_reset(s);
+        if (rc == SQLITE_DONE)
+            break;
+        if (rc != SQLITE_ROW) {
+            db_fail(st, "reading API tokens", e);
+            ok = 0;
+            break;
+        }
+        ok = token_revoke_row(st, id, now, e) == 0;
+    }
+    return db_tx_end(st, started, ok, e);
 }
 
 /* ---- cohort staff ---- */

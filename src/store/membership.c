@@ -1,7 +1,8 @@
 /*
 ** membership.c — a partnership as its own members see it: the partnerships
 ** of a person, one partnership's overview with that person's check-in
-** status per module, their reflections as stored, and check-in drafts.
+** status per module, their reflections as stored, and check-in drafts; and
+** whom a facilitator may enrol in a partnership.
 **
 ** These reads serve the participant's web pages, which are requested often,
 ** so each is one or a few indexed queries on cached statements. They return
@@ -277,4 +278,29 @@ int store_draft_delete(struct store *st, int64_t person_id, int64_t partnership_
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
     return rc == SQLITE_DONE ? 0 : db_fail(st, "deleting a draft", e);
+}
+
+/* ---- enrolment ---- */
+
+int store_person_enrollable(struct store *st, const char *person, int64_t staff_person_id,
+                            int *yes, duet_err *e)
+{
+    sqlite3_stmt *s = db_prep(st,
+        "SELECT 1 FROM person p WHERE p.key = ?1 AND p.erased_at IS NULL "
+        "AND NOT EXISTS (SELECT 1 FROM account a WHERE a.person_id = p.id "
+        "AND a.role <> 'participant') "
+        "AND NOT EXISTS (SELECT 1 FROM cohort_staff c WHERE c.person_id = p.id) "
+        "AND NOT EXISTS (SELECT 1 FROM membership m JOIN partnership t "
+        "ON t.id = m.partnership_id WHERE m.person_id = p.id AND t.cohort_id NOT IN "
+        "(SELECT c.cohort_id FROM cohort_staff c WHERE c.person_id = ?2))", e);
+    if (s == NULL)
+        return -1;
+    db_bind_text(s, 1, person);
+    sqlite3_bind_int64(s, 2, staff_person_id);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return db_fail(st, "looking up whom a partnership may take", e);
+    *yes = rc == SQLITE_ROW;
+    return 0;
 }

@@ -243,6 +243,15 @@ int store_draft_get(struct store *st, int64_t person_id, int64_t partnership_id,
 int store_draft_delete(struct store *st, int64_t person_id, int64_t partnership_id,
                        int64_t module_id, duet_err *e);
 
+/* Whether staff_person_id (a facilitator) may put person into a
+** partnership: *yes = 1 when person exists, is not erased, has no account
+** or a participant one, is staff of no cohort, and is a member of no
+** partnership outside the cohorts staff_person_id runs (so people in none
+** stay enrollable); else 0, the same for a key that does not exist, so the
+** answer says nothing of people the facilitator may not see. One query. */
+int store_person_enrollable(struct store *st, const char *person, int64_t staff_person_id,
+                            int *yes, duet_err *e);
+
 /* ---- a memo of derived data, per connection (memo.c) ----
 ** Results computed from the database that are costly to recompute and
 ** change only when the data do (a partnership's scores over modules, read
@@ -499,10 +508,10 @@ json_t *store_consent_list(struct store *st, const char *person, duet_err *e);
 /* ---- accounts, sessions, tokens, cohort staff ----
 ** Signing in to the web application. The store keeps password hashes (the
 ** encoded strings app/auth.c makes) and SHA-256 digests of session and API
-** tokens, never the tokens. Adding and disabling an account, creating a
-** token and assigning staff are audited, never with a hash or a digest;
-** sessions are not (they are not research data, and one is read on every
-** web request). Session times are unix seconds. */
+** tokens, never the tokens. Adding, disabling and enabling an account,
+** creating and revoking a token and assigning staff are audited, never
+** with a hash or a digest; sessions are not (they are not research data,
+** and one is read on every web request). Session times are unix seconds. */
 #define STORE_HASH_MAX 128           /* an encoded password hash and its NUL */
 #define STORE_CSRF_MAX 48            /* a session's form token and its NUL */
 
@@ -531,6 +540,10 @@ int store_account_get(struct store *st, const char *person, struct store_account
 ** refuses an account already disabled. Ending its sessions and revoking its
 ** tokens in the same transaction is the caller's job (store_begin). */
 int store_account_disable(struct store *st, const char *person, int64_t *id, duet_err *e);
+/* Clears disabled_at (audited) and sets *id (may be NULL); refuses an
+** account that is not disabled. Sessions ended and tokens revoked when it
+** was disabled stay so. */
+int store_account_enable(struct store *st, const char *person, int64_t *id, duet_err *e);
 
 struct store_session {
     struct store_account account;    /* password_hash left empty */
@@ -559,14 +572,38 @@ int store_session_end_all(struct store *st, int64_t account_id, int64_t now, due
 int store_session_prune(struct store *st, int64_t idle_before, int64_t created_before,
                         duet_err *e);
 
-/* label may be NULL; at most 200 bytes, one line. Audited as {account_id, label}. */
+#define STORE_TOKEN_DAYS_MAX 366     /* the longest an API token may last */
+
+/* What store_token_insert made: the id and ISO 8601 times. */
+struct store_token_made {
+    int64_t id;
+    char created_at[32];
+    char expires_at[32];
+};
+/* label may be NULL; at most 200 bytes, one line. The token expires days
+** (1..STORE_TOKEN_DAYS_MAX) after now; *out (may be NULL) says what was
+** made. Audited as {account_id, label, expires_at}. */
 int store_token_insert(struct store *st, const unsigned char token_hash[32], int64_t account_id,
-                       const char *label, int64_t *id, duet_err *e);
-/* The account an API token stands for (password_hash left empty);
-** DUET_ENOTFOUND when the digest is unknown or the token revoked. */
+                       const char *label, int days, struct store_token_made *out, duet_err *e);
+/* The account an API token stands for (password_hash left empty) and the
+** token's id (token_id may be NULL); DUET_ENOTFOUND when the digest is
+** unknown, or the token revoked or past its expires_at. */
 int store_token_get(struct store *st, const unsigned char token_hash[32],
-                    struct store_account *out, duet_err *e);
-/* Revokes every API token of the account that is not revoked yet. */
+                    struct store_account *out, int64_t *token_id, duet_err *e);
+/* Sets last_used_at to now unless it was set less than a minute ago (not
+** audited: a record of use, like a session's last_seen). */
+int store_token_touch(struct store *st, int64_t token_id, duet_err *e);
+/* Rows {id, person, label, created_at, expires_at, last_used_at, revoked_at,
+** status} by id, of person's account (NULL: every account); status is
+** "revoked", "expired" or "active". Never a token or a digest. Refuses an
+** unknown person. */
+json_t *store_token_list(struct store *st, const char *person, duet_err *e);
+/* Revokes one token (audited: revoked_at); person (may be NULL) gets the
+** key of its account's person. Refuses an unknown id and a token already
+** revoked (an expired one may still be revoked). */
+int store_token_revoke(struct store *st, int64_t id, char person[72], duet_err *e);
+/* Revokes every API token of the account that is not revoked yet, each
+** audited. */
 int store_token_revoke_all(struct store *st, int64_t account_id, duet_err *e);
 
 /* Assigns person (a facilitator) to run cohort. Refuses a person who is a

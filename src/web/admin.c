@@ -1,8 +1,9 @@
 /*
-** admin.c — the administrator's page and API: the accounts, adding one and
-** disabling one (which also ends its sessions and revokes its API tokens,
-** app/auth.h). Password hashes never leave app/auth; this file only passes
-** the typed password through and never writes it back into a page.
+** admin.c — the administrator's page and API: the accounts, adding one,
+** disabling one (after a confirmation page; it also ends its sessions and
+** revokes its API tokens, app/auth.h) and enabling a disabled one again.
+** Password hashes never leave app/auth; this file only passes the typed
+** password through and never writes it back into a page.
 */
 #include <stdio.h>
 #include <string.h>
@@ -108,14 +109,23 @@ static void accounts_table(struct web_req *rq, struct web_res *rs, json_t *list)
                     person, staffui_str(u, "display_name"), staffui_str(u, "role"),
                     disabled ? "<strong class=\"nhsuk-tag nhsuk-tag--grey\">Disabled</strong>"
                              : "<strong class=\"nhsuk-tag nhsuk-tag--green\">Enabled</strong>");
-        if (!disabled && strcmp(person, rq->who->person_key) != 0) {
-            char action[300];
+        char action[300];
+        if (strcmp(person, rq->who->person_key) == 0) {
+            /* No button: one's own account is neither disabled nor enabled here. */
+        } else if (!disabled) {
+            /* A link to the confirmation page: a GET changes nothing. */
             staffui_href(action, sizeof action, "/admin/users/", person, "/disable");
-            html_printf(b, "<form method=\"post\" action=\"%s\">",
-                        action);
+            html_printf(b, "<a class=\"nhsuk-button nhsuk-button--secondary nhsuk-button--small "
+                           "nhsuk-u-margin-bottom-0\" data-module=\"nhsuk-button\" "
+                           "role=\"button\" draggable=\"false\" href=\"%s\">Disable"
+                           "<span class=\"nhsuk-u-visually-hidden\"> %s</span></a>",
+                        action, person);
+        } else {
+            staffui_href(action, sizeof action, "/admin/users/", person, "/enable");
+            html_printf(b, "<form method=\"post\" action=\"%s\">", action);
             page_csrf_field(rq, rs);
             html_printf(b, "<button data-module=\"nhsuk-button\" class=\"nhsuk-button nhsuk-button--secondary "
-                           "nhsuk-button--small nhsuk-u-margin-bottom-0\" type=\"submit\">Disable"
+                           "nhsuk-button--small nhsuk-u-margin-bottom-0\" type=\"submit\">Enable"
                            "<span class=\"nhsuk-u-visually-hidden\"> %s</span></button></form>",
                         person);
         }
@@ -184,13 +194,41 @@ static void add_form(struct web_req *rq, struct web_res *rs, const struct staffu
     page_csrf_field(rq, rs);
     person_select(b, fe, people, typed->person);
     role_radios(b, fe, typed->role);
-    staffui_input(b, fe, "password", "Password", "At least 8 characters. Not a common password.",
-                  NULL, "password", "autocomplete=\"new-password\" maxlength=\"256\"",
-                  "nhsuk-u-width-two-thirds");
+    staffui_input(b, fe, "password", "Password",
+                  "At least 8 characters. Not a common password, and without the person's "
+                  "name, their person key or the word duet.", NULL, "password",
+                  "autocomplete=\"new-password\" maxlength=\"256\"", "nhsuk-u-width-two-thirds");
     staffui_input(b, fe, "confirm", "Confirm the password", NULL, NULL, "password",
                   "autocomplete=\"new-password\" maxlength=\"256\"", "nhsuk-u-width-two-thirds");
     html_printf(b, "<button data-module=\"nhsuk-button\" class=\"nhsuk-button\" type=\"submit\">Add account</button>\n"
                    "</form>\n");
+}
+
+/* The success banner after disabling (?disabled=KEY) or enabling
+** (?enabled=KEY) an account, shown only when the account is now so. */
+static void account_banner(struct web_req *rq, struct web_res *rs)
+{
+    const char *key = web_query(rq, "disabled");
+    int want_disabled = key != NULL;
+    if (key == NULL)
+        key = web_query(rq, "enabled");
+    struct store_account a;
+    duet_err e;
+    if (key == NULL || !staffui_key_ok(key) || store_account_get(rq->st, key, &a, &e) != 0 ||
+        a.disabled != want_disabled)
+        return;
+    html_printf(&rs->body,
+        "<div class=\"nhsuk-notification-banner nhsuk-notification-banner--success\" "
+        "role=\"alert\" aria-labelledby=\"account-banner-title\" "
+        "data-module=\"nhsuk-notification-banner\">\n"
+        "<div class=\"nhsuk-notification-banner__header\">\n"
+        "<h2 class=\"nhsuk-notification-banner__title\" id=\"account-banner-title\">Success</h2>\n"
+        "</div>\n<div class=\"nhsuk-notification-banner__content\">\n"
+        "<p class=\"nhsuk-notification-banner__heading\">%s's account has been %s</p>\n"
+        "<p>%s</p>\n</div>\n</div>\n", a.display_name, want_disabled ? "disabled" : "enabled",
+        want_disabled ? "They have been signed out everywhere and their API tokens revoked."
+                      : "They can sign in again. API tokens revoked when the account was "
+                        "disabled stay revoked.");
 }
 
 static void page_users(struct web_req *rq, struct web_res *rs, const struct staffui_errors *fe,
@@ -208,10 +246,13 @@ static void page_users(struct web_req *rq, struct web_res *rs, const struct staf
     duet_buf *b = &rs->body;
     buf_reset(b);
     page_begin(rq, rs, fe && fe->n ? "Error: Accounts" : "Accounts");
+    if (fe == NULL || fe->n == 0)
+        account_banner(rq, rs);
     staffui_error_summary(b, fe);
     html_printf(b, "<h1>Accounts</h1>\n<p>Who can sign in, and as what. Disabling an account "
-                   "signs the person out everywhere and revokes their API tokens; it cannot "
-                   "be undone here.</p>\n<p><a href=\"#add\">Add an account</a></p>\n");
+                   "signs the person out everywhere and revokes their API tokens. A disabled "
+                   "account can be enabled again; its revoked tokens stay revoked.</p>\n"
+                   "<p><a href=\"#add\">Add an account</a></p>\n");
     accounts_table(rq, rs, list);
     add_form(rq, rs, fe, people, typed);
     page_end(rq, rs);
@@ -245,25 +286,93 @@ static void post_user(struct web_req *rq, struct web_res *rs)
     }
 }
 
-/* Disabling oneself would lock the last administrator out; refused. */
-static int user_disable(struct web_req *rq, const char *person, duet_err *e)
+/* The account of person for disabling, or -1 with *e: one's own (which
+** would lock the last administrator out), one without an account, one
+** already disabled. */
+static int disable_target(struct web_req *rq, const char *person, struct store_account *a,
+                          duet_err *e)
 {
     if (strcmp(person, rq->who->person_key) == 0)
         return duet_errf(e, DUET_ECONFLICT, "you cannot disable your own account");
-    if (auth_user_disable(rq->st, person, e) == 0)
-        return 0;
-    if (e->code == DUET_EINPUT)   /* already disabled */
-        e->code = DUET_ECONFLICT;
-    return -1;
+    if (store_account_get(rq->st, person, a, e) != 0)
+        return -1;
+    if (a->disabled)
+        return duet_errf(e, DUET_ECONFLICT, "the account of person '%s' is already disabled",
+                         person);
+    return 0;
+}
+
+static int user_disable(struct web_req *rq, const char *person, duet_err *e)
+{
+    struct store_account a;
+    if (disable_target(rq, person, &a, e) != 0)
+        return -1;
+    return auth_user_disable(rq->st, person, e);
+}
+
+/* "Are you sure?": the page that GET and an unconfirmed POST show. */
+static void page_confirm_disable(struct web_req *rq, struct web_res *rs)
+{
+    const char *person = rq->params[0];
+    struct store_account a;
+    duet_err e;
+    if (disable_target(rq, person, &a, &e) != 0) {
+        staffui_fail(rq, rs, 0, &e);
+        return;
+    }
+    char action[300], title[400];
+    staffui_href(action, sizeof action, "/admin/users/", person, "/disable");
+    snprintf(title, sizeof title, "Are you sure you want to disable %s's account?",
+             a.display_name);
+    duet_buf *b = &rs->body;
+    buf_reset(b);
+    rs->status = 200;
+    page_begin(rq, rs, title);
+    page_back(rs, "/home", "Back to the accounts");
+    html_printf(b, "<div class=\"nhsuk-grid-row\"><div class=\"nhsuk-grid-column-two-thirds\">\n"
+                   "<h1>%s</h1>\n<p>%s (person key <code>%s</code>, %s) will be signed out "
+                   "everywhere at once, and their API tokens revoked. You can enable the "
+                   "account again later; the revoked tokens stay revoked.</p>\n"
+                   "<form method=\"post\" action=\"%s\" novalidate>\n",
+                title, a.display_name, person, a.role, action);
+    page_csrf_field(rq, rs);
+    html_printf(b, "<input type=\"hidden\" name=\"confirm\" value=\"yes\">\n"
+                   "<div class=\"nhsuk-button-group\">\n"
+                   "<button data-module=\"nhsuk-button\" class=\"nhsuk-button nhsuk-button--warning\" "
+                   "type=\"submit\">Yes, disable the account</button>\n"
+                   "<a class=\"nhsuk-link\" href=\"/home\">No, go back</a>\n</div>\n"
+                   "</form>\n</div></div>\n");
+    page_end(rq, rs);
+}
+
+static void get_disable(struct web_req *rq, struct web_res *rs)
+{
+    page_confirm_disable(rq, rs);
 }
 
 static void post_disable(struct web_req *rq, struct web_res *rs)
 {
+    const char *confirm = http_form_get(&rq->form, "confirm");
+    if (confirm == NULL || strcmp(confirm, "yes") != 0) {
+        page_confirm_disable(rq, rs);   /* not confirmed: ask */
+        return;
+    }
     duet_err e;
+    char loc[300];
     if (user_disable(rq, rq->params[0], &e) != 0)
         staffui_fail(rq, rs, 0, &e);
     else
-        web_redirect(rs, "/home");
+        web_redirect(rs, staffui_href(loc, sizeof loc, "/home?disabled=", rq->params[0], ""));
+}
+
+static void post_enable(struct web_req *rq, struct web_res *rs)
+{
+    duet_err e;
+    char loc[300];
+    if (auth_user_enable(rq->st, rq->params[0], &e) != 0)
+        staffui_fail(rq, rs, 0, &e);
+    else
+        web_redirect(rs, staffui_href(loc, sizeof loc, "/home?enabled=", rq->params[0], ""));
 }
 
 static void api_users(struct web_req *rq, struct web_res *rs)
@@ -311,11 +420,23 @@ static void api_disable(struct web_req *rq, struct web_res *rs)
         web_json(rs, 200, json_pack("{s:s, s:b}", "person", rq->params[0], "disabled", 1));
 }
 
+static void api_enable(struct web_req *rq, struct web_res *rs)
+{
+    duet_err e;
+    if (auth_user_enable(rq->st, rq->params[0], &e) != 0)
+        staffui_fail(rq, rs, 1, &e);
+    else
+        web_json(rs, 200, json_pack("{s:s, s:b}", "person", rq->params[0], "disabled", 0));
+}
+
 const struct web_route web_routes_admin[] = {
     {"POST", "/admin/users", ACCESS_USERS, WEB_OBJ_NONE, post_user},
+    {"GET", "/admin/users/{person}/disable", ACCESS_USERS, WEB_OBJ_NONE, get_disable},
     {"POST", "/admin/users/{person}/disable", ACCESS_USERS, WEB_OBJ_NONE, post_disable},
+    {"POST", "/admin/users/{person}/enable", ACCESS_USERS, WEB_OBJ_NONE, post_enable},
     {"GET", "/api/v1/users", ACCESS_USERS, WEB_OBJ_NONE, api_users},
     {"POST", "/api/v1/users", ACCESS_USERS, WEB_OBJ_NONE, api_post_user},
     {"POST", "/api/v1/users/{person}/disable", ACCESS_USERS, WEB_OBJ_NONE, api_disable},
+    {"POST", "/api/v1/users/{person}/enable", ACCESS_USERS, WEB_OBJ_NONE, api_enable},
     {NULL, NULL, 0, 0, NULL},
 };

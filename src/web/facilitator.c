@@ -762,20 +762,29 @@ static const char *role_side(json_t *roles, const char *role)
 }
 
 /* Checks one member (index i); counts its side. Returns 1 when the member
-** is present and valid. */
+** is present and valid, 0 when not, -1 with *e when the store fails.
+** A facilitator may enrol only participants they may see
+** (store_person_enrollable); one message answers for a key that does not
+** exist, a person of another cohort, staff and accounts of other roles, so
+** it tells nothing of people outside the facilitator's cohorts. */
 static int check_member(struct web_req *rq, const struct pship_in *in, size_t i, json_t *roles,
-                        int *lived, int *system, struct staffui_errors *fe)
+                        int *lived, int *system, struct staffui_errors *fe, duet_err *e)
 {
     const char *p = in->person[i], *r = in->role[i];
     if (i == 2 && blank(p) && blank(r))
         return 0;   /* a pair */
-    int64_t id;
-    duet_err e;
+    int yes = 0;
+    if (!blank(p) && staffui_key_ok(p) &&
+        store_person_enrollable(rq->st, p, rq->who->person_id, &yes, e) != 0)
+        return -1;
     if (blank(p))
         staffui_error_add(fe, person_field[i], "Enter the person key of member %zu", i + 1);
-    else if (!staffui_key_ok(p) || store_person_id(rq->st, p, &id, &e) != 0)
-        staffui_error_add(fe, person_field[i], "There is no person with the key '%s' (member "
-                                               "%zu)", p, i + 1);
+    else if (!yes)
+        staffui_error_add(fe, person_field[i], "There is no participant with the key '%s' "
+                                               "that you can add (member %zu): check the key. "
+                                               "Programme staff, and people in the partnerships "
+                                               "of cohorts you do not run, cannot be added",
+                          p, i + 1);
     for (size_t j = 0; j < i && !blank(p); j++)
         if (in->person[j] && strcmp(in->person[j], p) == 0)
             staffui_error_add(fe, person_field[i], "Member %zu is the same person as member %zu",
@@ -814,9 +823,15 @@ static int pship_save(struct web_req *rq, const char *cohort, const struct pship
     int lived = 0, system = 0;
     struct store_member m[PSHIP_MAX_MEMBERS];
     size_t n = 0;
-    for (size_t i = 0; i < PSHIP_MAX_MEMBERS; i++)
-        if (check_member(rq, in, i, roles, &lived, &system, fe))
+    for (size_t i = 0; i < PSHIP_MAX_MEMBERS; i++) {
+        int ok = check_member(rq, in, i, roles, &lived, &system, fe, e);
+        if (ok < 0) {
+            json_decref(roles);
+            return -1;
+        }
+        if (ok)
             m[n++] = (struct store_member){in->person[i], in->role[i]};
+    }
     json_decref(roles);
     if (fe->n == 0 && lived == 0)
         staffui_error_add(fe, "member1_role", "Choose a lived-experience role for at least one "

@@ -39,7 +39,7 @@ const CODE = 'P01';
 const NEW_MODULE = 7;          // added before the server starts: nobody has checked in
 const SPARE_MODULE = 8;        // stays empty: the phone screenshot of a fresh form
 const SECOND_CODER = 'res.second';   // a second researcher, for coding (5b)
-const SECOND_PASSWORD = 'second-coder-password-71';
+const SECOND_PASSWORD = 'quiet-meadow-lantern-71';
 // The demo's courses (src/app/demo.c: improving, tokenistic, improving,
 // polarising, repeating): what the dashboard should flag.
 const TOKENISTIC = ['P02', 'P06', 'P10'];

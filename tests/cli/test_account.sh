@@ -12,7 +12,8 @@ run_in() {
 }
 accounts() { sqlite3 test.db "SELECT count(*) FROM account"; }
 
-for sub in "user" "user add" "user list" "user disable" "token" "token create" "cohort staff"; do
+for sub in "user" "user add" "user list" "user disable" "user enable" "token" "token create" \
+           "token list" "token revoke" "cohort staff"; do
   # shellcheck disable=SC2086
   run $sub --help
   expect "duet $sub --help exits 0" '[ $rc -eq 0 ] && [ -n "$out" ]'
@@ -51,6 +52,22 @@ run_in "tide pool kestrel" user add --person nobody --role admin --password-stdi
 expect "an unknown person is refused" '[ $rc -eq 1 ] && printf "%s" "$err" | grep -qF "person '"'"'nobody'"'"' does not exist"'
 run_in "fen lantern quartz" user add --person fac.demo --role facilitator --password-stdin
 expect "a facilitator account" '[ $rc -eq 0 ]'
+# Context-specific words (NIST SP 800-63B): the sign-in name, words of the
+# person's name (hamid.01b is "Hamid Okafor" in the demo), the service, repetition.
+run_in "Hamid.01B keeps a secret" user add --person hamid.01b --role participant --password-stdin
+expect "a password containing the sign-in name is refused" \
+  '[ $rc -eq 1 ] && printf "%s" "$err" | grep -qF "duet: error: the password contains the sign-in name '"'"'hamid.01b'"'"'; choose one without it" && [ "$(accounts)" -eq 2 ]'
+name=$(sqlite3 test.db "SELECT display_name FROM person WHERE key = 'hamid.01b'")
+first=${name%% *}
+run_in "my friend ${first} says hi" user add --person hamid.01b --role participant --password-stdin
+expect "a password containing the person's first name ($first) is refused" \
+  '[ $rc -eq 1 ] && printf "%s" "$err" | grep -qF "the password contains '"'"'$first'"'"' from the person'"'"'s name" && [ "$(accounts)" -eq 2 ]'
+run_in "my-Duet-sign-in" user add --person hamid.01b --role participant --password-stdin
+expect "a password containing the service's name is refused" \
+  '[ $rc -eq 1 ] && printf "%s" "$err" | grep -qF "the password contains the name of this service ('"'"'duet'"'"')" && [ "$(accounts)" -eq 2 ]'
+run_in "xyzxyzxyzxyz" user add --person hamid.01b --role participant --password-stdin
+expect "a short sequence repeated is refused" \
+  '[ $rc -eq 1 ] && printf "%s" "$err" | grep -qF "the password is a short sequence repeated" && [ "$(accounts)" -eq 2 ]'
 
 run user list
 expect "user list shows people and roles" \
@@ -71,11 +88,63 @@ expect "only its digest is stored" \
 run token create --person fac.demo --json
 expect "token create --json is valid JSON" \
   '[ $rc -eq 0 ] && [ "$(printf "%s" "$out" | jq -r ".person")" = fac.demo ] && [ "$(printf "%s" "$out" | jq -r ".token | length")" -eq 43 ]'
+# Expiry: 90 days by default, --expires DAYS (1 to 366) otherwise; the dates
+# are checked against date(1), not against duet.
+plus_days() { date -u -d "$1 + $2 days" +%Y-%m-%dT%H:%M:%SZ; }
+created=$(printf "%s" "$out" | jq -r ".created_at")
+expect "a token expires 90 days after it was made by default" \
+  '[ "$(printf "%s" "$out" | jq -r ".expires_at")" = "$(plus_days "$created" 90)" ]'
+run token create --person fac.demo --label "one week" --expires 7 --json
+week_id=$(printf "%s" "$out" | jq -r ".id")
+expect "token create --expires 7" \
+  '[ $rc -eq 0 ] && [ "$(printf "%s" "$out" | jq -r ".expires_at")" = "$(plus_days "$(printf "%s" "$out" | jq -r ".created_at")" 7)" ]'
+run token create --person fac.demo --expires 366
+expect "token create --expires 366 (the longest)" '[ $rc -eq 0 ]'
+for bad in 0 -3 367 10000 seven 1.5 ""; do
+  expect_error "token create --expires '$bad' is refused" 2 "--expires '$bad' is not a number of days from 1 to 366" \
+    token create --person fac.demo --expires "$bad"
+done
+expect "no token was made by the refused ones" '[ "$(sqlite3 test.db "SELECT count(*) FROM api_token")" -eq 4 ]'
+
+run token list --json
+expect "token list --json lists every token with its dates, never the token or its digest" \
+  '[ $rc -eq 0 ] && [ "$(printf "%s" "$out" | jq length)" -eq 4 ] &&
+   [ "$(printf "%s" "$out" | jq -r ".[0] | keys | join(\",\")")" = "created_at,expires_at,id,label,last_used_at,person,revoked_at,status" ] &&
+   [ "$(printf "%s" "$out" | jq -r "[.[] | .status] | unique | join(\",\")")" = "active" ] &&
+   [ "$(printf "%s" "$out" | jq -r ".[0].label")" = "analysis laptop" ] &&
+   ! printf "%s" "$out" | grep -qF "$token"'
+run token list fac.demo
+expect "token list PERSON as a table" \
+  '[ $rc -eq 0 ] && [ "$(printf "%s\n" "$out" | grep -c " active")" -eq 4 ] && printf "%s" "$out" | grep -q "one week"'
+run token list amira.01a --json
+expect "token list of a person without tokens is empty" '[ $rc -eq 0 ] && [ "$(printf "%s" "$out" | jq length)" -eq 0 ]'
+expect_error "token list of an unknown person" 1 "person 'nobody' does not exist" token list nobody
+export DUET_NOW=2099-01-01T00:00:00Z
+run token list --json
+unset DUET_NOW
+expect "once past expires_at a token is listed as expired" \
+  '[ $rc -eq 0 ] && [ "$(printf "%s" "$out" | jq -r "[.[] | .status] | unique | join(\",\")")" = "expired" ]'
+
+run token revoke "$week_id"
+expect "token revoke ID" \
+  '[ $rc -eq 0 ] && printf "%s" "$out" | grep -qF "revoked API token $week_id of '"'"'fac.demo'"'"'"'
+run token list --json
+expect "a revoked token is listed as revoked, the others stay active" \
+  '[ "$(printf "%s" "$out" | jq -r ".[] | select(.id == $week_id) | .status")" = revoked ] &&
+   [ "$(printf "%s" "$out" | jq -r ".[] | select(.id == $week_id) | .revoked_at != null")" = true ] &&
+   [ "$(printf "%s" "$out" | jq "[.[] | select(.status == \"active\")] | length")" -eq 3 ]'
+expect_error "revoking twice is refused" 1 "API token $week_id is already revoked" token revoke "$week_id"
+expect_error "revoking an unknown token is refused" 1 "API token 999 does not exist" token revoke 999
+expect_error "token revoke needs a token id" 2 "'abc' is not a token id" token revoke abc
+run audit list --json --limit 50
+expect "the revocation is audited, without the token or its digest" \
+  '[ "$(printf "%s" "$out" | jq "[.[] | select(.table == \"api_token\" and .action == \"update\" and .row_id == $week_id)] | length")" -eq 1 ] &&
+   ! printf "%s" "$out" | grep -qF "$token" && ! printf "%s" "$out" | grep -qi "hash\|digest"'
 expect_error "a token for a person without an account is refused" 1 "person 'hamid.01b' has no account" \
   token create --person hamid.01b
-run audit list --json --limit 50
+run audit list --json --limit 80
 expect "the audit log records accounts and tokens without secrets" \
-  '[ $rc -eq 0 ] && [ "$(printf "%s" "$out" | jq "[.[] | select(.table == \"account\" or .table == \"api_token\")] | length")" -eq 4 ] &&
+  '[ $rc -eq 0 ] && [ "$(printf "%s" "$out" | jq "[.[] | select(.table == \"account\" or .table == \"api_token\")] | length")" -eq 7 ] &&
    ! printf "%s" "$out" | grep -q "argon2" && ! printf "%s" "$out" | grep -qF "$token"'
 
 run user disable --person fac.demo
@@ -89,6 +158,29 @@ expect_error "disabling twice is refused" 1 "the account of person 'fac.demo' is
   user disable --person fac.demo
 expect_error "a disabled account gets no token" 1 "the account of person 'fac.demo' is disabled" \
   token create --person fac.demo
+run audit list --json --limit 80
+expect "disabling audits each token it revokes" \
+  '[ "$(printf "%s" "$out" | jq "[.[] | select(.table == \"api_token\" and .action == \"update\")] | length")" -eq 4 ]'
+
+run user enable --person fac.demo
+expect "user enable" '[ $rc -eq 0 ] && printf "%s" "$out" | grep -qF "enabled the account of '"'"'fac.demo'"'"'"'
+run user list --json
+expect "an enabled account has no disabled_at" \
+  '[ "$(printf "%s" "$out" | jq -r ".[] | select(.person == \"fac.demo\") | .disabled_at")" = null ]'
+expect "enabling does not bring back the revoked tokens" \
+  '[ "$(sqlite3 test.db "SELECT count(*) FROM api_token WHERE revoked_at IS NULL")" -eq 0 ]'
+expect_error "enabling an account that is not disabled is refused" 1 \
+  "the account of person 'fac.demo' is not disabled" user enable fac.demo
+expect_error "enabling a person without an account is refused" 1 "person 'hamid.01b' has no account" \
+  user enable --person hamid.01b
+expect_error "user enable needs a person" 2 "give --person KEY" user enable
+run audit list --json --limit 5
+expect "enabling is audited" \
+  '[ "$(printf "%s" "$out" | jq -r "[.[] | select(.table == \"account\" and .action == \"update\")][0].new_value | tostring")" = "{\"disabled_at\":null}" ]'
+run token create --person fac.demo --label "after enabling"
+expect "an enabled account gets tokens again" '[ $rc -eq 0 ]'
+run user disable fac.demo
+expect "user disable PERSON (without --person) works too" '[ $rc -eq 0 ]'
 
 run cohort staff add "Demo cohort 2026" fac.demo
 expect "cohort staff add" '[ $rc -eq 0 ]'
@@ -105,10 +197,10 @@ expect "cohort staff list as a table" '[ $rc -eq 0 ] && printf "%s" "$out" | gre
 
 run --db signins.db demo --pairs 3 --modules 2 --sign-ins
 expect "demo --sign-ins prints the sign-ins" \
-  '[ $rc -eq 0 ] && printf "%s" "$out" | grep -q "^  participant  amira.01a, dev.02a, ... (every partnership member)  duet-demo-participant$" &&
-   printf "%s" "$out" | grep -q "^  facilitator  fac.demo .* duet-demo-facilitator$" &&
-   printf "%s" "$out" | grep -q "^  researcher   res.demo .* duet-demo-researcher$" &&
-   printf "%s" "$out" | grep -q "^  admin        admin.demo .* duet-demo-admin$"'
+  '[ $rc -eq 0 ] && printf "%s" "$out" | grep -q "^  participant  amira.01a, dev.02a, ... (every partnership member)  harbour-lantern-participant$" &&
+   printf "%s" "$out" | grep -q "^  facilitator  fac.demo .* harbour-lantern-cohorts$" &&
+   printf "%s" "$out" | grep -q "^  researcher   res.demo .* harbour-lantern-analysis$" &&
+   printf "%s" "$out" | grep -q "^  admin        admin.demo .* harbour-lantern-accounts$"'
 run --db signins.db user list --json
 expect "demo --sign-ins gives every member and the team an account" \
   '[ $rc -eq 0 ] && [ "$(printf "%s" "$out" | jq "[.[] | select(.role == \"participant\")] | length")" -eq 7 ] &&
@@ -120,4 +212,4 @@ run --db signins.db audit verify
 expect "the audit chain verifies after the sign-ins" '[ $rc -eq 0 ]'
 run --db signins-json.db demo --pairs 3 --modules 2 --structure-only --sign-ins --json
 expect "demo --sign-ins --json lists the sign-ins" \
-  '[ $rc -eq 0 ] && [ "$(printf "%s" "$out" | jq -r ".sign_ins | map(.role + \"=\" + .password) | join(\",\")")" = "participant=duet-demo-participant,facilitator=duet-demo-facilitator,researcher=duet-demo-researcher,admin=duet-demo-admin" ]'
+  '[ $rc -eq 0 ] && [ "$(printf "%s" "$out" | jq -r ".sign_ins | map(.role + \"=\" + .password) | join(\",\")")" = "participant=harbour-lantern-participant,facilitator=harbour-lantern-cohorts,researcher=harbour-lantern-analysis,admin=harbour-lantern-accounts" ]'

@@ -21,7 +21,7 @@ for p in lena sami; do "$DUET" person add $p --name "Person $p" >/dev/null; done
 "$DUET" consent give --person sami --purpose research >/dev/null
 for r in ann ben; do
   "$DUET" person add $r --name "Coder $r" >/dev/null
-  echo "a-long-enough-password-$r" | "$DUET" user add --person $r --role researcher --password-stdin >/dev/null
+  echo "a-long-enough-password" | "$DUET" user add --person $r --role researcher --password-stdin >/dev/null
 done
 # A reflection with non-ASCII text: "Ça va" is 5 code points but 6 bytes.
 "$DUET" reflection add --person lena --partnership P1 --module 1 --visibility programme \

@@ -36,7 +36,7 @@
 #define PW "correct horse battery"
 #define WRONG "the person key or the password is wrong"
 #define ENDED "the session has ended; sign in again"
-#define BAD_TOKEN "the API token is not valid (revoked, or its account disabled)"
+#define BAD_TOKEN "the API token is not valid (expired or revoked, or its account disabled)"
 
 /* ------------------------------------------------------------------ */
 /* fixture and helpers                                                 */
@@ -143,6 +143,16 @@ static void add_user(struct store *st, const char *person, const char *role)
     OK(auth_user_add(st, person, role, PW, e));
 }
 
+/* A token for person that lasts days; its text into token. */
+static int64_t make_token(struct store *st, const char *person, const char *label, int days,
+                          char token[AUTH_TOKEN_SIZE])
+{
+    struct auth_token_made t;
+    OK(auth_token_create(st, person, label, days, &t, e));
+    memcpy(token, t.token, AUTH_TOKEN_SIZE);
+    return t.id;
+}
+
 static struct auth_session login(struct store *st, const char *person, int64_t now)
 {
     struct auth_session s;
@@ -201,8 +211,11 @@ static void test_policy(void **state)
     REFUSED(auth_password_policy("12345678", e), DUET_EINPUT, common);
     OK(auth_password_policy("liverpool docks at dawn", e));
 
+    /* The longest: 256 letters a..w over and over (a 23-letter sequence
+    ** repeated is not refused: only sequences of up to 4 are). */
     char longest[AUTH_PASSWORD_MAX + 2];
-    memset(longest, 'k', AUTH_PASSWORD_MAX);
+    for (int i = 0; i < AUTH_PASSWORD_MAX; i++)
+        longest[i] = (char)('a' + i % 23);
     longest[AUTH_PASSWORD_MAX] = '\0';
     OK(auth_password_policy(longest, e));
     longest[AUTH_PASSWORD_MAX] = 'k';
@@ -214,6 +227,84 @@ static void test_policy(void **state)
             "the password is not valid UTF-8");
     REFUSED(auth_password_policy("\xc0\xaf" "abcdefgh", e), DUET_EINPUT,
             "the password is not valid UTF-8");   /* an overlong '/' */
+}
+
+/* NIST SP 800-63B's context-specific words and repetitive passwords: a
+** password made of one character, or of one short sequence (1 to 4
+** characters) said again and again, and one containing "duet", whatever
+** the case. Examples made by hand. */
+static void test_policy_repetition_and_service_name(void **state)
+{
+    (void)state;
+    const char *one = "the password is one character repeated; choose one that is harder "
+                      "to guess";
+    const char *seq = "the password is a short sequence repeated (such as 'abcabcabc'); "
+                      "choose one that is harder to guess";
+    const char *duet = "the password contains the name of this service ('duet'); choose one "
+                       "without it";
+    REFUSED(auth_password_policy("aaaaaaaa", e), DUET_EINPUT, one);
+    REFUSED(auth_password_policy("zzzzzzzzz", e), DUET_EINPUT, one);
+    REFUSED(auth_password_policy("AAAAaaaa", e), DUET_EINPUT, one);   /* whatever the case */
+    /* Characters, not bytes: 8 times U+00F1 is 16 bytes of two kinds. */
+    REFUSED(auth_password_policy("\xc3\xb1\xc3\xb1\xc3\xb1\xc3\xb1\xc3\xb1\xc3\xb1\xc3\xb1"
+                                 "\xc3\xb1", e), DUET_EINPUT, one);
+    REFUSED(auth_password_policy("abababab", e), DUET_EINPUT, seq);           /* 'ab' x 4 */
+    REFUSED(auth_password_policy("abcabcabc", e), DUET_EINPUT, seq);          /* 'abc' x 3 */
+    REFUSED(auth_password_policy("xyzXYZxyz", e), DUET_EINPUT, seq);          /* any case */
+    REFUSED(auth_password_policy("1234123412341234", e), DUET_EINPUT, seq);   /* '1234' x 4 */
+    REFUSED(auth_password_policy("k9!k9!k9!k9!", e), DUET_EINPUT, seq);       /* 'k9!' x 4 */
+    /* Not the whole password, or a sequence longer than 4: accepted. */
+    OK(auth_password_policy("abab1212", e));
+    OK(auth_password_policy("abcabcab", e));
+    OK(auth_password_policy("abcdeabcde", e));
+    OK(auth_password_policy("aaaaaaaab", e));
+
+    REFUSED(auth_password_policy("duet rehearsal night", e), DUET_EINPUT, duet);
+    REFUSED(auth_password_policy("my-DUET-password-7", e), DUET_EINPUT, duet);
+    REFUSED(auth_password_policy("minuetDuEt", e), DUET_EINPUT, duet);
+    OK(auth_password_policy("du et is not one word", e));
+    OK(auth_password_policy("a duel at dawn", e));
+}
+
+/* The sign-in name (person key) and the words of the display name (4
+** characters or more) may not be in the password, whatever the case: the
+** fixture's people are amira.k "Amira K", sam.t "Sam T" and fac.h
+** "Helen (facilitator)". Refused before any account is made. */
+static void test_policy_personal_words(void **state)
+{
+    struct fx *f = *state;
+    add_person(f->st, "mj.oneill", "Mary-Jane O'Neill");
+    add_person(f->st, "zoe.b", "Zo\xc3\xab Bront\xc3\xab");   /* Zoë Brontë */
+    REFUSED(auth_user_add(f->st, "amira.k", "participant", "my amira.k secret", e), DUET_EINPUT,
+            "the password contains the sign-in name 'amira.k'; choose one without it");
+    REFUSED(auth_user_add(f->st, "amira.k", "participant", "xAMIRA.Kx lantern", e),
+            DUET_EINPUT, "the password contains the sign-in name 'amira.k'; choose one "
+            "without it");
+    REFUSED(auth_user_add(f->st, "amira.k", "participant", "amira sings loudly", e),
+            DUET_EINPUT, "the password contains 'Amira' from the person's name; choose one "
+            "without it");
+    REFUSED(auth_user_add(f->st, "fac.h", "facilitator", "the FACILITATOR rocks", e),
+            DUET_EINPUT, "the password contains 'facilitator' from the person's name; choose "
+            "one without it");
+    REFUSED(auth_user_add(f->st, "fac.h", "facilitator", "helen of troy!!", e), DUET_EINPUT,
+            "the password contains 'Helen' from the person's name; choose one without it");
+    /* Words are split at anything but letters and digits. */
+    REFUSED(auth_user_add(f->st, "mj.oneill", "participant", "janet and john", e), DUET_EINPUT,
+            "the password contains 'Jane' from the person's name; choose one without it");
+    REFUSED(auth_user_add(f->st, "mj.oneill", "participant", "oneill-neill-nil", e),
+            DUET_EINPUT, "the password contains 'Neill' from the person's name; choose one "
+            "without it");
+    /* Letters outside ASCII count as letters; only A-Z are folded. */
+    REFUSED(auth_user_add(f->st, "zoe.b", "participant", "BRONT\xc3\xab fan club", e),
+            DUET_EINPUT, "the password contains 'Bront\xc3\xab' from the person's name; "
+            "choose one without it");
+    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM account"), 0);
+    /* Shorter words ("Sam"; "Zoe" with its diaeresis: 3 characters in 4 bytes; "O") and
+    ** parts of the key ("mj") are not checked: these are accepted. */
+    OK(auth_user_add(f->st, "sam.t", "participant", "sam likes tea!", e));
+    OK(auth_user_add(f->st, "zoe.b", "participant", "zo\xc3\xab paints wrens", e));
+    OK(auth_user_add(f->st, "mj.oneill", "participant", "mj o walks far", e));
+    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM account"), 3);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -291,7 +382,7 @@ static void test_user_add_and_list(void **state)
             "(a few unrelated words make a good one)");
     add_person(f->st, "longname.k", "Long");
     REFUSED(auth_user_add(f->st, "longname.k", "admin", "LongName.K", e), DUET_EINPUT,
-            "the password must not be the person key");
+            "the password contains the sign-in name 'longname.k'; choose one without it");
     assert_int_equal(sql_int(f->path, "SELECT count(*) FROM account"), 2);
 
     json_t *list;
@@ -537,7 +628,7 @@ static void test_disable_ends_sessions_and_tokens(void **state)
     add_user(f->st, "amira.k", "participant");
     struct auth_session s = login(f->st, "amira.k", T0), r;
     char token[AUTH_TOKEN_SIZE];
-    OK(auth_token_create(f->st, "amira.k", "laptop", token, e));
+    make_token(f->st, "amira.k", "laptop", 90, token);
     struct auth_principal who;
     OK(auth_token_resume(f->st, token, &who, e));
 
@@ -547,7 +638,8 @@ static void test_disable_ends_sessions_and_tokens(void **state)
     assert_int_equal(sql_int(f->path, "SELECT count(*) FROM session WHERE ended_at IS NULL"), 0);
     assert_int_equal(sql_int(f->path, "SELECT count(*) FROM api_token WHERE revoked_at IS NULL"),
                      0);
-    REFUSED(auth_token_create(f->st, "amira.k", NULL, token, e), DUET_ECONFLICT,
+    struct auth_token_made t;
+    REFUSED(auth_token_create(f->st, "amira.k", NULL, 90, &t, e), DUET_ECONFLICT,
             "the account of person 'amira.k' is disabled");
     REFUSED(auth_user_disable(f->st, "amira.k", e), DUET_ECONFLICT,
             "the account of person 'amira.k' is already disabled");
@@ -565,8 +657,8 @@ static void test_tokens(void **state)
     struct fx *f = *state;
     add_user(f->st, "fac.h", "facilitator");
     char t1[AUTH_TOKEN_SIZE], t2[AUTH_TOKEN_SIZE];
-    OK(auth_token_create(f->st, "fac.h", "laptop", t1, e));
-    OK(auth_token_create(f->st, "fac.h", NULL, t2, e));
+    make_token(f->st, "fac.h", "laptop", 90, t1);
+    make_token(f->st, "fac.h", NULL, 90, t2);
     assert_int_equal(strlen(t1), AUTH_TOKEN_SIZE - 1);
     assert_string_not_equal(t1, t2);
     struct auth_principal who;
@@ -583,18 +675,188 @@ static void test_tokens(void **state)
     char longer[128];
     snprintf(longer, sizeof longer, "%sA", t1);
     REFUSED(auth_token_resume(f->st, longer, &who, e), DUET_EDENIED, BAD_TOKEN);
-    REFUSED(auth_token_create(f->st, "sam.t", NULL, t1, e), DUET_ENOTFOUND,
+    struct auth_token_made t;
+    REFUSED(auth_token_create(f->st, "sam.t", NULL, 90, &t, e), DUET_ENOTFOUND,
             "person 'sam.t' has no account");
-    REFUSED(auth_token_create(f->st, "fac.h", "two\nlines", t1, e), DUET_EINPUT,
+    REFUSED(auth_token_create(f->st, "fac.h", "two\nlines", 90, &t, e), DUET_EINPUT,
             "token label contains a control character (byte 4)");
+    REFUSED(auth_token_create(f->st, "fac.h", NULL, 0, &t, e), DUET_EINPUT,
+            "a token lasts 1 to 366 days, not 0");
+    REFUSED(auth_token_create(f->st, "fac.h", NULL, -1, &t, e), DUET_EINPUT,
+            "a token lasts 1 to 366 days, not -1");
+    REFUSED(auth_token_create(f->st, "fac.h", NULL, 367, &t, e), DUET_EINPUT,
+            "a token lasts 1 to 366 days, not 367");
 
-    /* The audit log records that a token was made, not the token. */
+    /* The audit log records that a token was made and until when (90 days
+    ** after 2026-03-01 is 2026-05-30), not the token. */
     assert_int_equal(sql_int(f->path, "SELECT count(*) FROM audit a JOIN audit_payload p "
                                       "ON p.seq = a.seq WHERE a.tbl = 'api_token' AND "
-                                      "p.new_value = '{\"account_id\":1,\"label\":\"laptop\"}'"),
+                                      "p.new_value = '{\"account_id\":1,\"expires_at\":"
+                                      "\"2026-05-30T09:00:00Z\",\"label\":\"laptop\"}'"),
                      1);
     assert_int_equal(sql_int(f->path, "SELECT count(*) FROM api_token WHERE "
                                       "length(token_hash) = 32"), 2);
+}
+
+/* A token stops working when its expires_at passes: the clock (DUET_NOW)
+** is moved by hand. 7 days from 2026-03-01T09:00:00Z is 2026-03-08T09:00:00Z. */
+static void test_token_expiry(void **state)
+{
+    struct fx *f = *state;
+    add_user(f->st, "fac.h", "facilitator");
+    char week[AUTH_TOKEN_SIZE], day[AUTH_TOKEN_SIZE];
+    struct auth_token_made t;
+    OK(auth_token_create(f->st, "fac.h", "a week", 7, &t, e));
+    memcpy(week, t.token, sizeof week);
+    assert_string_equal(t.created_at, NOW);
+    assert_string_equal(t.expires_at, "2026-03-08T09:00:00Z");
+    make_token(f->st, "fac.h", "a day", 1, day);
+    struct auth_principal who;
+    setenv("DUET_NOW", "2026-03-02T08:59:59Z", 1);
+    OK(auth_token_resume(f->st, day, &who, e));
+    setenv("DUET_NOW", "2026-03-02T09:00:00Z", 1);   /* the moment it expires */
+    REFUSED(auth_token_resume(f->st, day, &who, e), DUET_EDENIED, BAD_TOKEN);
+    OK(auth_token_resume(f->st, week, &who, e));
+    setenv("DUET_NOW", "2026-03-08T09:00:01Z", 1);
+    REFUSED(auth_token_resume(f->st, week, &who, e), DUET_EDENIED, BAD_TOKEN);
+    json_t *list;
+    OK((list = auth_token_list(f->st, NULL, e)) == NULL);
+    assert_int_equal(json_array_size(list), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "status")),
+                        "expired");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(list, 1), "status")),
+                        "expired");
+    json_decref(list);
+    setenv("DUET_NOW", NOW, 1);
+}
+
+/* last_used_at is written when a token is used, at most once a minute. */
+static void test_token_last_used(void **state)
+{
+    struct fx *f = *state;
+    add_user(f->st, "fac.h", "facilitator");
+    char token[AUTH_TOKEN_SIZE];
+    make_token(f->st, "fac.h", NULL, 90, token);
+    assert_int_equal(sql_int(f->path, "SELECT last_used_at IS NULL FROM api_token"), 1);
+    struct auth_principal who;
+    OK(auth_token_resume(f->st, token, &who, e));
+    assert_int_equal(sql_int(f->path, "SELECT last_used_at = '" NOW "' FROM api_token"), 1);
+    setenv("DUET_NOW", "2026-03-01T09:01:00Z", 1);   /* 60 s later: not yet */
+    OK(auth_token_resume(f->st, token, &who, e));
+    assert_int_equal(sql_int(f->path, "SELECT last_used_at = '" NOW "' FROM api_token"), 1);
+    setenv("DUET_NOW", "2026-03-01T09:01:01Z", 1);
+    OK(auth_token_resume(f->st, token, &who, e));
+    assert_int_equal(sql_int(f->path, "SELECT last_used_at = '2026-03-01T09:01:01Z' "
+                                      "FROM api_token"), 1);
+    setenv("DUET_NOW", NOW, 1);
+    /* Use is not audited: only the token's creation is there. */
+    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM audit WHERE tbl = 'api_token'"), 1);
+}
+
+static void test_token_list_and_revoke(void **state)
+{
+    struct fx *f = *state;
+    add_user(f->st, "fac.h", "facilitator");
+    add_user(f->st, "amira.k", "participant");
+    char t1[AUTH_TOKEN_SIZE], t2[AUTH_TOKEN_SIZE], t3[AUTH_TOKEN_SIZE];
+    int64_t id1 = make_token(f->st, "fac.h", "laptop", 90, t1);
+    int64_t id2 = make_token(f->st, "fac.h", "server", 30, t2);
+    int64_t id3 = make_token(f->st, "amira.k", NULL, 90, t3);
+    assert_true(id1 < id2 && id2 < id3);
+
+    json_t *list;
+    OK((list = auth_token_list(f->st, "fac.h", e)) == NULL);
+    assert_int_equal(json_array_size(list), 2);
+    json_t *row = json_array_get(list, 1);
+    assert_int_equal(json_integer_value(json_object_get(row, "id")), id2);
+    assert_string_equal(json_string_value(json_object_get(row, "person")), "fac.h");
+    assert_string_equal(json_string_value(json_object_get(row, "label")), "server");
+    assert_string_equal(json_string_value(json_object_get(row, "created_at")), NOW);
+    assert_string_equal(json_string_value(json_object_get(row, "expires_at")),
+                        "2026-03-31T09:00:00Z");
+    assert_true(json_is_null(json_object_get(row, "last_used_at")));
+    assert_true(json_is_null(json_object_get(row, "revoked_at")));
+    assert_string_equal(json_string_value(json_object_get(row, "status")), "active");
+    assert_int_equal(json_object_size(row), 8);   /* no token, no digest */
+    json_decref(list);
+    OK((list = auth_token_list(f->st, NULL, e)) == NULL);
+    assert_int_equal(json_array_size(list), 3);
+    json_decref(list);
+    OK((list = auth_token_list(f->st, "sam.t", e)) == NULL);   /* a person without one */
+    assert_int_equal(json_array_size(list), 0);
+    json_decref(list);
+    REFUSED(auth_token_list(f->st, "nobody", e) == NULL ? -1 : 0, DUET_ENOTFOUND,
+            "person 'nobody' does not exist");
+
+    char person[72] = "";
+    OK(auth_token_revoke(f->st, id2, person, e));
+    assert_string_equal(person, "fac.h");
+    struct auth_principal who;
+    REFUSED(auth_token_resume(f->st, t2, &who, e), DUET_EDENIED, BAD_TOKEN);
+    OK(auth_token_resume(f->st, t1, &who, e));   /* the others still work */
+    OK(auth_token_resume(f->st, t3, &who, e));
+    REFUSED(auth_token_revoke(f->st, id2, NULL, e), DUET_ECONFLICT,
+            "API token 2 is already revoked");
+    REFUSED(auth_token_revoke(f->st, 99, NULL, e), DUET_ENOTFOUND,
+            "API token 99 does not exist (see 'duet token list')");
+    OK((list = auth_token_list(f->st, "fac.h", e)) == NULL);
+    row = json_array_get(list, 1);
+    assert_string_equal(json_string_value(json_object_get(row, "status")), "revoked");
+    assert_string_equal(json_string_value(json_object_get(row, "revoked_at")), NOW);
+    json_decref(list);
+    /* Audited as a change of revoked_at, without the token or its digest. */
+    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM audit a JOIN audit_payload p "
+                                      "ON p.seq = a.seq WHERE a.tbl = 'api_token' AND "
+                                      "a.action = 'update' AND a.row_id = 2 AND "
+                                      "p.old_value = '{\"revoked_at\":null}' AND "
+                                      "p.new_value = '{\"revoked_at\":\"" NOW "\"}'"), 1);
+
+    /* Disabling revokes the rest of fac.h's tokens, each audited. */
+    OK(auth_user_disable(f->st, "fac.h", e));
+    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM audit WHERE tbl = 'api_token' AND "
+                                      "action = 'update' AND row_id IN (1, 2)"), 2);
+    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM api_token WHERE revoked_at IS NULL"),
+                     1);   /* amira.k's */
+    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM audit_payload WHERE "
+                                      "new_value LIKE '%hash%' OR old_value LIKE '%hash%'"), 0);
+    struct store_audit_report r;
+    OK(store_audit_verify(f->st, &r, e));
+    assert_int_equal(r.first_bad, 0);
+}
+
+static void test_enable(void **state)
+{
+    struct fx *f = *state;
+    add_user(f->st, "amira.k", "participant");
+    char token[AUTH_TOKEN_SIZE];
+    make_token(f->st, "amira.k", NULL, 90, token);
+    REFUSED(auth_user_enable(f->st, "amira.k", e), DUET_ECONFLICT,
+            "the account of person 'amira.k' is not disabled");
+    REFUSED(auth_user_enable(f->st, "sam.t", e), DUET_ENOTFOUND, "person 'sam.t' has no account");
+    struct auth_session s;
+    setenv("DUET_NOW", "2026-03-02T10:00:00Z", 1);
+    OK(auth_user_disable(f->st, "amira.k", e));
+    setenv("DUET_NOW", NOW, 1);
+    REFUSED(auth_login(f->st, "amira.k", PW, NULL, T0, &s, e), DUET_EDENIED, WRONG);
+    OK(auth_user_enable(f->st, "amira.k", e));
+    OK(auth_login(f->st, "amira.k", PW, NULL, T0 + 1, &s, e));
+    /* The token revoked by disabling stays revoked. */
+    struct auth_principal who;
+    REFUSED(auth_token_resume(f->st, token, &who, e), DUET_EDENIED, BAD_TOKEN);
+    make_token(f->st, "amira.k", NULL, 90, token);
+    OK(auth_token_resume(f->st, token, &who, e));
+    json_t *list;
+    OK((list = auth_user_list(f->st, e)) == NULL);
+    assert_true(json_is_null(json_object_get(json_array_get(list, 0), "disabled_at")));
+    json_decref(list);
+    /* Audited: disabled_at from when it was disabled back to null. */
+    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM audit a JOIN audit_payload p "
+                                      "ON p.seq = a.seq WHERE a.tbl = 'account' AND "
+                                      "a.action = 'update' AND "
+                                      "p.old_value = '{\"disabled_at\":\"2026-03-02T10:00:00Z\"}' "
+                                      "AND p.new_value = '{\"disabled_at\":null}'"), 1);
+    REFUSED(auth_user_enable(f->st, "amira.k", e), DUET_ECONFLICT,
+            "the account of person 'amira.k' is not disabled");
 }
 
 /* ------------------------------------------------------------------ */
@@ -704,6 +966,41 @@ static void test_upgrade_from_version_1(void **state)
     remove_db(path);
 }
 
+extern const char migration_002_accounts[], migration_003_drafts[], migration_004_qsorts[],
+    migration_005_codebook[], migration_006_coding[];
+
+/* A token made before migration 7 had no end: after the upgrade it lasts
+** 90 days from the upgrade (the real clock: SQLite's 'now'), no longer. */
+static void test_upgrade_gives_old_tokens_an_end(void **state)
+{
+    (void)state;
+    char path[64];
+    temp_path(path);
+    sqlite3 *db;
+    const char *const steps[] = {migration_001_initial, migration_002_accounts,
+                                 migration_003_drafts, migration_004_qsorts,
+                                 migration_005_codebook, migration_006_coding};
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
+        assert_int_equal(sqlite3_exec(db, steps[i], NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 6; INSERT INTO person (key, "
+                                      "display_name, created_at) VALUES ('old.p', 'Old P', "
+                                      "'2025-01-01T00:00:00Z'); INSERT INTO account (person_id, "
+                                      "role, password_hash, created_at) VALUES (1, 'researcher', "
+                                      "'x', '2025-01-01T00:00:00Z'); INSERT INTO api_token "
+                                      "(token_hash, account_id, created_at) VALUES "
+                                      "(zeroblob(32), 1, '2025-01-01T00:00:00Z')",
+                                      NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    struct store *st;
+    OK(store_open(path, &st, e));
+    store_close(st);
+    assert_int_equal(sql_int(path, "SELECT julianday(expires_at) - julianday('now') "
+                                   "BETWEEN 89.99 AND 90.01 FROM api_token"), 1);
+    assert_int_equal(sql_int(path, "SELECT last_used_at IS NULL FROM api_token"), 1);
+    remove_db(path);
+}
+
 int main(void)
 {
     setenv("DUET_NOW", NOW, 1);
@@ -711,6 +1008,8 @@ int main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
         cmocka_unit_test(test_roles),
         cmocka_unit_test(test_policy),
+        cmocka_unit_test(test_policy_repetition_and_service_name),
+        T(test_policy_personal_words),
         cmocka_unit_test(test_common_list_matches_file),
         cmocka_unit_test(test_hash_round_trip),
         T(test_user_add_and_list),
@@ -726,9 +1025,14 @@ int main(void)
         T(test_rate_limit_per_address),
         T(test_disable_ends_sessions_and_tokens),
         T(test_tokens),
+        T(test_token_expiry),
+        T(test_token_last_used),
+        T(test_token_list_and_revoke),
+        T(test_enable),
         T(test_cohort_staff),
         cmocka_unit_test(test_demo_accounts),
         cmocka_unit_test(test_upgrade_from_version_1),
+        cmocka_unit_test(test_upgrade_gives_old_tokens_an_end),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -37,10 +37,10 @@ export const ASSETS = process.env.DUET_ASSETS ||
   path.join(path.dirname(DUET), 'assets');
 
 export const PASSWORDS = {
-  participant: 'duet-demo-participant',
-  facilitator: 'duet-demo-facilitator',
-  researcher: 'duet-demo-researcher',
-  admin: 'duet-demo-admin',
+  participant: 'harbour-lantern-participant',
+  facilitator: 'harbour-lantern-cohorts',
+  researcher: 'harbour-lantern-analysis',
+  admin: 'harbour-lantern-accounts',
 };
 export const STAFF = { facilitator: 'fac.demo', researcher: 'res.demo', admin: 'admin.demo' };
 export const DEMO_COHORT = 'Demo cohort 2026';
