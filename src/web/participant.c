@@ -1615,21 +1615,24 @@ static void api_post_reflection(struct web_req *rq, struct web_res *rs)
 /* ------------------------------------------------------------------ */
 /* consent and withdrawal                                              */
 
-/* Each purpose as the pages name it: a heading, what it covers, the title
-** of its withdrawal page and the button. */
+/* Each purpose as the pages name it: a heading (and in a sentence), what it
+** covers, the title of its withdrawal page, the button, and what the page
+** says once it is done. */
 static const struct consent_purpose {
-    const char *purpose, *label, *covers, *withdraw_title, *button;
+    const char *purpose, *label, *in_sentence, *covers, *withdraw_title, *button, *done;
 } consent_purposes[] = {
-    {"research", "Research",
+    {"research", "Research", "research",
      "The programme's researchers may study your check-ins, the reflections you share with "
      "the programme team and your sorting of the norm statements, without your name.",
-     "Withdraw from research", "Withdraw from research"},
-    {"quotes", "Quoting your words",
+     "Withdraw from research", "Withdraw from research", NULL},
+    {"quotes", "Quoting your words", "quoting your words",
      "Your words may be quoted in reports, without your name.",
-     "Stop quoting your words", "Stop quoting my words"},
-    {"contact", "Contact about research",
+     "Stop quoting your words", "Stop quoting my words",
+     "Your words will not be quoted in reports from now on."},
+    {"contact", "Contact about research", "contact about research",
      "The programme may contact you about research beyond the programme itself.",
-     "Stop contact about research", "Stop contacting me"},
+     "Stop contact about research", "Stop contacting me",
+     "The programme will not contact you about research from now on."},
 };
 #define NPURPOSES (sizeof consent_purposes / sizeof consent_purposes[0])
 
@@ -1708,7 +1711,7 @@ static void get_consent(struct web_req *rq, struct web_res *rs)
                  rq->who->person_key);
         success_banner(rs, "You have withdrawn from research", text);
     } else if (done) {
-        success_banner(rs, "We have recorded your choice", "Nothing else has changed.");
+        success_banner(rs, "You have withdrawn your consent", done->done);
     }
     html_printf(b, "<h1>Your consent</h1>\n<p>You agreed to some uses of what you tell the "
                    "programme. You can withdraw from any of them at any time. You do not have "
@@ -1733,7 +1736,7 @@ static void get_consent(struct web_req *rq, struct web_res *rs)
         if (json_is_true(json_object_get(r, "in_force")))
             html_printf(b, "<a class=\"nhsuk-link\" href=\"/consent/withdraw?purpose=%s\">"
                            "Withdraw<span class=\"nhsuk-u-visually-hidden\"> from %s</span></a>",
-                        cp->purpose, cp->label);
+                        cp->purpose, cp->in_sentence);
         html_printf(b, "</dd>\n</div>\n");
     }
     html_printf(b, "</dl>\n");
