@@ -17,11 +17,11 @@ extern const char migration_003_drafts[];
 extern const char migration_004_qsorts[];
 extern const char migration_005_codebook[];
 extern const char migration_006_coding[];
-extern const char migration_007_withdrawal[];
+extern const char migration_008_withdrawal[];
 static const char *const migrations[] = {migration_001_initial, migration_002_accounts,
                                          migration_003_drafts, migration_004_qsorts,
                                          migration_005_codebook, migration_006_coding,
-                                         migration_007_withdrawal};
+                                         migration_008_withdrawal};
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
 int db_fail(struct store *st, const char *what, duet_err *e)

@@ -1,4 +1,4 @@
--- 007_withdrawal.sql — withdrawal leaves no trace (docs/data-model.md,
+-- 008_withdrawal.sql — withdrawal leaves no trace (docs/data-model.md,
 -- "Consent, withdrawal and erasure" and "Audit log").
 --
 -- 1. Ids are never given twice. The tables whose rows a withdrawal deletes
