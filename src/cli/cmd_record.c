@@ -389,15 +389,20 @@ static int consent_change(struct cli *c, int argc, char **argv, int give)
     if (st == NULL)
         return CLI_EUSER;
     duet_err e;
+    int64_t pid = 0;
     int rc = give ? store_consent_give(st, person, purpose, version, &e)
-                  : store_consent_withdraw(st, person, purpose, &e);
+                  : store_person_id(st, person, &pid, &e) != 0
+                        ? -1 : store_consent_withdraw(st, person, purpose, &e);
     if (rc != 0)
         return cli_fail(&e);
     if (give)
         printf("recorded consent of '%s' for %s (version %s)\n", person, purpose, version);
+    else if (strcmp(purpose, "research") == 0)
+        printf("recorded the withdrawal of '%s' from research; their identifiable content was "
+               "erased and their key (and sign-in name) is now 'withdrawn-%lld'\n", person,
+               (long long)pid);
     else
-        printf("recorded the withdrawal of '%s' from %s%s\n", person, purpose,
-               strcmp(purpose, "research") == 0 ? "; their identifiable content was erased" : "");
+        printf("recorded the withdrawal of '%s' from %s\n", person, purpose);
     return CLI_OK;
 }
 
@@ -420,8 +425,9 @@ int cmd_consent(struct cli *c, int argc, char **argv)
         {"withdraw", consent_withdraw,
          "withdraw --person KEY --purpose research|quotes|contact\n"
          "  Records a withdrawal; it is final. Withdrawing 'research' leaves the person out of\n"
-         "  every analysis and export and erases their name, contact, reflections and free-text\n"
-         "  answers from the store.\n"},
+         "  every analysis and export and erases their name, contact, reflections, free-text\n"
+         "  answers and Q-sorts from the store and the audit log; their key, and the name\n"
+         "  they sign in with, becomes withdrawn-ID (printed).\n"},
         {"list", consent_list, "list --person KEY [--json]\n  Lists a person's consent records.\n"},
     };
     return cli_dispatch(c, "consent", "Consent, per person and purpose.", subs, 3, argc, argv);

@@ -270,18 +270,21 @@ static int audit_verify(struct cli *c, int argc, char **argv)
     if (store_audit_verify(st, &r, &e) != 0)
         return cli_fail(&e);
     if (json) {
-        int rc = cli_print_json(stdout, json_pack("{s:b, s:I, s:I, s:I, s:s}", "intact",
+        int rc = cli_print_json(stdout, json_pack("{s:b, s:I, s:I, s:I, s:I, s:s}", "intact",
                                                   r.first_bad == 0, "entries",
                                                   (json_int_t)r.entries, "erased_payloads",
-                                                  (json_int_t)r.erased_payloads, "first_bad",
+                                                  (json_int_t)r.erased_payloads,
+                                                  "redacted_actors",
+                                                  (json_int_t)r.redacted_actors, "first_bad",
                                                   (json_int_t)r.first_bad, "head", r.head));
         return rc ? rc : (r.first_bad ? CLI_EUSER : CLI_OK);
     }
     if (r.first_bad)
         return cli_failf("the audit log is broken at entry %lld of %lld: it was changed after "
                          "it was written", (long long)r.first_bad, (long long)r.entries);
-    printf("the audit log is intact: %lld entries (%lld payloads erased on withdrawal)\n"
-           "head %s\n", (long long)r.entries, (long long)r.erased_payloads, r.head);
+    printf("the audit log is intact: %lld entries (%lld payloads erased and %lld actors "
+           "redacted on withdrawal)\nhead %s\n", (long long)r.entries,
+           (long long)r.erased_payloads, (long long)r.redacted_actors, r.head);
     return CLI_OK;
 }
 

@@ -18,10 +18,11 @@ extern const char migration_004_qsorts[];
 extern const char migration_005_codebook[];
 extern const char migration_006_coding[];
 extern const char migration_007_tokens[];
+extern const char migration_008_withdrawal[];
 static const char *const migrations[] = {migration_001_initial, migration_002_accounts,
                                          migration_003_drafts, migration_004_qsorts,
                                          migration_005_codebook, migration_006_coding,
-                                         migration_007_tokens};
+                                         migration_007_tokens, migration_008_withdrawal};
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
 int db_fail(struct store *st, const char *what, duet_err *e)
@@ -104,6 +105,29 @@ static int exec(struct store *st, const char *sql, duet_err *e)
     return 0;
 }
 
+/* 0 when no row refers to a missing one (PRAGMA foreign_key_check). */
+static int foreign_keys_hold(struct store *st, duet_err *e)
+{
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(st->db, "PRAGMA foreign_key_check", -1, &s, NULL) != SQLITE_OK)
+        return db_fail(st, "checking foreign keys", e);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        duet_errf(e, DUET_EIO, "rows of table '%s' refer to missing rows of '%s'",
+                  (const char *)sqlite3_column_text(s, 0),
+                  (const char *)sqlite3_column_text(s, 2));
+    else if (rc != SQLITE_DONE)
+        db_fail(st, "checking foreign keys", e);
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Each missing migration in its own transaction, with foreign keys off so
+** that a migration can rebuild a table (create, copy, drop, rename) without
+** the DROP cascading into the tables that refer to it; foreign_key_check
+** must then find nothing before it commits. (The pragma cannot change
+** inside a transaction; foreign keys are on again afterwards, whatever
+** happened.) */
 static int migrate(struct store *st, duet_err *e)
 {
     int version = store_schema_version(st);
@@ -111,20 +135,27 @@ static int migrate(struct store *st, duet_err *e)
         return duet_errf(e, DUET_EIO,
                          "the database has schema version %d but this duet knows only "
                          "up to %d; use a newer duet", version, NMIGRATIONS);
-    for (int v = version; v < NMIGRATIONS; v++) {
-        if (exec(st, "BEGIN IMMEDIATE", e) != 0)
-            return -1;
+    int rc = 0;
+    for (int v = version; v < NMIGRATIONS && rc == 0; v++) {
+        if (exec(st, "PRAGMA foreign_keys = OFF", e) != 0 || exec(st, "BEGIN IMMEDIATE", e) != 0) {
+            rc = -1;
+            break;
+        }
         char pragma[64];
         snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
-        if (exec(st, migrations[v], e) != 0 || exec(st, pragma, e) != 0) {
+        if (exec(st, migrations[v], e) != 0 || foreign_keys_hold(st, e) != 0 ||
+            exec(st, pragma, e) != 0) {
             exec(st, "ROLLBACK", NULL);
             duet_err_prefix(e, "applying migration %d", v + 1);
-            return -1;
+            rc = -1;
+        } else if (exec(st, "COMMIT", e) != 0) {
+            rc = -1;
         }
-        if (exec(st, "COMMIT", e) != 0)
-            return -1;
     }
-    return 0;
+    duet_err ignored;
+    if (exec(st, "PRAGMA foreign_keys = ON", rc ? &ignored : e) != 0 && rc == 0)
+        rc = -1;
+    return rc;
 }
 
 int store_open(const char *path, struct store **out, duet_err *e)
@@ -386,24 +417,192 @@ int db_audit(struct store *st, const char *tbl, int64_t row_id, const char *acti
     return 0;
 }
 
+/* ---- redacting the actor of entries, on withdrawal ----
+** An entry's hash covers its actor, so an entry whose actor was replaced by
+** a pseudonym cannot be recomputed as written. The withdrawal therefore
+** records, in its own "erase" entry (whose payload the chain protects like
+** any other), for each entry it redacts: the entry's seq, the hash the entry
+** has when computed as redacted (from the previous hash and its fields with
+** the pseudonym) and the hash it was written with. verify checks a redacted
+** entry against that record and carries on from the hash as written, so
+** every other entry and link is checked exactly as before. */
+
+static void hex32(const unsigned char h[32], char out[65])
+{
+    sodium_bin2hex(out, 65, h, 32);
+}
+
+static int unhex32(const char *s, unsigned char out[32])
+{
+    size_t n = 0;
+    return s && strlen(s) == 64 &&
+                   sodium_hex2bin(out, 32, s, 64, NULL, &n, NULL) == 0 && n == 32
+               ? 0 : -1;
+}
+
+int db_audit_redact_actor(struct store *st, const char *const *names, size_t n,
+                          const char *pseudonym, json_t *records, duet_err *e)
+{
+    if (st->depth == 0)
+        return duet_errf(e, DUET_EINTERNAL, "audit redaction outside a transaction");
+    static const char find[] =
+        "SELECT a.seq, a.at, a.tbl, a.row_id, a.action, a.payload_digest, a.hash, "
+        "(SELECT b.hash FROM audit b WHERE b.seq = a.seq - 1) FROM audit a "
+        "WHERE a.actor = ? AND substr(a.actor, 1, 10) <> 'withdrawn-' ORDER BY a.seq";
+    static const char set[] = "UPDATE audit SET actor = ? WHERE seq = ?";
+    for (size_t i = 0; i < n; i++) {
+        if (names[i] == NULL || names[i][0] == '\0')
+            continue;
+        sqlite3_stmt *s = db_prep(st, find, e);
+        if (s == NULL)
+            return -1;
+        db_bind_text(s, 1, names[i]);
+        json_t *seqs = json_array();
+        int rc;
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+            int64_t seq = sqlite3_column_int64(s, 0);
+            unsigned char prev[32] = {0}, as_redacted[32];
+            if (sqlite3_column_bytes(s, 5) != 32 || sqlite3_column_bytes(s, 6) != 32 ||
+                (seq > 1 && sqlite3_column_bytes(s, 7) != 32)) {
+                sqlite3_reset(s);
+                json_decref(seqs);
+                return duet_errf(e, DUET_EIO, "the audit log's entry %lld is damaged; run "
+                                 "'duet audit verify'", (long long)seq);
+            }
+            if (seq > 1)
+                memcpy(prev, sqlite3_column_blob(s, 7), 32);
+            entry_hash(prev, seq, (const char *)sqlite3_column_text(s, 1), pseudonym,
+                       (const char *)sqlite3_column_text(s, 2), sqlite3_column_int64(s, 3),
+                       (const char *)sqlite3_column_text(s, 4), sqlite3_column_blob(s, 5),
+                       as_redacted);
+            char a[65], h[65];
+            hex32(as_redacted, a);
+            hex32(sqlite3_column_blob(s, 6), h);
+            json_array_append_new(records, json_pack("{s:I, s:s, s:s}", "seq", (json_int_t)seq,
+                                                     "as_redacted", a, "hash", h));
+            json_array_append_new(seqs, json_integer(seq));
+        }
+        sqlite3_reset(s);
+        if (rc != SQLITE_DONE) {
+            json_decref(seqs);
+            return db_fail(st, "reading the audit log", e);
+        }
+        size_t k;
+        json_t *q;
+        json_array_foreach(seqs, k, q) {
+            sqlite3_stmt *u = db_prep(st, set, e);
+            if (u == NULL) {
+                json_decref(seqs);
+                return -1;
+            }
+            db_bind_text(u, 1, pseudonym);
+            sqlite3_bind_int64(u, 2, json_integer_value(q));
+            rc = sqlite3_step(u);
+            sqlite3_reset(u);
+            if (rc != SQLITE_DONE) {
+                json_decref(seqs);
+                return db_fail(st, "redacting the audit log", e);
+            }
+        }
+        json_decref(seqs);
+    }
+    return 0;
+}
+
+struct redaction {
+    int64_t seq, by;                    /* the entry, and the erase entry recording it */
+    unsigned char as_redacted[32], hash[32];
+};
+
+static int redaction_cmp(const void *a, const void *b)
+{
+    int64_t x = ((const struct redaction *)a)->seq, y = ((const struct redaction *)b)->seq;
+    return x < y ? -1 : x > y;
+}
+
+/* Every redaction recorded by the erase entries, sorted by seq (*out NULL
+** when none). A record that cannot be read is left out: the entry it was
+** for then fails verification. */
+static int redactions_load(struct store *st, struct redaction **out, size_t *n, duet_err *e)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(st->db, "SELECT a.seq, p.new_value FROM audit a JOIN audit_payload p "
+                                   "ON p.seq = a.seq WHERE a.action = 'erase' AND "
+                                   "p.new_value IS NOT NULL ORDER BY a.seq", -1, &s, NULL) !=
+        SQLITE_OK)
+        return db_fail(st, "reading the audit log", e);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        json_t *v = json_loads((const char *)sqlite3_column_text(s, 1), 0, NULL);
+        json_t *list = json_object_get(v, "redacted");
+        size_t i;
+        json_t *r;
+        json_array_foreach(list, i, r) {
+            struct redaction x = {json_integer_value(json_object_get(r, "seq")),
+                                  sqlite3_column_int64(s, 0), {0}, {0}};
+            if (unhex32(json_string_value(json_object_get(r, "as_redacted")), x.as_redacted) ||
+                unhex32(json_string_value(json_object_get(r, "hash")), x.hash) || x.seq < 1)
+                continue;
+            if (*n == cap) {
+                size_t ncap = cap ? 2 * cap : 64;
+                struct redaction *p = realloc(*out, ncap * sizeof *p);
+                if (p == NULL) {
+                    json_decref(v);
+                    sqlite3_finalize(s);
+                    free(*out);
+                    *out = NULL;
+                    return duet_errf(e, DUET_EINTERNAL, "out of memory");
+                }
+                *out = p;
+                cap = ncap;
+            }
+            (*out)[(*n)++] = x;
+        }
+        json_decref(v);
+    }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE) {
+        free(*out);
+        *out = NULL;
+        return db_fail(st, "reading the audit log", e);
+    }
+    if (*n > 1)
+        qsort(*out, *n, sizeof **out, redaction_cmp);
+    return 0;
+}
+
 int store_audit_verify(struct store *st, struct store_audit_report *r, duet_err *e)
 {
     memset(r, 0, sizeof *r);
+    struct redaction *red;
+    size_t nred, ri = 0;
+    if (redactions_load(st, &red, &nred, e) != 0)
+        return -1;
     sqlite3_stmt *s = NULL;
     const char *sql = "SELECT a.seq, a.at, a.actor, a.tbl, a.row_id, a.action, "
                       "a.payload_digest, a.hash, p.old_value, p.new_value, p.erased_at, "
                       "p.seq IS NULL FROM audit a LEFT JOIN audit_payload p ON p.seq = a.seq "
                       "ORDER BY a.seq";
-    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+        free(red);
         return db_fail(st, "reading the audit log", e);
+    }
     unsigned char prev[32] = {0}, hash[32], digest[32];
     int64_t expect = 1;
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         int64_t seq = sqlite3_column_int64(s, 0);
         r->entries++;
+        while (ri < nred && red[ri].seq < seq)
+            ri++;
+        const struct redaction *x = ri < nred && red[ri].seq == seq ? &red[ri] : NULL;
         int bad = seq != expect || sqlite3_column_bytes(s, 6) != 32 ||
                   sqlite3_column_bytes(s, 7) != 32 || sqlite3_column_int(s, 11);
+        /* one record per entry, made by a withdrawal after it */
+        bad = bad || (x && (x->by <= seq || (ri + 1 < nred && red[ri + 1].seq == seq)));
         if (!bad) {
             const void *stored_digest = sqlite3_column_blob(s, 6);
             if (sqlite3_column_type(s, 10) == SQLITE_NULL) {
@@ -420,7 +619,15 @@ int store_audit_verify(struct store *st, struct store_audit_report *r, duet_err 
                        (const char *)sqlite3_column_text(s, 2),
                        (const char *)sqlite3_column_text(s, 3), sqlite3_column_int64(s, 4),
                        (const char *)sqlite3_column_text(s, 5), stored_digest, hash);
-            bad = bad || memcmp(hash, sqlite3_column_blob(s, 7), 32) != 0;
+            if (x) {
+                /* As redacted it must be what the withdrawal recorded, and
+                ** the hash it was written with must be the one stored. */
+                r->redacted_actors++;
+                bad = bad || memcmp(hash, x->as_redacted, 32) != 0 ||
+                      memcmp(x->hash, sqlite3_column_blob(s, 7), 32) != 0;
+            } else {
+                bad = bad || memcmp(hash, sqlite3_column_blob(s, 7), 32) != 0;
+            }
         }
         if (bad && r->first_bad == 0)
             r->first_bad = seq;
@@ -429,6 +636,7 @@ int store_audit_verify(struct store *st, struct store_audit_report *r, duet_err 
         expect = seq + 1;
     }
     sqlite3_finalize(s);
+    free(red);
     if (rc != SQLITE_DONE)
         return db_fail(st, "reading the audit log", e);
     sodium_bin2hex(r->head, sizeof r->head, prev, 32);

@@ -51,6 +51,17 @@ void db_now(char out[32]);
 int db_audit(struct store *st, const char *tbl, int64_t row_id, const char *action,
              json_t *old_value, json_t *new_value, duet_err *e);
 
+/* Replaces the actor of every audit entry whose actor is one of names (n of
+** them; NULL and empty ones are skipped; pseudonyms are never replaced)
+** with pseudonym, which must start with "withdrawn-", inside the current
+** transaction. Appends to records (a JSON array, borrowed) one object per
+** entry changed, {"seq", "as_redacted", "hash"}: what store_audit_verify
+** needs to check the entry as redacted. The caller must write records,
+** as {"redacted": records}, in the new_value of an "erase" entry in the
+** same transaction, or the chain no longer verifies. */
+int db_audit_redact_actor(struct store *st, const char *const *names, size_t n,
+                          const char *pseudonym, json_t *records, duet_err *e);
+
 /* Steps a bound INSERT in a transaction, audits it with values (stolen) and
 ** sets *id (may be NULL); a constraint failure reads "<what> already exists". */
 int db_insert_audited(struct store *st, sqlite3_stmt *s, const char *tbl, json_t *values,

@@ -629,6 +629,7 @@ json_t *store_cohort_member_list(struct store *st, const char *cohort, duet_err 
 struct store_audit_report {
     int64_t entries;
     int64_t erased_payloads;
+    int64_t redacted_actors;   /* entries whose actor a withdrawal replaced */
     int64_t first_bad;         /* seq of the first broken entry, 0 if none */
     char head[65];             /* hex hash of the last entry */
 };

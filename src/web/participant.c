@@ -1,7 +1,7 @@
 /*
 ** participant.c — the participant's pages and API: their partnerships, one
 ** partnership (project, partners, modules and how it is going), the
-** check-in form and reflections.
+** check-in form and reflections; one's own consent, and withdrawing it.
 **
 ** Every page and its API route share one function that builds the data
 ** (a json_t): the page renders exactly what the API returns. Access is the
@@ -587,6 +587,9 @@ void home_participant(struct web_req *rq, struct web_res *rs)
     json_array_foreach(rows, i, p)
         partnership_card(rs, p);
     json_decref(rows);
+    html_printf(&rs->body, "<h2>Your consent</h2>\n<p><a href=\"/consent\">See what you agreed "
+                           "to, or withdraw</a>: research, quoting your words and contact about "
+                           "research.</p>\n");
     page_end(rq, rs);
 }
 
@@ -1609,6 +1612,296 @@ static void api_post_reflection(struct web_req *rq, struct web_res *rs)
     json_decref(body);
 }
 
+/* ------------------------------------------------------------------ */
+/* consent and withdrawal                                              */
+
+/* Each purpose as the pages name it: a heading (and in a sentence), what it
+** covers, the title of its withdrawal page, the button, and what the page
+** says once it is done. */
+static const struct consent_purpose {
+    const char *purpose, *label, *in_sentence, *covers, *withdraw_title, *button, *done;
+} consent_purposes[] = {
+    {"research", "Research", "research",
+     "The programme's researchers may study your check-ins, the reflections you share with "
+     "the programme team and your sorting of the norm statements, without your name.",
+     "Withdraw from research", "Withdraw from research", NULL},
+    {"quotes", "Quoting your words", "quoting your words",
+     "Your words may be quoted in reports, without your name.",
+     "Stop quoting your words", "Stop quoting my words",
+     "Your words will not be quoted in reports from now on."},
+    {"contact", "Contact about research", "contact about research",
+     "The programme may contact you about research beyond the programme itself.",
+     "Stop contact about research", "Stop contacting me",
+     "The programme will not contact you about research from now on."},
+};
+#define NPURPOSES (sizeof consent_purposes / sizeof consent_purposes[0])
+
+static const struct consent_purpose *consent_purpose_of(const char *purpose)
+{
+    for (size_t i = 0; purpose && i < NPURPOSES; i++)
+        if (strcmp(purpose, consent_purposes[i].purpose) == 0)
+            return &consent_purposes[i];
+    return NULL;
+}
+
+/* The consent of the caller, whose key is key (their key changes when they
+** withdraw from research): {sign_in_name, withdrawn_from_research,
+** consent: [{purpose, given, in_force, version, given_at, withdrawn_at}]},
+** one row per purpose (given once, withdrawn once: docs/data-model.md). */
+static json_t *consent_data_of(struct web_req *rq, const char *key, duet_err *e)
+{
+    json_t *rows = store_consent_list(rq->st, key, e);
+    if (rows == NULL)
+        return NULL;
+    json_t *list = json_array();
+    int withdrawn = 0;
+    for (size_t k = 0; k < NPURPOSES; k++) {
+        json_t *found = NULL, *r;
+        size_t i;
+        json_array_foreach(rows, i, r)
+            if (strcmp(str(r, "purpose"), consent_purposes[k].purpose) == 0)
+                found = r;
+        json_t *wd = found ? json_object_get(found, "withdrawn_at") : NULL;
+        int in_force = found && (wd == NULL || json_is_null(wd));
+        if (strcmp(consent_purposes[k].purpose, "research") == 0 && found && !in_force)
+            withdrawn = 1;
+        json_array_append_new(list, json_pack(
+            "{s:s, s:b, s:b, s:O?, s:O?, s:O?}", "purpose", consent_purposes[k].purpose,
+            "given", found != NULL, "in_force", in_force, "version",
+            found ? json_object_get(found, "version") : NULL, "given_at",
+            found ? json_object_get(found, "given_at") : NULL, "withdrawn_at",
+            found ? json_object_get(found, "withdrawn_at") : NULL));
+    }
+    json_decref(rows);
+    return json_pack("{s:s, s:b, s:o}", "sign_in_name", key, "withdrawn_from_research",
+                     withdrawn, "consent", list);
+}
+
+static json_t *consent_data(struct web_req *rq, duet_err *e)
+{
+    return consent_data_of(rq, rq->who->person_key, e);
+}
+
+/* The row of purpose in consent_data's list. */
+static json_t *consent_row(json_t *data, const char *purpose)
+{
+    size_t i;
+    json_t *r;
+    json_array_foreach(json_object_get(data, "consent"), i, r)
+        if (strcmp(str(r, "purpose"), purpose) == 0)
+            return r;
+    return NULL;
+}
+
+static void get_consent(struct web_req *rq, struct web_res *rs)
+{
+    duet_err e;
+    json_t *d = consent_data(rq, &e);
+    if (d == NULL) {
+        fail_page(rq, rs, &e);
+        return;
+    }
+    const struct consent_purpose *done = consent_purpose_of(web_query(rq, "withdrawn"));
+    page_begin(rq, rs, "Your consent");
+    duet_buf *b = &rs->body;
+    if (done && strcmp(done->purpose, "research") == 0) {
+        char text[256];
+        snprintf(text, sizeof text, "We have erased your name and what you wrote. Your sign-in "
+                 "name is now %s. Use it with your usual password next time you sign in.",
+                 rq->who->person_key);
+        success_banner(rs, "You have withdrawn from research", text);
+    } else if (done) {
+        success_banner(rs, "You have withdrawn your consent", done->done);
+    }
+    html_printf(b, "<h1>Your consent</h1>\n<p>You agreed to some uses of what you tell the "
+                   "programme. You can withdraw from any of them at any time. You do not have "
+                   "to give a reason.</p>\n<dl class=\"nhsuk-summary-list\">\n");
+    for (size_t k = 0; k < NPURPOSES; k++) {
+        const struct consent_purpose *cp = &consent_purposes[k];
+        json_t *r = consent_row(d, cp->purpose);
+        char when[32];
+        html_printf(b, "<div class=\"nhsuk-summary-list__row\">\n<dt class=\"nhsuk-summary-list__key\">"
+                       "%s</dt>\n<dd class=\"nhsuk-summary-list__value\"><p>%s</p><p>", cp->label,
+                    cp->covers);
+        if (!json_is_true(json_object_get(r, "given"))) {
+            html_printf(b, "You have not agreed to this.");
+        } else if (json_is_true(json_object_get(r, "in_force"))) {
+            fmt_date(str(r, "given_at"), when);
+            html_printf(b, "You agreed on %s.", when);
+        } else {
+            fmt_date(str(r, "withdrawn_at"), when);
+            html_printf(b, "You withdrew on %s.", when);
+        }
+        html_printf(b, "</p></dd>\n<dd class=\"nhsuk-summary-list__actions\">");
+        if (json_is_true(json_object_get(r, "in_force")))
+            html_printf(b, "<a class=\"nhsuk-link\" href=\"/consent/withdraw?purpose=%s\">"
+                           "Withdraw<span class=\"nhsuk-u-visually-hidden\"> from %s</span></a>",
+                        cp->purpose, cp->in_sentence);
+        html_printf(b, "</dd>\n</div>\n");
+    }
+    html_printf(b, "</dl>\n");
+    if (json_is_true(json_object_get(d, "withdrawn_from_research")))
+        html_printf(b, "<h2>Signing in</h2>\n<p>Because you withdrew from research, your "
+                       "sign-in name is now <strong>%s</strong>. Your password has not "
+                       "changed.</p>\n", rq->who->person_key);
+    html_printf(b, "<p>If you have a question about your consent, ask your programme team.</p>\n"
+                   "<p><a href=\"/\">Go to your home page</a></p>\n");
+    json_decref(d);
+    page_end(rq, rs);
+}
+
+/* The page before withdrawing: what will be erased, what is kept, that it
+** cannot be undone, and one button. */
+static void withdraw_confirm_page(struct web_req *rq, struct web_res *rs,
+                                  const struct consent_purpose *cp)
+{
+    duet_buf *b = &rs->body;
+    page_begin(rq, rs, cp->withdraw_title);
+    page_back(rs, "/consent", "Back to your consent");
+    html_printf(b, "<h1>%s</h1>\n", cp->withdraw_title);
+    if (strcmp(cp->purpose, "research") == 0) {
+        html_printf(b,
+            "<p>If you withdraw, the programme's researchers will stop using anything about "
+            "you, and we will erase what could identify you. You can still take part in the "
+            "programme and use duet.</p>\n"
+            "<h2>What we will erase</h2>\n<ul class=\"nhsuk-list nhsuk-list--bullet\">\n"
+            "<li>your name, organisation and contact details</li>\n"
+            "<li>all your reflections, including private ones, and any notes researchers made "
+            "about them</li>\n"
+            "<li>what you wrote in your check-ins</li>\n"
+            "<li>check-ins you saved to finish later</li>\n"
+            "<li>your sorting of the norm statements</li>\n"
+            "<li>your name in duet's record of changes</li>\n</ul>\n"
+            "<h2>What we will keep</h2>\n<ul class=\"nhsuk-list nhsuk-list--bullet\">\n"
+            "<li>the scores you gave in check-ins you sent, without your name: they are not "
+            "used for research and do not appear in any report, chart or download</li>\n"
+            "<li>that you are a member of your partnership, and your role in it</li>\n"
+            "<li>a record that you agreed to research and then withdrew</li>\n"
+            "<li>your account, so you can still sign in</li>\n</ul>\n"
+            "<h2>Signing in afterwards</h2>\n"
+            "<p>Your sign-in name could identify you, so it will change to <strong>withdrawn-%D"
+            "</strong>. Your password stays the same. Write your new sign-in name down before "
+            "you continue.</p>\n"
+            "<p>Your partners and the programme team will see you as \"(withdrawn)\". Anything "
+            "you write after you withdraw will not be used for research either.</p>\n",
+            rq->who->person_id);
+    } else {
+        html_printf(b, "<p>If you withdraw, we will record that from today %s</p>\n"
+                       "<p>Nothing is erased. Your answers and reflections stay as they are, "
+                       "and what you agreed to for research does not change.</p>\n",
+                    strcmp(cp->purpose, "quotes") == 0
+                        ? "your words must not be quoted in reports."
+                        : "the programme must not contact you about research beyond the "
+                          "programme itself.");
+    }
+    html_printf(b, "<div class=\"nhsuk-card nhsuk-card--warning\">\n<div class=\"nhsuk-card__content\">\n"
+                   "<h2 class=\"nhsuk-card__heading\">This cannot be undone</h2>\n<p>%s</p>\n"
+                   "</div>\n</div>\n"
+                   "<form action=\"/consent/withdraw\" method=\"post\" novalidate>\n",
+                strcmp(cp->purpose, "research") == 0
+                    ? "We cannot get back what we erase, and you cannot agree to research "
+                      "again later."
+                    : "You cannot agree to this again later.");
+    page_csrf_field(rq, rs);
+    html_printf(b, "<input type=\"hidden\" name=\"purpose\" value=\"%s\">\n"
+                   "<div class=\"nhsuk-button-group\">\n"
+                   "<button class=\"nhsuk-button nhsuk-button--warning\" data-module=\"nhsuk-button\" "
+                   "data-prevent-double-click=\"true\" type=\"submit\">%s</button>\n"
+                   "<a class=\"nhsuk-link\" href=\"/consent\">Cancel and keep my consent</a>\n"
+                   "</div>\n</form>\n", cp->purpose, cp->button);
+    page_end(rq, rs);
+}
+
+static void get_withdraw(struct web_req *rq, struct web_res *rs)
+{
+    const struct consent_purpose *cp = consent_purpose_of(web_query(rq, "purpose"));
+    if (cp == NULL) {
+        web_redirect(rs, "/consent");
+        return;
+    }
+    duet_err e;
+    json_t *d = consent_data(rq, &e);
+    if (d == NULL) {
+        fail_page(rq, rs, &e);
+        return;
+    }
+    int in_force = json_is_true(json_object_get(consent_row(d, cp->purpose), "in_force"));
+    json_decref(d);
+    if (!in_force)
+        page_error(rq, rs, 409, "You have not agreed to this, or you have already withdrawn. "
+                                "Go back to your consent to see what you agreed to.");
+    else
+        withdraw_confirm_page(rq, rs, cp);
+}
+
+/* Withdraws the caller's consent for cp. */
+static int withdraw_own(struct web_req *rq, const struct consent_purpose *cp, duet_err *e)
+{
+    return store_consent_withdraw(rq->st, rq->who->person_key, cp->purpose, e);
+}
+
+static void post_withdraw(struct web_req *rq, struct web_res *rs)
+{
+    const struct consent_purpose *cp = consent_purpose_of(http_form_get(&rq->form, "purpose"));
+    duet_err e;
+    if (cp == NULL) {
+        page_error(rq, rs, 422, "Choose what to withdraw from on your consent page.");
+    } else if (withdraw_own(rq, cp, &e) != 0) {
+        if (e.code == DUET_ECONFLICT)
+            page_error(rq, rs, 409, "You have not agreed to this, or you have already "
+                                    "withdrawn. Go back to your consent to see what you "
+                                    "agreed to.");
+        else
+            fail_page(rq, rs, &e);
+    } else {
+        char loc[64];
+        snprintf(loc, sizeof loc, "/consent?withdrawn=%s", cp->purpose);
+        web_redirect(rs, loc);
+    }
+}
+
+static void api_get_consent(struct web_req *rq, struct web_res *rs)
+{
+    duet_err e;
+    json_t *d = consent_data(rq, &e);
+    if (d == NULL)
+        fail_json(rs, &e);
+    else
+        web_json(rs, 200, d);
+}
+
+static void api_post_withdraw(struct web_req *rq, struct web_res *rs)
+{
+    json_t *body = json_body(rq, rs);
+    if (body == NULL)
+        return;
+    static const char *const keys[] = {"purpose", NULL};
+    json_t *errors = json_object();
+    const struct consent_purpose *cp =
+        consent_purpose_of(json_string_value(json_object_get(body, "purpose")));
+    if (cp == NULL)
+        json_object_set_new(errors, "purpose", json_string("must be research, quotes or "
+                                                           "contact"));
+    duet_err e;
+    if (only_keys(body, keys, errors) || json_object_size(errors)) {
+        json_fields_error(rs, 422, "the request has fields that are missing or wrong", errors);
+    } else if (withdraw_own(rq, cp, &e) != 0) {
+        fail_json(rs, &e);
+    } else {
+        /* Withdrawing from research changed the key (docs/data-model.md). */
+        char key[40];
+        snprintf(key, sizeof key, "withdrawn-%lld", (long long)rq->who->person_id);
+        json_t *d = consent_data_of(rq, strcmp(cp->purpose, "research") == 0
+                                            ? key : rq->who->person_key, &e);
+        if (d == NULL)
+            fail_json(rs, &e);
+        else
+            web_json(rs, 200, d);
+    }
+    json_decref(errors);
+    json_decref(body);
+}
+
 const struct web_route web_routes_participant[] = {
     {"GET", "/partnerships/{code}", ACCESS_PARTNERSHIP_VIEW, WEB_OBJ_PARTNERSHIP, get_partnership},
     {"GET", "/partnerships/{code}/modules/{n}/checkin", ACCESS_CHECKIN, WEB_OBJ_PARTNERSHIP,
@@ -1630,5 +1923,11 @@ const struct web_route web_routes_participant[] = {
      WEB_OBJ_PARTNERSHIP, api_get_reflections},
     {"POST", "/api/v1/partnerships/{code}/reflections", ACCESS_REFLECT, WEB_OBJ_PARTNERSHIP,
      api_post_reflection},
+    /* One's own consent: the object is always the caller. */
+    {"GET", "/consent", ACCESS_SIGNED_IN, WEB_OBJ_NONE, get_consent},
+    {"GET", "/consent/withdraw", ACCESS_SIGNED_IN, WEB_OBJ_NONE, get_withdraw},
+    {"POST", "/consent/withdraw", ACCESS_SIGNED_IN, WEB_OBJ_NONE, post_withdraw},
+    {"GET", "/api/v1/consent", ACCESS_SIGNED_IN, WEB_OBJ_NONE, api_get_consent},
+    {"POST", "/api/v1/consent/withdraw", ACCESS_SIGNED_IN, WEB_OBJ_NONE, api_post_withdraw},
     {NULL, NULL, 0, 0, NULL},
 };

@@ -1138,6 +1138,192 @@ static void test_cohort_names_fit_urls(void **state)
     assert_int_equal(sql_int(f->path, "SELECT count(*) FROM cohort"), 3);
 }
 
+/* ------------------------------------------------------------------ */
+/* withdrawal leaves no trace                                          */
+
+/* How many times needle occurs in the bytes of file path (0 when absent). */
+static int file_count(const char *path, const char *needle)
+{
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL)
+        return 0;
+    duet_buf b;
+    buf_init(&b, (size_t)1 << 30);
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+        assert_int_equal(buf_append(&b, chunk, n), 0);
+    fclose(fp);
+    int count = 0;
+    size_t k = strlen(needle);
+    for (size_t i = 0; i + k <= b.len; i++)
+        count += memcmp(b.data + i, needle, k) == 0;
+    buf_free(&b);
+    return count;
+}
+
+/* The same in the database file, its WAL and its shared-memory index. */
+static int db_files_count(const char *path, const char *needle)
+{
+    char side[96];
+    int n = file_count(path, needle);
+    snprintf(side, sizeof side, "%s-wal", path);
+    n += file_count(side, needle);
+    snprintf(side, sizeof side, "%s-shm", path);
+    return n + file_count(side, needle);
+}
+
+/* The erased words and names are gone from the bytes on disk while the
+** store is still open (its WAL in use), even on an SQLite built without
+** secure delete; the entry the person made as actor is kept under their
+** pseudonym and the chain verifies. */
+static void test_withdraw_leaves_no_bytes(void **state)
+{
+    struct fx *f = *state;
+    assert_int_equal(sqlite3_exec(f->st->db, "PRAGMA secure_delete = OFF", NULL, NULL, NULL),
+                     SQLITE_OK);
+    add_frame(f->st);                                                  /* 4 entries */
+    struct store_person zq = {"zq.a", "Quillon Zephyrine", "Zephyrine Trust", "qz@example.org"};
+    OK(store_person_add(f->st, &zq, NULL, e));                         /* 1, id 1 */
+    add_person(f->st, "sy.b", "System B");                             /* 1, id 2 */
+    struct store_member pair[] = {{"zq.a", "patient_leader"}, {"sy.b", "clinician"}};
+    struct store_partnership p = {"Cohort 1", "P1", "T", "A", 2, pair};
+    OK(store_partnership_add(f->st, &p, NULL, e));                     /* 1 */
+    OK(store_consent_give(f->st, "zq.a", "research", "v1", e));        /* 1 */
+    store_set_actor(f->st, "zq.a");
+    OK(store_reflection_add(f->st, "zq.a", "P1", 1, "programme",
+                            "OKAPIMARKER42 we chose together", NULL, e));   /* 1, by zq.a */
+    store_set_actor(f->st, "tester");
+    OK(store_reflection_add(f->st, "sy.b", "P1", 1, "programme", "Partner words.", NULL, e));
+    assert_true(db_files_count(f->path, "OKAPIMARKER42") > 0);
+    assert_true(db_files_count(f->path, "Zephyrine") > 0);
+
+    OK(store_consent_withdraw(f->st, "zq.a", "research", e));          /* 2 */
+    static const char *const gone[] = {"OKAPIMARKER42", "Quillon", "Zephyrine", "qz@example",
+                                       "zq.a"};
+    for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++)
+        if (db_files_count(f->path, gone[i]) != 0)
+            fail_msg("'%s' is still in the database files", gone[i]);
+    assert_true(db_files_count(f->path, "Partner words.") > 0);
+
+    /* 4 + 2 + 1 + 1 + 2 + 2 = 12 entries; zq.a's one entry redacted. */
+    struct store_audit_report r = verify(f->st);
+    assert_int_equal(r.entries, 12);
+    assert_int_equal(r.first_bad, 0);
+    assert_int_equal(r.redacted_actors, 1);
+    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM audit WHERE actor = 'withdrawn-1'"),
+                     1);
+    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM audit WHERE actor = 'tester'"), 11);
+}
+
+/* The withdrawal's own entries are made under the pseudonym when the
+** person withdraws themselves; a reflection id once erased is not given
+** again; an entry cannot be changed in any other way. */
+static void test_withdraw_self_and_ids(void **state)
+{
+    struct fx *f = *state;
+    add_frame(f->st);
+    add_person(f->st, "le.a", "Lived A");
+    add_person(f->st, "sy.b", "System B");
+    struct store_member pair[] = {{"le.a", "patient_leader"}, {"sy.b", "clinician"}};
+    struct store_partnership p = {"Cohort 1", "P1", "T", "A", 2, pair};
+    OK(store_partnership_add(f->st, &p, NULL, e));
+    OK(store_consent_give(f->st, "le.a", "research", "v1", e));
+    int64_t a = 0, b = 0, c = 0;
+    OK(store_reflection_add(f->st, "sy.b", "P1", 0, "private", "First.", &a, e));
+    OK(store_reflection_add(f->st, "le.a", "P1", 0, "private", "Second.", &b, e));
+    assert_int_equal(b, a + 1);
+    store_set_actor(f->st, "le.a");
+    OK(store_consent_withdraw(f->st, "le.a", "research", e));
+    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM audit WHERE actor = 'le.a'"), 0);
+    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM audit WHERE actor = 'withdrawn-1' "
+                                      "AND action IN ('update', 'erase')"), 2);
+    store_set_actor(f->st, "tester");
+    OK(store_reflection_add(f->st, "sy.b", "P1", 0, "private", "Third.", &c, e));
+    assert_int_equal(c, b + 1);
+    struct store_audit_report r = verify(f->st);
+    assert_int_equal(r.first_bad, 0);
+    assert_int_equal(r.redacted_actors, 0);
+
+    char msg[256];
+    assert_int_not_equal(sql_exec(f->path, "UPDATE audit SET row_id = 99 WHERE seq = 2", msg,
+                                  sizeof msg), SQLITE_OK);
+    assert_string_equal(msg, "the audit log is append-only");
+    assert_int_not_equal(sql_exec(f->path, "UPDATE audit SET actor = 'withdrawn-7' "
+                                           "WHERE actor = 'withdrawn-1'", msg, sizeof msg),
+                         SQLITE_OK);
+    assert_int_not_equal(sql_exec(f->path, "DELETE FROM audit WHERE seq = 1", msg, sizeof msg),
+                         SQLITE_OK);
+}
+
+/* A database at schema version 6 is upgraded with every row kept (the
+** rebuilt tables' DROPs cascade into nothing) and ids never reused, not
+** even one erased before the upgrade that only the audit log remembers. */
+extern const char migration_001_initial[], migration_002_accounts[], migration_003_drafts[],
+    migration_004_qsorts[], migration_005_codebook[], migration_006_coding[];
+
+static void test_upgrade_from_6_keeps_rows_and_ids(void **state)
+{
+    (void)state;
+    char path[64];
+    temp_path(path);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    const char *const v6[] = {migration_001_initial, migration_002_accounts,
+                              migration_003_drafts, migration_004_qsorts,
+                              migration_005_codebook, migration_006_coding};
+    assert_int_equal(sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL), SQLITE_OK);
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(sqlite3_exec(db, v6[i], NULL, NULL, NULL), SQLITE_OK);
+    static const char rows[] =
+        "INSERT INTO programme (id, name, created_at) VALUES (1, 'A', 'x');"
+        "INSERT INTO cohort (id, programme_id, name, created_at) VALUES (1, 1, 'C', 'x');"
+        "INSERT INTO person (id, key, display_name, created_at) VALUES (1, 'le.a', 'L', 'x'),"
+        " (2, 'sy.b', 'S', 'x');"
+        "INSERT INTO partnership (id, cohort_id, code, kind, created_at) VALUES"
+        " (1, 1, 'P1', 'pair', 'x');"
+        "INSERT INTO membership VALUES (1, 1, (SELECT id FROM role WHERE name = 'carer')),"
+        " (1, 2, (SELECT id FROM role WHERE name = 'gp'));"
+        "INSERT INTO reflection (id, person_id, partnership_id, visibility, text, created_at)"
+        " VALUES (1, 1, 1, 'programme', 'one', 'x'), (2, 2, 1, 'programme', 'two', 'x'),"
+        " (3, 1, 1, 'programme', 'three', 'x');"
+        /* reflection 4 was erased before the upgrade: only the log names it */
+        "INSERT INTO audit VALUES (1, 'x', 'a', 'reflection', 4, 'insert', zeroblob(32),"
+        " zeroblob(32));"
+        "INSERT INTO coder (id, guid, name) VALUES (1, 'g-coder', 'ann');"
+        "INSERT INTO source (id, guid, reflection_id, created_at) VALUES (1, 'g-src', 3, 'x');"
+        "INSERT INTO selection (id, guid, source_id, start_pos, end_pos, coder_id, created_at)"
+        " VALUES (1, 'g-sel', 1, 0, 3, 1, 'x');"
+        "INSERT INTO memo (id, target_kind, target_id, text, author, created_at)"
+        " VALUES (1, 'source', 1, 'm', 'ann', 'x');"
+        "PRAGMA user_version = 6;";
+    assert_int_equal(sqlite3_exec(db, rows, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+
+    struct store *st = NULL;
+    OK(store_open(path, &st, e));
+    assert_int_equal(store_schema_version(st), latest_version());
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM reflection"), 3);
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM source WHERE reflection_id = 3"), 1);
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM selection WHERE source_id = 1"), 1);
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM memo"), 1);
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM codable WHERE kind = 'reflection'"), 0);
+    sqlite3_stmt *s = NULL;
+    assert_int_equal(sqlite3_prepare_v2(st->db, "PRAGMA foreign_keys", -1, &s, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(s, 0), 1);   /* on again after migrating */
+    sqlite3_finalize(s);
+    int64_t id = 0;
+    OK(store_reflection_add(st, "sy.b", "P1", 0, "private", "after", &id, e));
+    assert_int_equal(id, 5);
+    /* deleting the reflection deletes its source and selection, as before */
+    assert_int_equal(sqlite3_exec(st->db, "DELETE FROM reflection WHERE id = 3", NULL, NULL,
+                                  NULL), SQLITE_OK);
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM selection"), 0);
+    store_close(st);
+    remove_db(path);
+}
+
 int main(void)
 {
     setenv("DUET_NOW", NOW, 1);
@@ -1160,6 +1346,9 @@ int main(void)
         T(test_audit_tamper_gap),
         T(test_transaction_rollback),
         T(test_cohort_names_fit_urls),
+        T(test_withdraw_leaves_no_bytes),
+        T(test_withdraw_self_and_ids),
+        cmocka_unit_test(test_upgrade_from_6_keeps_rows_and_ids),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
