@@ -168,7 +168,7 @@ cat > "$out/qdpx.dict" <<'DICT'
 "\xef\xbb\xbf"
 DICT
 
-# Tokens that matter to the request parsers (forms, cookies, routes, origins).
+# Tokens that matter to the request parsers (requests, forms, cookies, routes, origins).
 cat > "$out/http.dict" <<'DICT'
 "%"
 "%25"
@@ -194,6 +194,17 @@ cat > "$out/http.dict" <<'DICT'
 "https://"
 "[::1]:"
 ":65535"
+"GET "
+"POST "
+" HTTP/1.1\x0d\x0a"
+"\x0d\x0a"
+"\x0d\x0a\x0d\x0a"
+"Cookie: "
+"Origin: "
+"Host: "
+"__Host-duet_session="
+"duet_signin="
+"?"
 DICT
 
 # The least coverage (edges) a target may end with: about 70% of what its
