@@ -8,12 +8,13 @@
 # to measure the coverage they reach; then it fuzzes with -max_len set to its
 # largest seed plus a quarter, rounded up to 1 KiB (at least 4096), so no seed
 # is cut short. One line per target reports the edges (libFuzzer's cov) and
-# features (ft) reached, the seeds, max_len, and the runs; a last line totals
-# them. New inputs go to build-fuzz/corpus-TARGET/, crashes to
-# build-fuzz/TARGET-crash-* (kept). Exits non-zero when a fuzzer finds a bug,
-# when a seed is over 64 KiB, when a target ends below the coverage of its
-# seeds alone, or below the floor recorded for it here (a run that reaches
-# that little is not exercising the reader).
+# features (ft) reached, the seeds and the edges they reach alone, max_len,
+# and the runs; a last line totals them. New inputs go to
+# build-fuzz/corpus-TARGET/, crashes to build-fuzz/TARGET-crash-* (kept, as
+# are -leak-*, -timeout-*, -oom-*). Exits non-zero when a fuzzer finds a bug,
+# when a seed is over 64 KiB or max_len would cut one, when a target ends
+# below the coverage of its seeds alone, or below the floor recorded for it
+# here (a run that reaches that little is not exercising the reader).
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-20}
@@ -53,7 +54,7 @@ libs="$(pkg-config --libs jansson libxml-2.0 libzip) -lm"
 # each target. JOBS compilers at a time (default 2).
 rm -rf "$out/obj"
 mkdir -p "$out/obj"
-# shellcheck disable=SC2086
+# shellcheck disable=SC2086,SC2016
 printf '%s\n' $srcs | xargs -P "${JOBS:-2}" -I{} sh -c \
   'o="$1/obj/$(echo "$2" | tr / _).o"; '"$cc"' '"$flags"' -fsanitize=fuzzer-no-link -c "$2" -o "$o"' \
   sh "$out" {}
@@ -223,8 +224,9 @@ floor_of() {
 
 # "cov: X ft: Y" of libFuzzer's last status line in a log, as "X Y".
 cov_of() {
-  grep -E '^#[0-9]+[[:space:]]+[A-Z]+[[:space:]]+cov: ' "$1" | tail -1 |
-    sed -E 's/.* cov: ([0-9]+) ft: ([0-9]+).*/\1 \2/'
+  l=$(grep -E '^#[0-9]+[[:space:]]+[A-Z]+[[:space:]]+cov: ' "$1" | tail -1 |
+    sed -E 's/.* cov: ([0-9]+) ft: ([0-9]+).*/\1 \2/')
+  echo "${l:-0 0}"
 }
 
 fail() { echo "fuzz: $t: FAILED: $*" >&2; status=1; failed="$failed $t"; }
@@ -259,12 +261,12 @@ for t in $targets; do
     tail -30 "$out/$t.seeds.log" >&2
     continue
   fi
-  set -- $(cov_of "$out/$t.seeds.log")
-  scov=${1:-0} sft=${2:-0}
+  r=$(cov_of "$out/$t.seeds.log")
+  scov=${r% *} sft=${r#* }
   "$out/fuzz_$t" -runs=0 -max_len="$maxlen" -timeout=10 "$seeds" >"$out/$t.seeds-cut.log" 2>&1 || true
-  set -- $(cov_of "$out/$t.seeds-cut.log")
-  if [ $(( ${2:-0} + 1 + sft / 200 )) -lt "$sft" ]; then
-    fail "max_len $maxlen cuts its seeds short: they reach ${2:-0} features so, $sft whole"
+  r=$(cov_of "$out/$t.seeds-cut.log")
+  if [ $(( ${r#* } + 1 + sft / 200 )) -lt "$sft" ]; then
+    fail "max_len $maxlen cuts its seeds short: they reach ${r#* } features so, $sft whole"
     continue
   fi
 
@@ -274,8 +276,8 @@ for t in $targets; do
     -artifact_prefix="$out/$t-" -print_final_stats=1 "$out/corpus-$t" "$seeds" \
     >"$out/$t.log" 2>&1 || rc=$?
   s=$(( $(date +%s) - t0 ))
-  set -- $(cov_of "$out/$t.log")
-  cov=${1:-0} ft=${2:-0}
+  r=$(cov_of "$out/$t.log")
+  cov=${r% *} ft=${r#* }
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/$t.log")
   runs=${runs:-0}
   echo "fuzz: $t: $cov edges (cov), $ft features (ft), $nseeds seeds (alone: $scov edges), max_len $maxlen, $runs runs in $s s"
@@ -290,6 +292,6 @@ for t in $targets; do
   fi
   tcov=$((tcov + cov)) tft=$((tft + ft)) tseeds=$((tseeds + nseeds)) truns=$((truns + runs)) tsecs=$((tsecs + s))
 done
-n=$(echo $targets | wc -w | tr -d ' ')
+n=$(echo "$targets" | wc -w | tr -d ' ')
 echo "fuzz: total: $n targets, $tcov edges (cov), $tft features (ft), $tseeds seeds, $truns runs in $tsecs s${failed:+; failed:$failed}"
 exit $status
