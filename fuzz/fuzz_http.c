@@ -2,7 +2,14 @@
 ** fuzz_http.c — libFuzzer target for the request parsers in web/http (and
 ** the escaping writer in web/html that puts what they return into pages).
 **
-** The whole input is a form body for http_form_parse: it is refused with a
+** An input that starts like a request line ("GET ", "POST " and so on) is
+** a whole HTTP/1.1 request as a browser writes it (the chromium-* seeds were
+** recorded from Chromium by fuzz/capture-http.mjs): its path goes to
+** http_route_match, its query string and its body to http_form_parse, its
+** Cookie header to http_cookie_get for the cookies duet sets, and its Origin
+** and Host headers to http_same_origin, as the server hands them on.
+**
+** Any other input is a form body for http_form_parse: it is refused with a
 ** message that is valid UTF-8, or every field obeys http.h's rules and
 ** survives being encoded again and parsed back unchanged. The input is then
 ** split at its first NUL or newline into A and B (B ends at the next one) to
@@ -126,7 +133,7 @@ static void fuzz_route(const char *path, size_t bufsz)
     static const char *const patterns[] = {
         "/", "/sign-in", "/partnerships/{code}", "/partnerships/{code}/modules/{n}",
         "/api/v1/partnerships/{code}/modules/{n}/checkin", "/cohorts/{code}/people/{key}/",
-        "/{a}/{b}/{c}",
+        "/partnerships/{code}/reflections", "/coding/{kind}/{id}", "/{a}/{b}/{c}",
     };
     char buf[512];
     const char *params[3];
@@ -217,8 +224,97 @@ static void fuzz_html(const char *s)
     buf_free(&b);
 }
 
+/* The value of header name (case-insensitive) in head[0..n), NUL-terminated
+** in a malloc'd copy, or NULL when there is none. */
+static char *header(const char *head, size_t n, const char *name)
+{
+    size_t nl = strlen(name);
+    for (const char *p = head, *end = head + n; p < end;) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        const char *stop = eol ? eol : end;
+        if ((size_t)(stop - p) > nl && p[nl] == ':' && strncasecmp(p, name, nl) == 0) {
+            const char *v = p + nl + 1;
+            while (v < stop && (*v == ' ' || *v == '\t'))
+                v++;
+            const char *ve = stop;
+            if (ve > v && ve[-1] == '\r')
+                ve--;
+            char *out = malloc((size_t)(ve - v) + 1);
+            CHECK(out != NULL);
+            memcpy(out, v, (size_t)(ve - v));
+            out[ve - v] = '\0';
+            return out;
+        }
+        p = eol ? eol + 1 : end;
+    }
+    return NULL;
+}
+
+/* A whole request: "METHOD TARGET VERSION\r\n", headers, "\r\n", body. */
+static void fuzz_request(const char *s, size_t n)
+{
+    const char *hend = NULL;
+    for (size_t i = 0; i + 3 < n && hend == NULL; i++)
+        if (memcmp(s + i, "\r\n\r\n", 4) == 0)
+            hend = s + i;
+    const char *body = hend ? hend + 4 : s + n;
+    size_t hlen = (size_t)((hend ? hend : s + n) - s);
+    const char *eol = memchr(s, '\n', hlen);
+    size_t llen = eol ? (size_t)(eol - s) : hlen;
+    const char *sp1 = memchr(s, ' ', llen);
+    const char *t = sp1 ? sp1 + 1 : s + llen;
+    const char *sp2 = memchr(t, ' ', (size_t)(s + llen - t));
+    size_t tlen = (size_t)((sp2 ? sp2 : s + llen) - t);
+    char *target = malloc(tlen + 1);
+    CHECK(target != NULL);
+    memcpy(target, t, tlen);
+    target[tlen] = '\0';
+    char *q = memchr(target, '?', tlen);
+    if (q != NULL) {
+        *q++ = '\0';
+        fuzz_form(q, strlen(q));        /* the query string, as the server parses it */
+    }
+    fuzz_route(target, 512);
+    fuzz_route(target, 1 + tlen % 64);
+    fuzz_html(target);
+    const char *heads = eol ? eol + 1 : s + hlen;
+    size_t hn = (size_t)(s + hlen - heads);
+    char *cookie = header(heads, hn, "Cookie"), *origin = header(heads, hn, "Origin"),
+         *host = header(heads, hn, "Host");
+    if (cookie != NULL) {
+        fuzz_cookie(cookie, "duet_session", 256);
+        fuzz_cookie(cookie, "__Host-duet_session", 256);
+        fuzz_cookie(cookie, "duet_signin", 33);
+        fuzz_cookie(cookie, "duet_session", 1 + hn % 64);
+    }
+    if (host != NULL) {
+        if (origin != NULL)
+            fuzz_origin(origin, host);
+        fuzz_listen(host);
+    }
+    fuzz_form(body, (size_t)(s + n - body));
+    free(cookie);
+    free(origin);
+    free(host);
+    free(target);
+}
+
+/* Whether s starts with an HTTP method and a space. */
+static int is_request(const uint8_t *s, size_t n)
+{
+    static const char *const methods[] = {"GET ", "POST ", "HEAD ", "PUT ", "DELETE ", "OPTIONS "};
+    for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
+        if (n >= strlen(methods[i]) && memcmp(s, methods[i], strlen(methods[i])) == 0)
+            return 1;
+    return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    if (is_request(data, size)) {
+        fuzz_request((const char *)data, size);
+        return 0;
+    }
     fuzz_form((const char *)data, size);
 
     /* A: up to the first NUL or newline; B: from there to the next. */
