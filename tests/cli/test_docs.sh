@@ -20,7 +20,7 @@ section() { awk -v t="## $2" '$0 == t {on = 1; next} /^## / {on = 0} on' "$1"; }
 # Placeholders the docs write for files that are made, not shipped.
 placeholder() {
   case $1 in
-    *NNN*|*NAME*|*TOPIC*|*MODULE*|*'<'*|*what_it_does*) return 0 ;;
+    *NNN*|*NAME*|*TOPIC*|*MODULE*|*TARGET*|*'<'*|*what_it_does*) return 0 ;;
   esac
   return 1
 }
