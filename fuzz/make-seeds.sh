@@ -25,6 +25,10 @@ for f in lmm/one.csv lmm/missing.csv lmm/zero.csv lmm/anova.csv lmm/anova.defaul
          agreement/wikipedia-3x15.csv qfactor/medium.csv qfactor/small.pca.varimax.csv desc/lmm.csv; do
   cp "$here/tests/fixtures/$f" "$c/table/fixture-$(echo "$f" | tr / -)"
 done
+# Codebooks that other QDA tools wrote (tests/fixtures/refi-qda/README.md).
+for f in refi-qda/qualcoder-3.8.2-codebook.qdc refi-qda/taguette-1.4.1-codebook.qdc; do
+  cp "$here/tests/fixtures/$f" "$c/qdc/fixture-$(echo "$f" | tr / -)"
+done
 # The example instrument of docs/instruments.md.
 awk '/^## Example/ { f = 1 } f && /^```json/ { g = 1; next } g && /^```/ { exit } g' \
   "$here/docs/instruments.md" > "$c/instrument/docs-mini-checkin.json"
