@@ -665,6 +665,22 @@ test('5b. two researchers code the same passages and duet analyse agreement repo
 /* ---- 6. accessibility and a clean console ---- */
 
 // The pages every run must have checked (tests 1–5 visit them).
+/* ---- 5c. consent, and the confirmation before disabling an account ---- */
+
+test('5c. a participant reads their consent and what withdrawing means; an admin is asked before disabling', async () => {
+  const p = await role('participant');
+  assert.ok(p.person, 'the participant did not sign in (test 1)');
+  await p.visit('participant-consent', goto('/consent'));
+  assert.match(await heading(p.page), /consent/i);
+  // The confirmation page only: nothing is withdrawn by reading it.
+  await p.visit('participant-consent-withdraw', goto('/consent/withdraw?purpose=research'));
+  const text = await p.page.evaluate(() => document.querySelector('main').innerText);
+  assert.match(text, /cannot be undone/i, 'the withdrawal page does not say it cannot be undone');
+  const a = await role('admin');
+  await a.visit('admin-disable-confirm', goto(`/admin/users/${W.STAFF.researcher}/disable`));
+  assert.match(await heading(a.page), /disable/i);
+});
+
 const EXPECTED_PAGES = ['sign-in', 'sign-in-error', 'participant-home', 'facilitator-home', 'researcher-home',
   'admin-home', 'participant-partnership', 'participant-checkin', 'participant-checkin-errors',
   'participant-partnership-after-checkin', 'participant-checkin-done', 'participant-reflections',
@@ -672,7 +688,8 @@ const EXPECTED_PAGES = ['sign-in', 'sign-in-error', 'participant-home', 'facilit
   'researcher-relationships', 'researcher-determinants', 'researcher-partnership', 'admin-accounts',
   'participant-sort', 'participant-sort-errors', 'participant-partnership-after-sort', 'participant-sort-done',
   'facilitator-norms', 'researcher-norms', 'researcher-coding', 'researcher-coding-document',
-  'researcher2-coding-document', 'researcher-codes', 'not-found', 'not-found-signed-out'];
+  'researcher2-coding-document', 'researcher-codes', 'participant-consent', 'participant-consent-withdraw',
+  'admin-disable-confirm', 'not-found', 'not-found-signed-out'];
 
 // The detectors themselves: a page that breaks the CSP and has an image
 // without a text alternative must be caught (so a pass means something).
