@@ -581,4 +581,28 @@ struct store_audit_report {
 int store_audit_verify(struct store *st, struct store_audit_report *r, duet_err *e);
 json_t *store_audit_list(struct store *st, int64_t limit, duet_err *e);
 
+/* ---- pages of long lists ----
+** The lists the web answers in pages: the rows of the list named, in its
+** order, from just after the last row of the page before (its key given)
+** and at most limit rows (limit < 0: all of them; the unpaged list is this
+** with no key and no limit). Asking for one row more than a page shows
+** whether there is a next page. */
+/* store_partnership_reflections (newest first) with id < before (before
+** <= 0: from the newest). */
+json_t *store_partnership_reflections_page(struct store *st, int64_t partnership_id,
+                                           int64_t before, int64_t limit, duet_err *e);
+/* store_observation_list (by module, then id) after (after_module,
+** after_id); (0, 0): from the first. */
+json_t *store_observation_page(struct store *st, const char *partnership, int after_module,
+                               int64_t after_id, int64_t limit, duet_err *e);
+/* store_account_list (by person key) after person key after (NULL: from the
+** first). */
+json_t *store_account_page(struct store *st, const char *after, int64_t limit, duet_err *e);
+/* store_coding_documents skipping its first offset rows. The order of that
+** list (by cohort, partnership, module, kind and id, imported texts first)
+** has no single key, so this page is by position: a document shared while a
+** client pages through may make it see one row twice or miss one. */
+json_t *store_coding_documents_page(struct store *st, const char *cohort, const char *coder,
+                                    int64_t offset, int64_t limit, duet_err *e);
+
 #endif

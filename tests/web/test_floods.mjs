@@ -108,3 +108,136 @@ test('after waiting Retry-After seconds the account can write again', async () =
   const again = await api.post(`/api/v1/partnerships/${w.sameCohortOther}/reflections`, { json: { text: 'after the wait' } });
   assert.equal(again.status, 201, again.text);
 });
+
+/* ---- list endpoints in pages ---- */
+
+// Follows `next` from first until null; returns the pages' JSON bodies.
+async function walk(client, first, key) {
+  const pages = [];
+  let url = first;
+  while (url) {
+    const r = await client.get(url);
+    assert.equal(r.status, 200, `${url}: ${r.text.slice(0, 300)}`);
+    assert.ok(Array.isArray(r.json[key]), `${url} answers ${key}`);
+    pages.push(r.json);
+    assert.ok('next' in r.json, `${url} says whether there is a next page`);
+    url = r.json.next;
+    assert.ok(pages.length < 1000, 'the walk ends');
+  }
+  return pages;
+}
+
+const idOf = (key) => Number(L.sqlite(w.db, `SELECT id FROM person WHERE key = '${key}';`).trim());
+
+test('reflections come in pages: each readable one exactly once, newest first, none that may not be read', async () => {
+  // 260 more reflections on P01, behind the server's back, a third of the
+  // partner's private (which pA may not read): chunks must skip them.
+  const tid = Number(L.sqlite(w.db, `SELECT id FROM partnership WHERE code = '${w.own}';`).trim());
+  const a = idOf(w.pA), b = idOf(w.pA2);
+  L.sqlite(w.db, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 260)
+    INSERT INTO reflection (person_id, partnership_id, module_id, visibility, text, created_at)
+    SELECT CASE WHEN i % 2 = 0 THEN ${a} ELSE ${b} END, ${tid}, NULL,
+           CASE i % 3 WHEN 0 THEN 'private' WHEN 1 THEN 'partner' ELSE 'programme' END,
+           'paged ' || i, '2026-04-01T10:00:00Z' FROM n;`);
+  // What pA may read, worked out here from the rules in docs/access.md:
+  // their own (any visibility) and the partner's shared ones.
+  const expected = L.sqlite(w.db, `SELECT id FROM reflection WHERE partnership_id = ${tid}
+    AND (person_id = ${a} OR visibility IN ('partner', 'programme')) ORDER BY id DESC;`)
+    .trim().split('\n').map(Number);
+  assert.ok(expected.length > 200, `${expected.length} readable`);
+
+  const api = new L.Client(srv, w.pA);
+  api.bearer = L.tokenFor(w.db, w.pA);
+  const pages = await walk(api, `/api/v1/partnerships/${w.own}/reflections?limit=7`, 'reflections');
+  const got = pages.flatMap((p) => p.reflections.map((r) => r.id));
+  assert.deepEqual(got, expected, 'every readable reflection once, newest first');
+  for (const p of pages.slice(0, -1)) assert.equal(p.reflections.length, 7);
+  assert.ok(pages.at(-1).reflections.length >= 1 && pages.at(-1).reflections.length <= 7);
+  assert.match(pages[0].next, new RegExp(`^/api/v1/partnerships/${w.own}/reflections\\?limit=7&cursor=`));
+
+  // The default page is 100; the most is 500.
+  const d = await api.get(`/api/v1/partnerships/${w.own}/reflections`);
+  assert.equal(d.json.reflections.length, 100);
+  assert.deepEqual(d.json.reflections.map((r) => r.id), expected.slice(0, 100));
+  const big = await api.get(`/api/v1/partnerships/${w.own}/reflections?limit=500`);
+  assert.deepEqual(big.json.reflections.map((r) => r.id), expected.slice(0, 500));
+  assert.equal(big.json.next, expected.length > 500 ? big.json.next : null);
+
+  // The page shows the newest 100 and links to older ones.
+  const page = await L.signedIn(srv, w.pA2, L.PASSWORDS.participant);
+  const html = await page.get(`/partnerships/${w.own}/reflections`);
+  assert.equal(html.status, 200);
+  const older = /<a href="([^"]*)">Older reflections<\/a>/.exec(html.text);
+  assert.ok(older, 'a link to older reflections');
+  const next = await page.get(older[1].replaceAll('&amp;', '&'));
+  assert.equal(next.status, 200);
+  // The 101st reflection pA2 may read is on the second page, not the first.
+  const texts = L.sqlite(w.db, `SELECT text FROM reflection WHERE partnership_id = ${tid}
+    AND (person_id = ${b} OR visibility IN ('partner', 'programme')) ORDER BY id DESC;`).trim().split('\n');
+  assert.ok(texts.length > 101);
+  assert.ok(html.text.includes(`${texts[99]}<`) && !html.text.includes(`${texts[100]}<`));
+  assert.ok(next.text.includes(`${texts[100]}<`) && !next.text.includes(`${texts[99]}<`));
+});
+
+test('bad paging parameters are refused with 400 and a message naming them', async () => {
+  const api = new L.Client(srv, w.pA);
+  api.bearer = L.tokenFor(w.db, w.pA);
+  const base = `/api/v1/partnerships/${w.own}/reflections`;
+  for (const [q, re] of [['limit=0', /limit '0'/], ['limit=501', /limit '501'/], ['limit=ten', /limit 'ten'/],
+    ['limit=-3', /limit '-3'/], ['cursor=abc', /cursor 'abc'/], ['cursor=1.2', /cursor '1.2'/],
+    ['cursor=%3Cx%3E', /cursor/]]) {
+    const r = await api.get(`${base}?${q}`);
+    assert.equal(r.status, 400, `${q}: ${r.text}`);
+    assert.match(r.json.error.message, re);
+  }
+  const fac = new L.Client(srv, L.STAFF.facilitator);
+  fac.bearer = L.tokenFor(w.db, L.STAFF.facilitator);
+  const r = await fac.get(`/api/v1/partnerships/${w.own}/observations?cursor=7`);
+  assert.equal(r.status, 400);
+  const admin = new L.Client(srv, L.STAFF.admin);
+  admin.bearer = L.tokenFor(w.db, L.STAFF.admin);
+  assert.equal((await admin.get('/api/v1/users?limit=9999')).status, 400);
+  const res = new L.Client(srv, L.STAFF.researcher);
+  res.bearer = L.tokenFor(w.db, L.STAFF.researcher);
+  assert.equal((await res.get('/api/v1/coding/documents?cursor=x')).status, 400);
+});
+
+test('observations, accounts and coding documents come in pages, each row once', async () => {
+  const tid = Number(L.sqlite(w.db, `SELECT id FROM partnership WHERE code = '${w.own}';`).trim());
+  const fid = idOf(L.STAFF.facilitator);
+  const mods = L.sqlite(w.db, `SELECT m.id FROM module m JOIN partnership t ON t.cohort_id = m.cohort_id
+    WHERE t.id = ${tid} ORDER BY m.ordinal;`).trim().split('\n').map(Number);
+  L.sqlite(w.db, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 130)
+    INSERT INTO observation (observer_id, partnership_id, module_id, text, created_at)
+    SELECT ${fid}, ${tid}, CASE i % 3 WHEN 0 THEN ${mods[0]} WHEN 1 THEN ${mods[1]} ELSE ${mods.at(-1)} END,
+           'note ' || i, '2026-04-02T10:00:00Z' FROM n;`);
+  const expected = L.sqlite(w.db, `SELECT o.id FROM observation o JOIN module m ON m.id = o.module_id
+    WHERE o.partnership_id = ${tid} ORDER BY m.ordinal, o.id;`).trim().split('\n').map(Number);
+  const fac = new L.Client(srv, L.STAFF.facilitator);
+  fac.bearer = L.tokenFor(w.db, L.STAFF.facilitator);
+  const notes = await walk(fac, `/api/v1/partnerships/${w.own}/observations?limit=11`, 'observations');
+  assert.deepEqual(notes.flatMap((p) => p.observations.map((o) => o.id)), expected);
+  for (const p of notes.slice(0, -1)) assert.equal(p.observations.length, 11);
+
+  const admin = new L.Client(srv, L.STAFF.admin);
+  admin.bearer = L.tokenFor(w.db, L.STAFF.admin);
+  const accounts = L.sqlite(w.db, `SELECT p.key FROM account a JOIN person p ON p.id = a.person_id ORDER BY p.key;`)
+    .trim().split('\n');
+  assert.ok(accounts.length > 6);
+  const users = await walk(admin, '/api/v1/users?limit=3', 'users');
+  assert.deepEqual(users.flatMap((p) => p.users.map((u) => u.person)), accounts);
+
+  const res = new L.Client(srv, L.STAFF.researcher);
+  res.bearer = L.tokenFor(w.db, L.STAFF.researcher);
+  const all = L.duetJson(w.db, 'coding', 'documents').map((d) => `${d.kind}:${d.id}`);
+  assert.ok(all.length > 20, `${all.length} documents`);
+  const docs = await walk(res, '/api/v1/coding/documents?limit=8', 'documents');
+  assert.deepEqual(docs.flatMap((p) => p.documents.map((d) => `${d.kind}:${d.id}`)), all);
+  // Other query parameters stay in the next link.
+  const one = await res.get(`/api/v1/coding/documents?cohort=${encodeURIComponent(L.DEMO_COHORT)}&limit=2`);
+  assert.equal(one.status, 200);
+  assert.ok(one.json.next.includes(`cohort=${encodeURIComponent(L.DEMO_COHORT).replaceAll('%20', '%20')}`), one.json.next);
+  const inCohort = L.duetJson(w.db, 'coding', 'documents', '--cohort', L.DEMO_COHORT).map((d) => `${d.kind}:${d.id}`);
+  const walked = await walk(res, `/api/v1/coding/documents?cohort=${encodeURIComponent(L.DEMO_COHORT)}&limit=9`, 'documents');
+  assert.deepEqual(walked.flatMap((p) => p.documents.map((d) => `${d.kind}:${d.id}`)), inCohort);
+});
