@@ -27,6 +27,11 @@ int db_schema_latest(void)
     return NMIGRATIONS;
 }
 
+const char *db_migration_sql(int v)
+{
+    return v >= 1 && v <= NMIGRATIONS ? migrations[v - 1] : NULL;
+}
+
 int db_fail(struct store *st, const char *what, duet_err *e)
 {
     int rc = sqlite3_errcode(st->db);

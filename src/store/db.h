@@ -25,6 +25,8 @@
 
 /* The schema version this duet migrates to (the number of migrations). */
 int db_schema_latest(void);
+/* The SQL of migration v (1..db_schema_latest()), or NULL. */
+const char *db_migration_sql(int v);
 
 struct store {
     sqlite3 *db;

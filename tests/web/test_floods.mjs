@@ -9,6 +9,9 @@
 // row exactly once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import * as L from './lib.mjs';
 
 // The documented participant rates (docs/web.md, "Limits"): stated here, not
@@ -240,4 +243,85 @@ test('observations, accounts and coding documents come in pages, each row once',
   const inCohort = L.duetJson(w.db, 'coding', 'documents', '--cohort', L.DEMO_COHORT).map((d) => `${d.kind}:${d.id}`);
   const walked = await walk(res, `/api/v1/coding/documents?cohort=${encodeURIComponent(L.DEMO_COHORT)}&limit=9`, 'documents');
   assert.deepEqual(walked.flatMap((p) => p.documents.map((d) => `${d.kind}:${d.id}`)), inCohort);
+});
+
+/* ---- a backup of a database a server is writing to ---- */
+
+// Runs the CLI without blocking the event loop (the writers go on meanwhile).
+function duetAsync(db, ...args) {
+  return new Promise((resolve) => {
+    const p = spawn(L.DUET, ['--db', db, ...args], { env: { ...process.env, DUET_ACTOR: 'web-tests' } });
+    let out = '', err = '';
+    p.stdout.on('data', (d) => { out += d; });
+    p.stderr.on('data', (d) => { err += d; });
+    p.on('exit', (rc) => resolve({ rc, out, err }));
+  });
+}
+
+test('duet backup while the server takes writes; the restore holds every write acknowledged before it began', async () => {
+  const dir = L.tempDir();
+  const db = L.demoDb(dir);
+  // Enough rows that the copy takes a while.
+  L.sqlite(db, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30000)
+    INSERT INTO reflection (person_id, partnership_id, module_id, visibility, text, created_at)
+    SELECT m.person_id, m.partnership_id, NULL, 'private', 'bulk ' || i || ' ' || hex(randomblob(300)),
+           '2026-01-01T00:00:00Z' FROM n JOIN (SELECT person_id, partnership_id FROM membership LIMIT 1) m;`);
+  const live = await L.startServer(db, dir);
+  try {
+    // Eight participants write reflections to their partnerships, each as
+    // fast as its write limit allows; every 201 is an acknowledged write.
+    const rows = L.sqlite(db, `SELECT p.key, t.code FROM membership m JOIN person p ON p.id = m.person_id
+      JOIN partnership t ON t.id = m.partnership_id JOIN account a ON a.person_id = p.id
+      WHERE a.role = 'participant' ORDER BY p.key LIMIT 8;`).trim().split('\n').map((l) => l.split('|'));
+    assert.equal(rows.length, 8);
+    const acked = [];
+    let stop = false, refused = 0;
+    const writers = rows.map(async ([key, code], k) => {
+      const c = new L.Client(live, key);
+      c.bearer = L.tokenFor(db, key);
+      for (let i = 0; !stop; i++) {
+        const text = `live ${k} ${i}`;
+        const r = await c.post(`/api/v1/partnerships/${code}/reflections`, { json: { text, visibility: 'partner' } });
+        if (r.status === 201) acked.push({ text, at: Date.now() });
+        else if (r.status === 429) { refused++; await L.sleep(200); }
+        else throw new Error(`${key}: ${r.status} ${r.text}`);
+      }
+    });
+    while (acked.length < 40) await L.sleep(20);
+    const before = acked.map((a) => a.text);
+    const t0 = Date.now();
+    const b = await duetAsync(db, 'backup', path.join(dir, 'live.bak'), '--json');
+    const t1 = Date.now();
+    const during = acked.filter((a) => a.at > t0 && a.at < t1).length;
+    stop = true;
+    await Promise.all(writers);
+    assert.equal(b.rc, 0, b.err);
+    const rep = JSON.parse(b.out);
+    assert.equal(rep.audit_intact, true);
+    assert.ok(rep.steps > 1, `${rep.steps} steps`);
+    assert.ok(during > 0, `writes were acknowledged while the backup ran (${t1 - t0} ms): ${during}`);
+    assert.equal((fs.statSync(path.join(dir, 'live.bak')).mode & 0o777), 0o600);
+
+    // Restore into a fresh folder: every write acknowledged before the backup began is there.
+    const fresh = path.join(L.tempDir(), 'restored.db');
+    const r = L.duet(fresh, 'restore', path.join(dir, 'live.bak'), '--json');
+    assert.equal(r.rc, 0, r.err);
+    const got = new Set(L.sqlite(fresh, `SELECT text FROM reflection WHERE text LIKE 'live %';`).trim().split('\n'));
+    const lost = before.filter((t) => !got.has(t));
+    assert.deepEqual(lost, [], 'acknowledged writes missing from the backup');
+    assert.equal(L.duet(fresh, 'audit', 'verify').rc, 0);
+
+    // The server's database cannot be replaced while it runs; it keeps serving.
+    const count = L.sqlite(db, 'SELECT count(*) FROM reflection;').trim();
+    const refusedRestore = L.duet(db, 'restore', '--force', path.join(dir, 'live.bak'));
+    assert.equal(refusedRestore.rc, 1);
+    assert.match(refusedRestore.err, /is in use by another program/);
+    assert.equal(L.sqlite(db, 'SELECT count(*) FROM reflection;').trim(), count);
+    const c = new L.Client(live, rows[0][0]);
+    c.bearer = L.tokenFor(db, rows[0][0]);
+    assert.equal((await c.get(`/api/v1/partnerships/${rows[0][1]}/reflections?limit=1`)).status, 200);
+  } finally {
+    const s = await live.stop();
+    assert.equal(s.code, 0, live.stderr());
+  }
 });
