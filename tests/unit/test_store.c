@@ -1213,6 +1213,65 @@ static void test_wal_bounded(void **state)
                  "the bound is %lld", now, most, WAL_LIMIT_BYTES);
 }
 
+/* ------------------------------------------------------------------ */
+/* backups and restores (the command-line test covers the refusals)     */
+
+static void test_backup_and_restore(void **state)
+{
+    struct fx *f = *state;
+    add_frame(f->st);                               /* 4 audit entries */
+    char bak[96], dst[96];
+    snprintf(bak, sizeof bak, "%s.bak", f->path);
+    snprintf(dst, sizeof dst, "%s.restored", f->path);
+    unlink(bak);
+    remove_db(dst);
+    struct store_backup_report b;
+    OK(store_backup(f->st, bak, 0, &b, e));
+    assert_int_equal(b.audit_entries, 4);
+    assert_int_equal(b.audit_first_bad, 0);
+    assert_int_equal(b.bytes, b.pages * b.page_size);
+    struct stat sb;
+    assert_int_equal(stat(bak, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    char head[65];
+    memcpy(head, b.audit_head, sizeof head);
+    /* A write after the backup is not in it. */
+    OK(store_programme_add(f->st, "Later", NULL, NULL, e));
+    char want[256];
+    snprintf(want, sizeof want, "'%s' exists; choose another name or add --force to replace it",
+             bak);
+    REFUSED(store_backup(f->st, bak, 0, &b, e), DUET_ECONFLICT, want);
+    struct store_restore_report r;
+    OK(store_backup_check(bak, "/tmp", &r, e));
+    assert_int_equal(r.audit_entries, 4);
+    assert_string_equal(r.audit_head, head);
+    OK(store_restore(bak, dst, 0, &r, e));
+    assert_int_equal(r.replaced, 0);
+    assert_int_equal(sql_int(dst, "SELECT count(*) FROM programme"), 1);
+    struct store *back = NULL;
+    OK(store_open(dst, &back, e));
+    assert_int_equal(verify(back).entries, 4);
+    store_close(back);
+    /* A second restore replaces it only with force. */
+    snprintf(want, sizeof want, "'%s' exists; add --force to replace it (make a backup of it "
+             "first)", dst);
+    REFUSED(store_restore(bak, dst, 0, &r, e), DUET_ECONFLICT, want);
+    OK(store_restore(bak, dst, 1, &r, e));
+    assert_int_equal(r.replaced, 1);
+    /* A tampered backup is refused and the target stays as it was. */
+    char msg[256];
+    assert_int_equal(sql_exec(bak, "DROP TRIGGER audit_no_update; UPDATE audit SET actor = 'x' "
+                              "WHERE seq = 2", msg, sizeof msg), SQLITE_OK);
+    OK(store_programme_add(f->st, "Only in the source", NULL, NULL, e));
+    duet_err err;
+    assert_int_equal(store_restore(bak, dst, 1, &r, &err), -1);
+    assert_int_equal(err.code, DUET_EINPUT);
+    assert_non_null(strstr(err.msg, "does not have the schema of version"));
+    assert_int_equal(sql_int(dst, "SELECT count(*) FROM programme"), 1);
+    unlink(bak);
+    remove_db(dst);
+}
+
 int main(void)
 {
     setenv("DUET_NOW", NOW, 1);
@@ -1235,6 +1294,7 @@ int main(void)
         T(test_audit_tamper_gap),
         T(test_transaction_rollback),
         T(test_wal_bounded),
+        T(test_backup_and_restore),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
