@@ -69,15 +69,26 @@ test('a flood of reflections from one account: burst and rate, 429 with Retry-Af
   assert.deepEqual(new Set(stored), texts);
 
   // The same account through its session page: the same bucket, a page.
+  // (Signing in takes a while, and the bucket refills meanwhile: drain it
+  // again through the API, then post the form a few times at once.)
   const page = await L.signedIn(srv, w.pA, L.PASSWORDS.participant);
   await page.get(`/partnerships/${w.own}/reflections`);
-  const form = await page.post(`/partnerships/${w.own}/reflections`,
-    { form: { text: 'one more from the page', visibility: 'private', module: '' } });
-  assert.equal(form.status, 429);
-  assert.match(form.headers.get('retry-after') ?? '', /^[1-9][0-9]*$/);
-  assert.match(form.headers.get('content-type'), /text\/html/);
-  assert.match(form.text, /a lot of changes in a short time/);
-  assert.equal(countOf(`SELECT count(*) FROM reflection WHERE text = 'one more from the page';`), 0);
+  for (let i = 0; i < 100; i++) {
+    const r = await api.post(`/api/v1/partnerships/${w.own}/reflections`, { json: { text: `drain ${i}` } });
+    if (r.status === 429) break;
+    assert.equal(r.status, 201);
+  }
+  const forms = await Promise.all(Array.from({ length: 5 }, (_, i) => page.post(`/partnerships/${w.own}/reflections`,
+    { form: { text: `one more from the page ${i}`, visibility: 'private', module: '' } })));
+  const formOk = forms.filter((f) => f.status === 303).length;
+  assert.ok(formOk <= 1, `${formOk} of 5 form posts went through`);
+  for (const form of forms.filter((f) => f.status !== 303)) {
+    assert.equal(form.status, 429);
+    assert.match(form.headers.get('retry-after') ?? '', /^[1-9][0-9]*$/);
+    assert.match(form.headers.get('content-type'), /text\/html/);
+    assert.match(form.text, /a lot of changes in a short time/);
+  }
+  assert.equal(countOf(`SELECT count(*) FROM reflection WHERE text LIKE 'one more from the page %';`), formOk);
   // Reads are not limited.
   assert.equal((await api.get(`/api/v1/partnerships/${w.own}/reflections?limit=1`)).status, 200);
 
