@@ -115,40 +115,45 @@ static int move_into_place(const char *from, const char *to, int replace, duet_e
 static int copy_bytes(const char *from, int out, const char *out_name, int64_t *bytes,
                       duet_err *e)
 {
+    enum { BUF = 1 << 20 };
+    char *buf = malloc(BUF);
+    if (buf == NULL)
+        return duet_errf(e, DUET_EINTERNAL, "out of memory");
     int in = open(from, O_RDONLY | O_CLOEXEC);
-    if (in < 0)
+    if (in < 0) {
+        free(buf);
         return duet_errf(e, DUET_EIO, "cannot open '%s': %s", from, strerror(errno));
-    static char buf[1 << 20];   /* the CLI is one thread */
+    }
     int64_t total = 0;
-    for (;;) {
-        ssize_t n = read(in, buf, sizeof buf);
+    int rc = 0;
+    while (rc == 0) {
+        ssize_t n = read(in, buf, BUF);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
-            int err = errno;
-            close(in);
-            return duet_errf(e, DUET_EIO, "cannot read '%s': %s", from, strerror(err));
+            rc = duet_errf(e, DUET_EIO, "cannot read '%s': %s", from, strerror(errno));
+            break;
         }
         if (n == 0)
             break;
-        for (ssize_t off = 0; off < n;) {
+        for (ssize_t off = 0; off < n && rc == 0;) {
             ssize_t w = write(out, buf + off, (size_t)(n - off));
             if (w < 0 && errno == EINTR)
                 continue;
-            if (w < 0) {
-                int err = errno;
-                close(in);
-                return duet_errf(e, DUET_EIO, "cannot write '%s': %s", out_name, strerror(err));
-            }
-            off += w;
+            if (w < 0)
+                rc = duet_errf(e, DUET_EIO, "cannot write '%s': %s", out_name, strerror(errno));
+            else
+                off += w;
         }
         total += n;
     }
     close(in);
-    if (fsync(out) != 0)
-        return duet_errf(e, DUET_EIO, "cannot sync '%s': %s", out_name, strerror(errno));
-    *bytes = total;
-    return 0;
+    free(buf);
+    if (rc == 0 && fsync(out) != 0)
+        rc = duet_errf(e, DUET_EIO, "cannot sync '%s': %s", out_name, strerror(errno));
+    if (rc == 0)
+        *bytes = total;
+    return rc;
 }
 
 /* ---- a plain connection ---- */
