@@ -120,6 +120,9 @@ int cmd_import(struct cli *c, int argc, char **argv);
 int cmd_export(struct cli *c, int argc, char **argv);
 int cmd_demo(struct cli *c, int argc, char **argv);
 int cmd_audit(struct cli *c, int argc, char **argv);
+/* `duet backup` and `duet restore` (cmd_backup.c). */
+int cmd_backup(struct cli *c, int argc, char **argv);
+int cmd_restore(struct cli *c, int argc, char **argv);
 int cmd_simulate(struct cli *c, int argc, char **argv);
 int cmd_sweep(struct cli *c, int argc, char **argv);
 int cmd_calibrate(struct cli *c, int argc, char **argv);

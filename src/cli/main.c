@@ -34,6 +34,8 @@ static const struct command {
     {"analyse",     cmd_analyse,     "analyse relationships, partnerships, determinants and norms"},
     {"stats",       cmd_stats,       "statistics over a CSV file: mixed models, Q-sort factor analysis"},
     {"audit",       cmd_audit,       "verify and list the tamper-evident audit log"},
+    {"backup",      cmd_backup,      "copy the database consistently while it is in use"},
+    {"restore",     cmd_restore,     "check a backup and put it in place of the database"},
     {"user",        cmd_user,        "add, list and disable accounts for the web application"},
     {"token",       cmd_token,       "create personal API tokens"},
     {"simulate",    cmd_simulate,    "run the pair identity model"},

@@ -85,10 +85,20 @@ int store_account_add(struct store *st, const char *person, const char *role,
 
 json_t *store_account_list(struct store *st, duet_err *e)
 {
+    return store_account_page(st, NULL, -1, e);
+}
+
+json_t *store_account_page(struct store *st, const char *after, int64_t limit, duet_err *e)
+{
     sqlite3_stmt *s = db_prep(st, "SELECT p.key AS person, p.display_name, a.role, "
                                   "a.created_at, a.disabled_at FROM account a "
-                                  "JOIN person p ON p.id = a.person_id ORDER BY p.key", e);
-    return s ? db_query_json(st, s, e) : NULL;
+                                  "JOIN person p ON p.id = a.person_id "
+                                  "WHERE ?1 IS NULL OR p.key > ?1 ORDER BY p.key LIMIT ?2", e);
+    if (s == NULL)
+        return NULL;
+    db_bind_text(s, 1, after);
+    sqlite3_bind_int64(s, 2, limit);
+    return db_query_json(st, s, e);
 }
 
 int store_account_get(struct store *st, const char *person, struct store_account *out,

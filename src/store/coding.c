@@ -280,18 +280,27 @@ static void text_to_length(json_t *rows)
 json_t *store_coding_documents(struct store *st, const char *cohort, const char *coder,
                                duet_err *e)
 {
+    return store_coding_documents_page(st, cohort, coder, 0, -1, e);
+}
+
+json_t *store_coding_documents_page(struct store *st, const char *cohort, const char *coder,
+                                    int64_t offset, int64_t limit, duet_err *e)
+{
     sqlite3_stmt *s = db_prep(st, "SELECT d.kind, d.doc_id AS id, d.partnership, d.cohort, "
                                   "d.module, d.side, d.pseudonym, d.text, "
                                   "(SELECT count(*) FROM selection x JOIN coder k ON "
                                   "k.id = x.coder_id WHERE x.source_id = d.source_id AND "
                                   "(?2 IS NULL OR k.name = ?2)) AS selections "
                                   "FROM codable d WHERE ?1 IS NULL OR d.cohort = ?1 "
-                                  "ORDER BY d.cohort, d.partnership, d.module, d.kind, d.doc_id",
+                                  "ORDER BY d.cohort, d.partnership, d.module, d.kind, d.doc_id "
+                                  "LIMIT ?3 OFFSET ?4",
                               e);
     if (s == NULL)
         return NULL;
     db_bind_text(s, 1, cohort);
     db_bind_text(s, 2, coder);
+    sqlite3_bind_int64(s, 3, limit);
+    sqlite3_bind_int64(s, 4, offset > 0 ? offset : 0);
     json_t *rows = db_query_json(st, s, e);
     if (rows)
         text_to_length(rows);

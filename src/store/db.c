@@ -25,6 +25,16 @@ static const char *const migrations[] = {migration_001_initial, migration_002_ac
                                          migration_007_tokens, migration_008_withdrawal};
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
+int db_schema_latest(void)
+{
+    return NMIGRATIONS;
+}
+
+const char *db_migration_sql(int v)
+{
+    return v >= 1 && v <= NMIGRATIONS ? migrations[v - 1] : NULL;
+}
+
 int db_fail(struct store *st, const char *what, duet_err *e)
 {
     int rc = sqlite3_errcode(st->db);
@@ -179,9 +189,13 @@ int store_open(const char *path, struct store **out, duet_err *e)
     }
     sqlite3_extended_result_codes(st->db, 0);
     sqlite3_busy_timeout(st->db, 5000);
+    char wal[128];
+    snprintf(wal, sizeof wal, "PRAGMA journal_size_limit = %d; PRAGMA wal_autocheckpoint = %d;",
+             DB_WAL_SIZE_LIMIT, DB_WAL_AUTOCHECKPOINT);
     if (exec(st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
                  "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;"
                  "PRAGMA cache_size = -65536;", e) != 0 ||
+        exec(st, wal, e) != 0 ||
         migrate(st, e) != 0) {
         duet_err_prefix(e, "%s", path);
         store_close(st);

@@ -14,6 +14,20 @@
 
 #define DB_STMT_CACHE 160   /* every distinct SQL text of the store, with room to grow */
 
+/* The write-ahead log (docs/data-model.md). SQLite checkpoints it into the
+** database after a commit leaves more than DB_WAL_AUTOCHECKPOINT pages in it
+** (a PASSIVE checkpoint: it never waits for readers), and the next writer
+** then starts the log again from its beginning; the file is then cut back
+** to DB_WAL_SIZE_LIMIT bytes, so one large transaction, or a reader that
+** held a snapshot while others wrote, does not leave a large file behind. */
+#define DB_WAL_AUTOCHECKPOINT 1000            /* pages (4 KiB each) */
+#define DB_WAL_SIZE_LIMIT (16 * 1024 * 1024)  /* bytes (PRAGMA journal_size_limit) */
+
+/* The schema version this duet migrates to (the number of migrations). */
+int db_schema_latest(void);
+/* The SQL of migration v (1..db_schema_latest()), or NULL. */
+const char *db_migration_sql(int v);
+
 struct store {
     sqlite3 *db;
     char *path;

@@ -139,15 +139,25 @@ json_t *store_partnership_overview(struct store *st, const char *code, int64_t p
 
 json_t *store_partnership_reflections(struct store *st, int64_t partnership_id, duet_err *e)
 {
+    return store_partnership_reflections_page(st, partnership_id, 0, -1, e);
+}
+
+json_t *store_partnership_reflections_page(struct store *st, int64_t partnership_id,
+                                           int64_t before, int64_t limit, duet_err *e)
+{
+    /* The index on partnership_id holds the rowid too: a range of it, read backwards. */
     sqlite3_stmt *s = db_prep(st, "SELECT r.id, r.person_id AS author_id, p.key AS person, "
                                   "p.display_name, m.ordinal AS module, r.visibility, r.text, "
                                   "r.created_at FROM reflection r "
                                   "JOIN person p ON p.id = r.person_id "
                                   "LEFT JOIN module m ON m.id = r.module_id "
-                                  "WHERE r.partnership_id = ? ORDER BY r.id DESC", e);
+                                  "WHERE r.partnership_id = ?1 AND (?2 <= 0 OR r.id < ?2) "
+                                  "ORDER BY r.id DESC LIMIT ?3", e);
     if (s == NULL)
         return NULL;
     sqlite3_bind_int64(s, 1, partnership_id);
+    sqlite3_bind_int64(s, 2, before);
+    sqlite3_bind_int64(s, 3, limit);
     return db_query_json(st, s, e);
 }
 

@@ -124,17 +124,27 @@ int store_observation_add(struct store *st, const struct store_observation *o, i
 
 json_t *store_observation_list(struct store *st, const char *partnership, duet_err *e)
 {
+    return store_observation_page(st, partnership, 0, 0, -1, e);
+}
+
+json_t *store_observation_page(struct store *st, const char *partnership, int after_module,
+                               int64_t after_id, int64_t limit, duet_err *e)
+{
     int64_t tid, cid;
     if (db_partnership_id(st, partnership, &tid, &cid, e) != 0)
         return NULL;
     sqlite3_stmt *s = db_prep(st, "SELECT o.id, p.key AS observer, m.ordinal AS module, o.text, "
                                   "o.talk_share_lived, o.decisions_lived, o.decisions_system, "
                                   "o.created_at FROM observation o JOIN person p ON p.id = o.observer_id "
-                                  "JOIN module m ON m.id = o.module_id WHERE o.partnership_id = ? "
-                                  "ORDER BY m.ordinal, o.id", e);
+                                  "JOIN module m ON m.id = o.module_id WHERE o.partnership_id = ?1 "
+                                  "AND (m.ordinal > ?2 OR (m.ordinal = ?2 AND o.id > ?3)) "
+                                  "ORDER BY m.ordinal, o.id LIMIT ?4", e);
     if (s == NULL)
         return NULL;
     sqlite3_bind_int64(s, 1, tid);
+    sqlite3_bind_int(s, 2, after_module);
+    sqlite3_bind_int64(s, 3, after_id);
+    sqlite3_bind_int64(s, 4, limit);
     return db_query_json(st, s, e);
 }
 

@@ -637,4 +637,78 @@ struct store_audit_report {
 int store_audit_verify(struct store *st, struct store_audit_report *r, duet_err *e);
 json_t *store_audit_list(struct store *st, int64_t limit, duet_err *e);
 
+/* ---- pages of long lists ----
+** The lists the web answers in pages: the rows of the list named, in its
+** order, from just after the last row of the page before (its key given)
+** and at most limit rows (limit < 0: all of them; the unpaged list is this
+** with no key and no limit). Asking for one row more than a page shows
+** whether there is a next page. */
+/* store_partnership_reflections (newest first) with id < before (before
+** <= 0: from the newest). */
+json_t *store_partnership_reflections_page(struct store *st, int64_t partnership_id,
+                                           int64_t before, int64_t limit, duet_err *e);
+/* store_observation_list (by module, then id) after (after_module,
+** after_id); (0, 0): from the first. */
+json_t *store_observation_page(struct store *st, const char *partnership, int after_module,
+                               int64_t after_id, int64_t limit, duet_err *e);
+/* store_account_list (by person key) after person key after (NULL: from the
+** first). */
+json_t *store_account_page(struct store *st, const char *after, int64_t limit, duet_err *e);
+/* store_coding_documents skipping its first offset rows. The order of that
+** list (by cohort, partnership, module, kind and id, imported texts first)
+** has no single key, so this page is by position: a document shared while a
+** client pages through may make it see one row twice or miss one. */
+json_t *store_coding_documents_page(struct store *st, const char *cohort, const char *coder,
+                                    int64_t offset, int64_t limit, duet_err *e);
+
+/* ---- backups (backup.c) ----
+** A backup is one self-contained database file: the database as it was at
+** one moment, copied while others go on reading and writing it. A restore
+** checks a backup completely before it changes anything. */
+struct store_backup_report {
+    int64_t pages;               /* pages copied */
+    int64_t page_size;           /* bytes per page */
+    int64_t bytes;               /* size of the file written */
+    int64_t steps, retries;      /* copy steps, and steps retried while busy */
+    int schema_version;
+    int64_t audit_entries;       /* entries of the copy's audit chain, verified */
+    int64_t audit_first_bad;     /* 0, or the first broken entry (copied as it was) */
+    char audit_head[65];         /* hex hash of its last entry */
+};
+/* Writes a consistent copy of st's database to path with SQLite's online
+** backup API, from one read transaction (writers on other connections go
+** on; in the meantime the write-ahead log cannot be checkpointed past it).
+** The copy goes to path.tmp (created mode 0600; refused when it exists),
+** is synced and renamed to path; an existing path is refused (ECONFLICT)
+** unless force, and the database itself always is. Then verifies the
+** copy's audit chain into *r: a broken chain is reported there (the copy
+** is kept, as evidence), not as a failure. Not inside a transaction. */
+int store_backup(struct store *st, const char *path, int force, struct store_backup_report *r,
+                 duet_err *e);
+
+struct store_restore_report {
+    int64_t pages, page_size;
+    int64_t bytes;               /* of the backup file */
+    int schema_version;
+    int64_t audit_entries, erased_payloads;
+    char audit_head[65];
+    int replaced;                /* a database was at the target and was replaced */
+};
+/* Checks that file is a sound duet backup, on a private copy made in
+** scratch_dir: an SQLite database with no write-ahead log beside it, that
+** passes PRAGMA integrity_check and foreign_key_check, whose schema version
+** is 1..this duet's, and whose audit chain is intact. DUET_EINPUT naming
+** what failed. Changes nothing. */
+int store_backup_check(const char *file, const char *scratch_dir,
+                       struct store_restore_report *r, duet_err *e);
+/* Puts the backup file in place of the database at db_path: copies it to a
+** temporary file beside db_path, checks the copy as store_backup_check
+** does, syncs it, then (when db_path exists, which needs force) takes an
+** exclusive lock on db_path (DUET_ECONFLICT while another process, such as
+** a running server, has it open), folds its write-ahead log in, removes
+** the -wal, -shm and -journal files beside it and renames the copy over
+** it. On any failure db_path is as it was. */
+int store_restore(const char *file, const char *db_path, int force,
+                  struct store_restore_report *r, duet_err *e);
+
 #endif

@@ -10,6 +10,7 @@
 
 #include "store/store.h"
 #include "web/html.h"
+#include "web/paging.h"
 #include "web/staffui.h"
 #include "web/web.h"
 
@@ -375,14 +376,29 @@ static void post_enable(struct web_req *rq, struct web_res *rs)
         web_redirect(rs, staffui_href(loc, sizeof loc, "/home?enabled=", rq->params[0], ""));
 }
 
+/* One page of the accounts, by person key: {users, next}. The cursor is
+** the person key of the last account of the page before. */
 static void api_users(struct web_req *rq, struct web_res *rs)
 {
     duet_err e;
-    json_t *d = users(rq, &e);
-    if (d == NULL)
+    struct web_paging pg;
+    if (web_paging_read(rq, &pg, &e) != 0) {
+        web_paging_fail(rq, rs, 1, &e);
+        return;
+    }
+    json_t *list = store_account_page(rq->st, pg.cursor, pg.limit + 1, &e);
+    if (list == NULL) {
         staffui_fail(rq, rs, 1, &e);
-    else
-        web_json(rs, 200, d);
+        return;
+    }
+    char next[80] = "";
+    if ((int64_t)json_array_size(list) > pg.limit) {
+        json_array_remove(list, json_array_size(list) - 1);
+        snprintf(next, sizeof next, "%s",
+                 staffui_str(json_array_get(list, json_array_size(list) - 1), "person"));
+    }
+    web_json(rs, 200, json_pack("{s:o, s:o}", "users", list, "next",
+                                web_paging_next(rq, &pg, next[0] ? next : NULL)));
 }
 
 static void api_post_user(struct web_req *rq, struct web_res *rs)

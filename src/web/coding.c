@@ -25,6 +25,7 @@
 #include "io/codebook.h"
 #include "store/store.h"
 #include "web/html.h"
+#include "web/paging.h"
 #include "web/staffui.h"
 #include "web/web.h"
 
@@ -693,17 +694,31 @@ static void post_memo(struct web_req *rq, struct web_res *rs)
 
 /* ---- the API ---- */
 
+/* One page of the documents: {documents, next}. The cursor is the number
+** of documents on the pages before. */
 static void api_documents(struct web_req *rq, struct web_res *rs)
 {
     duet_err e;
+    struct web_paging pg;
+    int64_t offset;
+    if (web_paging_read(rq, &pg, &e) != 0 || web_paging_ints(&pg, 1, &offset, &e) != 0) {
+        web_paging_fail(rq, rs, 1, &e);
+        return;
+    }
     const char *cohort = web_query(rq, "cohort");
-    json_t *docs = store_coding_documents(rq->st, cohort && *cohort ? cohort : NULL,
-                                          rq->who->person_key, &e);
+    json_t *docs = store_coding_documents_page(rq->st, cohort && *cohort ? cohort : NULL,
+                                               rq->who->person_key, offset, pg.limit + 1, &e);
     if (docs == NULL) {
         staffui_fail(rq, rs, 1, &e);
         return;
     }
-    web_json(rs, 200, json_pack("{s:o}", "documents", docs));
+    char next[32] = "";
+    if ((int64_t)json_array_size(docs) > pg.limit) {
+        json_array_remove(docs, json_array_size(docs) - 1);
+        snprintf(next, sizeof next, "%lld", (long long)(offset + pg.limit));
+    }
+    web_json(rs, 200, json_pack("{s:o, s:o}", "documents", docs, "next",
+                                web_paging_next(rq, &pg, next[0] ? next : NULL)));
 }
 
 static void api_document(struct web_req *rq, struct web_res *rs)

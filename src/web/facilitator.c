@@ -20,6 +20,7 @@
 #include "analysis/relationships.h"
 #include "store/store.h"
 #include "web/html.h"
+#include "web/paging.h"
 #include "web/staffui.h"
 #include "web/web.h"
 
@@ -1027,16 +1028,29 @@ static void api_post_pship(struct web_req *rq, struct web_res *rs)
 
 /* ---- observers' field notes ---- */
 
-/* {partnership, cohort, modules: [ordinals], observations: [...]}: what the
-** notes page and its API show. */
-static json_t *observations(struct web_req *rq, const char *code, duet_err *e)
+/* {partnership, cohort, modules: [ordinals], observations: [...], next}:
+** what the notes page and its API show, one page of notes at a time (pg
+** NULL: the first page). The cursor is "MODULE.ID" of the last note of the
+** page before (notes are in module order, then as written). */
+static json_t *observations(struct web_req *rq, const char *code, const struct web_paging *pg,
+                            duet_err *e)
 {
+    struct web_paging first = {WEB_LIMIT_DEFAULT, NULL};
+    int64_t after[2];
+    if (pg == NULL)
+        pg = &first;
+    if (web_paging_ints(pg, 2, after, e) != 0)
+        return NULL;   /* the callers read pg with notes_paging: cannot happen */
+    if (after[0] > 1000000)
+        after[0] = 1000000;   /* beyond any module: an empty page */
     json_t *p = store_partnership_show(rq->st, code, e);
     if (p == NULL)
         return NULL;
     const char *cohort = staffui_str(p, "cohort");
     json_t *mods = store_module_list(rq->st, cohort, e);
-    json_t *notes = mods ? store_observation_list(rq->st, code, e) : NULL;
+    json_t *notes = mods ? store_observation_page(rq->st, code, (int)after[0], after[1],
+                                                  pg->limit + 1, e)
+                         : NULL;
     json_t *out = NULL;
     if (notes) {
         json_t *ords = json_array();
@@ -1044,14 +1058,35 @@ static json_t *observations(struct web_req *rq, const char *code, duet_err *e)
         json_t *m;
         json_array_foreach(mods, i, m)
             json_array_append(ords, json_object_get(m, "ordinal"));
-        out = json_pack("{s:s, s:s, s:s, s:o, s:O}", "partnership", code, "cohort", cohort,
+        char next[48] = "";
+        if ((int64_t)json_array_size(notes) > pg->limit) {
+            json_array_remove(notes, json_array_size(notes) - 1);
+            json_t *lastn = json_array_get(notes, json_array_size(notes) - 1);
+            snprintf(next, sizeof next, "%lld.%lld",
+                     (long long)json_integer_value(json_object_get(lastn, "module")),
+                     (long long)json_integer_value(json_object_get(lastn, "id")));
+        }
+        out = json_pack("{s:s, s:s, s:s, s:o, s:O, s:o}", "partnership", code, "cohort", cohort,
                         "project_title", staffui_str(p, "project_title"), "modules", ords,
-                        "observations", notes);
+                        "observations", notes, "next",
+                        web_paging_next(rq, pg, next[0] ? next : NULL));
     }
     json_decref(notes);
     json_decref(mods);
     json_decref(p);
     return out;
+}
+
+/* Reads the notes' ?limit= and ?cursor=; on a bad one answers 400. */
+static int notes_paging(struct web_req *rq, struct web_res *rs, int is_api,
+                        struct web_paging *pg)
+{
+    duet_err e;
+    int64_t after[2];
+    if (web_paging_read(rq, pg, &e) == 0 && web_paging_ints(pg, 2, after, &e) == 0)
+        return 0;
+    web_paging_fail(rq, rs, is_api, &e);
+    return -1;
 }
 
 struct note_in {
@@ -1175,7 +1210,10 @@ static void page_notes(struct web_req *rq, struct web_res *rs, const struct staf
 {
     const char *code = rq->params[0];
     duet_err e;
-    json_t *d = observations(rq, code, &e);
+    struct web_paging pg;
+    if (notes_paging(rq, rs, 0, &pg) != 0)
+        return;
+    json_t *d = observations(rq, code, &pg, &e);
     if (d == NULL) {
         staffui_fail(rq, rs, 0, &e);
         return;
@@ -1194,6 +1232,9 @@ static void page_notes(struct web_req *rq, struct web_res *rs, const struct staf
                    "they chose to share are on the <a href=\"%s\">reflections page of %s</a>.</p>\n",
                 code, staffui_str(d, "project_title"), refl, code);
     notes_table(b, json_object_get(d, "observations"), code);
+    if (json_is_string(json_object_get(d, "next")))
+        html_printf(b, "<p><a href=\"%s\">More field notes</a></p>\n",
+                    staffui_str(d, "next"));
     html_printf(b, "<h2>Record a field note</h2>\n<form method=\"post\" action=\"%s\" "
                    "novalidate>\n", action);
     page_csrf_field(rq, rs);
@@ -1254,7 +1295,10 @@ static void post_notes(struct web_req *rq, struct web_res *rs)
 static void api_get_notes(struct web_req *rq, struct web_res *rs)
 {
     duet_err e;
-    json_t *d = observations(rq, rq->params[0], &e);
+    struct web_paging pg;
+    if (notes_paging(rq, rs, 1, &pg) != 0)
+        return;
+    json_t *d = observations(rq, rq->params[0], &pg, &e);
     if (d == NULL)
         staffui_fail(rq, rs, 1, &e);
     else
@@ -1310,7 +1354,7 @@ static void api_post_note(struct web_req *rq, struct web_res *rs)
     } else if (rc > 0) {
         staffui_errors_json(rs, &fe);
     } else {
-        json_t *d = observations(rq, rq->params[0], &e);
+        json_t *d = observations(rq, rq->params[0], NULL, &e);   /* the first page */
         if (d)
             web_json(rs, 201, d);
         else

@@ -26,6 +26,7 @@
 #include "store/store.h"
 #include "web/html.h"
 #include "web/norms.h"
+#include "web/paging.h"
 #include "web/web.h"
 
 #define MODULE_MAX 1000              /* module numbers, as the store allows */
@@ -494,40 +495,64 @@ static int caller_is_member(struct web_req *rq, int64_t tid, int *member, duet_e
     return -1;
 }
 
-/* The partnership's reflections the caller may read, newest first. Private
-** reflections of others are dropped here, before anything is rendered or
-** returned, so the page and the API cannot disagree. */
-static json_t *reflections_data(struct web_req *rq, const char *code, duet_err *e)
+/* One page of the partnership's reflections the caller may read, newest
+** first: {partnership, reflections, next}. Private reflections of others
+** are dropped here, before anything is rendered or returned, so the page
+** and the API cannot disagree. The cursor is the id of the last reflection
+** of the page before; the store is read in chunks of limit + 1 from there
+** until a page and one more readable row are found or the list ends, so no
+** more than that is held at once however many rows the caller may not read. */
+static json_t *reflections_data(struct web_req *rq, const char *code,
+                                const struct web_paging *pg, duet_err *e)
 {
-    int64_t tid, cid;
+    int64_t tid, cid, before;
     int member;
+    if (web_paging_ints(pg, 1, &before, e) != 0)
+        return NULL;   /* the callers read pg with reflections_paging: cannot happen */
     if (store_partnership_id(rq->st, code, &tid, &cid, e) != 0 ||
         caller_is_member(rq, tid, &member, e) != 0)
         return NULL;
-    json_t *rows = store_partnership_reflections(rq->st, tid, e);
-    if (rows == NULL)
-        return NULL;
     json_t *out = json_array();
-    size_t i;
-    json_t *r;
-    int names = access_sees_identities(rq->who);
-    json_array_foreach(rows, i, r) {
-        int64_t author = json_integer_value(json_object_get(r, "author_id"));
-        if (!access_reflection_visible(rq->who, author, str(r, "visibility"), member))
-            continue;
-        int you = author == rq->who->person_id;
-        json_t *who = json_pack("{s:s, s:b}", "person", str(r, "person"), "you", you);
-        if (names)
-            json_object_set(who, "display_name", json_object_get(r, "display_name"));
-        json_array_append_new(out, json_pack("{s:O, s:o, s:O, s:O, s:O, s:O}", "id",
-                                             json_object_get(r, "id"), "author", who, "module",
-                                             json_object_get(r, "module"), "visibility",
-                                             json_object_get(r, "visibility"), "text",
-                                             json_object_get(r, "text"), "created_at",
-                                             json_object_get(r, "created_at")));
+    int names = access_sees_identities(rq->who), more = 0;
+    int64_t last = 0;
+    while (!more) {
+        json_t *rows = store_partnership_reflections_page(rq->st, tid, before, pg->limit + 1, e);
+        if (rows == NULL) {
+            json_decref(out);
+            return NULL;
+        }
+        size_t i;
+        json_t *r;
+        json_array_foreach(rows, i, r) {
+            int64_t author = json_integer_value(json_object_get(r, "author_id"));
+            before = json_integer_value(json_object_get(r, "id"));
+            if (!access_reflection_visible(rq->who, author, str(r, "visibility"), member))
+                continue;
+            if ((int64_t)json_array_size(out) == pg->limit) {
+                more = 1;
+                break;
+            }
+            last = before;
+            int you = author == rq->who->person_id;
+            json_t *who = json_pack("{s:s, s:b}", "person", str(r, "person"), "you", you);
+            if (names)
+                json_object_set(who, "display_name", json_object_get(r, "display_name"));
+            json_array_append_new(out, json_pack("{s:O, s:o, s:O, s:O, s:O, s:O}", "id",
+                                                 json_object_get(r, "id"), "author", who,
+                                                 "module", json_object_get(r, "module"),
+                                                 "visibility", json_object_get(r, "visibility"),
+                                                 "text", json_object_get(r, "text"),
+                                                 "created_at", json_object_get(r, "created_at")));
+        }
+        int end = (int64_t)json_array_size(rows) < pg->limit + 1;
+        json_decref(rows);
+        if (end)
+            break;
     }
-    json_decref(rows);
-    return json_pack("{s:s, s:o}", "partnership", code, "reflections", out);
+    char next[32];
+    snprintf(next, sizeof next, "%lld", (long long)last);
+    return json_pack("{s:s, s:o, s:o}", "partnership", code, "reflections", out, "next",
+                     web_paging_next(rq, pg, more ? next : NULL));
 }
 
 /* ------------------------------------------------------------------ */
@@ -1505,7 +1530,22 @@ static void reflections_page(struct web_req *rq, struct web_res *rs, json_t *dat
     json_t *r;
     json_array_foreach(list, i, r)
         reflection_card(rs, r);
+    const char *older = json_string_value(json_object_get(data, "next"));
+    if (older)
+        html_printf(b, "<p><a href=\"%s\">Older reflections</a></p>\n", older);
     page_end(rq, rs);
+}
+
+/* Reads the reflections' ?limit= and ?cursor=; on a bad one answers 400. */
+static int reflections_paging(struct web_req *rq, struct web_res *rs, int is_api,
+                              struct web_paging *pg)
+{
+    duet_err e;
+    int64_t before;
+    if (web_paging_read(rq, pg, &e) == 0 && web_paging_ints(pg, 1, &before, &e) == 0)
+        return 0;
+    web_paging_fail(rq, rs, is_api, &e);
+    return -1;
 }
 
 /* Loads what the reflections page shows; on failure writes the error page. */
@@ -1513,7 +1553,10 @@ static int reflections_load(struct web_req *rq, struct web_res *rs, json_t **dat
                             json_t **overview)
 {
     duet_err e;
-    *data = reflections_data(rq, rq->params[0], &e);
+    struct web_paging pg;
+    if (reflections_paging(rq, rs, 0, &pg) != 0)
+        return -1;
+    *data = reflections_data(rq, rq->params[0], &pg, &e);
     *overview = *data ? store_partnership_overview(rq->st, rq->params[0], 0, &e) : NULL;
     if (*overview)
         return 0;
@@ -1568,7 +1611,10 @@ static void post_reflection(struct web_req *rq, struct web_res *rs)
 static void api_get_reflections(struct web_req *rq, struct web_res *rs)
 {
     duet_err e;
-    json_t *data = reflections_data(rq, rq->params[0], &e);
+    struct web_paging pg;
+    if (reflections_paging(rq, rs, 1, &pg) != 0)
+        return;
+    json_t *data = reflections_data(rq, rq->params[0], &pg, &e);
     if (data == NULL)
         fail_json(rs, &e);
     else

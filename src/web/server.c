@@ -36,6 +36,7 @@
 #include "web/assets.h"
 #include "web/html.h"
 #include "web/web.h"
+#include "web/writelimit.h"
 
 #define MAX_STORES 256
 #define HEADER_MEMORY (64 * 1024)   /* per connection: request line + headers */
@@ -428,6 +429,8 @@ static void run_route(struct web_req *rq, struct web_res *rs, int is_api)
     }
     switch (res) {
     case ACCESS_ALLOW:
+        if (web_write_limited(rq, rs, is_api))   /* writes per account: writelimit.h */
+            return;
         r->fn(rq, rs);
         return;
     case ACCESS_SIGN_IN:
@@ -574,6 +577,8 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct web_res
         MHD_add_response_header(r, "Content-Disposition", rs->disposition);
     if (close)
         MHD_add_response_header(r, "Connection", "close");
+    if (rs->retry_after[0])
+        MHD_add_response_header(r, "Retry-After", rs->retry_after);
     cx->status = rs->status;
     cx->bytes = len;
     enum MHD_Result ok = MHD_queue_response(conn, (unsigned)rs->status, r);

@@ -53,6 +53,7 @@ struct web_res {
     char cookie[512];               /* one Set-Cookie value, or "" */
     char disposition[160];          /* Content-Disposition, for downloads */
     int cacheable;                  /* static assets: may be cached */
+    char retry_after[16];           /* Retry-After seconds (429), or "" */
 };
 
 /* A request header (NULL when absent). */

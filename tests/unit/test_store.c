@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/buf.h"
@@ -1324,6 +1325,163 @@ static void test_upgrade_from_6_keeps_rows_and_ids(void **state)
     remove_db(path);
 }
 
+/* ------------------------------------------------------------------ */
+/* the write-ahead log stays bounded under sustained writes             */
+
+/* The documented bound on the -wal file after a checkpoint (docs/data-model.md:
+** 16 MiB), written here rather than read from the code. */
+#define WAL_LIMIT_BYTES (16LL * 1024 * 1024)
+
+static long long wal_bytes(const char *path)
+{
+    char wal[96];
+    struct stat sb;
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    return stat(wal, &sb) == 0 ? (long long)sb.st_size : 0;
+}
+
+/* Fails naming the statement when a cached statement of st is left
+** stepped but not reset: it would hold a read snapshot open, and no
+** checkpoint could then pass it. */
+static void no_open_statement(struct store *st, const char *after)
+{
+    for (int i = 0; i < st->ncache; i++)
+        if (sqlite3_stmt_busy(st->cache[i].stmt))
+            fail_msg("after %s a statement is left open: %s", after, st->cache[i].sql);
+}
+
+/* A reader that holds a snapshot makes the log grow past the bound while
+** it holds it; once it lets go, sustained small writes (20,000 of them, with
+** a second connection reading between them as a web worker would) bring
+** the -wal file back under the bound and keep it there. */
+static void test_wal_bounded(void **state)
+{
+    struct fx *f = *state;
+    add_frame(f->st);
+    add_person(f->st, "le.a", "Lee A");
+    add_person(f->st, "sy.b", "Sam B");
+    struct store_member m[] = {{"le.a", "patient_leader"}, {"sy.b", "clinician"}};
+    struct store_partnership p = {"Cohort 1", "P01", "Title", "Aim", 2, m};
+    OK(store_partnership_add(f->st, &p, NULL, e));
+    OK(store_reflection_add(f->st, "le.a", "P01", 1, "partner", "a reflection", NULL, e));
+
+    /* A reader holding a snapshot: no checkpoint can pass it. */
+    sqlite3 *reader = NULL;
+    sqlite3_stmt *s = NULL;
+    assert_int_equal(sqlite3_open_v2(f->path, &reader, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(reader, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(reader, "SELECT count(*) FROM audit", -1, &s, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    sqlite3_finalize(s);
+    char text[4096];
+    memset(text, 'x', sizeof text - 1);
+    text[sizeof text - 1] = '\0';
+    int n = 0;
+    while (wal_bytes(f->path) <= WAL_LIMIT_BYTES + (4 << 20)) {
+        OK(store_project_log_add(f->st, "P01", "lever", text, "2026-02-01", NULL, e));
+        assert_true(++n < 100000);
+    }
+    assert_int_equal(sqlite3_exec(reader, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(reader);
+
+    /* Sustained small writes, and a web worker's reads on another connection. */
+    struct store *web = NULL;
+    OK(store_open(f->path, &web, e));
+    int64_t tid;
+    OK(store_partnership_id(web, "P01", &tid, NULL, e));
+    long long most = 0;
+    for (int i = 0; i < 20000; i++) {
+        OK(store_project_log_add(f->st, "P01", "milestone", "a small step", "2026-02-02", NULL, e));
+        if (i % 100 == 0) {
+            unsigned char digest[32] = {0};
+            struct store_session sess;
+            duet_err ignored;
+            json_t *v = store_partnership_reflections(web, tid, &ignored);
+            assert_non_null(v);
+            json_decref(v);
+            no_open_statement(web, "store_partnership_reflections");
+            assert_non_null(v = store_observation_list(web, "P01", &ignored));
+            json_decref(v);
+            no_open_statement(web, "store_observation_list");
+            assert_non_null(v = store_audit_list(web, 5, &ignored));
+            json_decref(v);
+            no_open_statement(web, "store_audit_list");
+            assert_int_equal(store_session_get(web, digest, &sess, &ignored), -1);
+            no_open_statement(web, "store_session_get");
+            assert_non_null(v = store_partnership_overview(web, "P01", 0, &ignored));
+            json_decref(v);
+            no_open_statement(web, "store_partnership_overview");
+        }
+        if (i >= 10000 && wal_bytes(f->path) > most)
+            most = wal_bytes(f->path);
+    }
+    store_close(web);
+    long long now = wal_bytes(f->path);
+    if (now > WAL_LIMIT_BYTES || most > WAL_LIMIT_BYTES)
+        fail_msg("the -wal file is %lld bytes (at most %lld over the last 10,000 writes); "
+                 "the bound is %lld", now, most, WAL_LIMIT_BYTES);
+}
+
+/* ------------------------------------------------------------------ */
+/* backups and restores (the command-line test covers the refusals)     */
+
+static void test_backup_and_restore(void **state)
+{
+    struct fx *f = *state;
+    add_frame(f->st);                               /* 4 audit entries */
+    char bak[96], dst[96];
+    snprintf(bak, sizeof bak, "%s.bak", f->path);
+    snprintf(dst, sizeof dst, "%s.restored", f->path);
+    unlink(bak);
+    remove_db(dst);
+    struct store_backup_report b;
+    OK(store_backup(f->st, bak, 0, &b, e));
+    assert_int_equal(b.audit_entries, 4);
+    assert_int_equal(b.audit_first_bad, 0);
+    assert_int_equal(b.bytes, b.pages * b.page_size);
+    struct stat sb;
+    assert_int_equal(stat(bak, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    char head[65];
+    memcpy(head, b.audit_head, sizeof head);
+    /* A write after the backup is not in it. */
+    OK(store_programme_add(f->st, "Later", NULL, NULL, e));
+    char want[256];
+    snprintf(want, sizeof want, "'%s' exists; choose another name or add --force to replace it",
+             bak);
+    REFUSED(store_backup(f->st, bak, 0, &b, e), DUET_ECONFLICT, want);
+    struct store_restore_report r;
+    OK(store_backup_check(bak, "/tmp", &r, e));
+    assert_int_equal(r.audit_entries, 4);
+    assert_string_equal(r.audit_head, head);
+    OK(store_restore(bak, dst, 0, &r, e));
+    assert_int_equal(r.replaced, 0);
+    assert_int_equal(sql_int(dst, "SELECT count(*) FROM programme"), 1);
+    struct store *back = NULL;
+    OK(store_open(dst, &back, e));
+    assert_int_equal(verify(back).entries, 4);
+    store_close(back);
+    /* A second restore replaces it only with force. */
+    snprintf(want, sizeof want, "'%s' exists; add --force to replace it (make a backup of it "
+             "first)", dst);
+    REFUSED(store_restore(bak, dst, 0, &r, e), DUET_ECONFLICT, want);
+    OK(store_restore(bak, dst, 1, &r, e));
+    assert_int_equal(r.replaced, 1);
+    /* A tampered backup is refused and the target stays as it was. */
+    char msg[256];
+    assert_int_equal(sql_exec(bak, "DROP TRIGGER audit_no_update; UPDATE audit SET actor = 'x' "
+                              "WHERE seq = 2", msg, sizeof msg), SQLITE_OK);
+    OK(store_programme_add(f->st, "Only in the source", NULL, NULL, e));
+    duet_err err;
+    assert_int_equal(store_restore(bak, dst, 1, &r, &err), -1);
+    assert_int_equal(err.code, DUET_EINPUT);
+    assert_non_null(strstr(err.msg, "does not have the schema of version"));
+    assert_int_equal(sql_int(dst, "SELECT count(*) FROM programme"), 1);
+    unlink(bak);
+    remove_db(dst);
+}
+
 int main(void)
 {
     setenv("DUET_NOW", NOW, 1);
@@ -1349,6 +1507,8 @@ int main(void)
         T(test_withdraw_leaves_no_bytes),
         T(test_withdraw_self_and_ids),
         cmocka_unit_test(test_upgrade_from_6_keeps_rows_and_ids),
+        T(test_wal_bounded),
+        T(test_backup_and_restore),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
