@@ -361,36 +361,118 @@ static int coding_export(struct cli *c, int argc, char **argv)
     return CLI_OK;
 }
 
+/* The import's summary: what was stored, and the sources passed over. */
+static json_t *import_summary(const char *path, const struct qdpx_project *p)
+{
+    size_t nsel = 0, ncod = 0, ssel = 0, scod = 0;
+    for (size_t i = 0; i < p->nsources; i++)
+        for (size_t j = 0; j < p->sources[i].nselections; j++, nsel++)
+            ncod += p->sources[i].selections[j].ncodings;
+    json_t *skipped = json_array();
+    for (size_t i = 0; skipped && i < p->nskipped; i++) {
+        const struct qdpx_skipped *k = &p->skipped[i];
+        ssel += k->nselections;
+        scod += k->ncodings;
+        json_array_append_new(skipped, json_pack("{s:s?, s:s, s:s, s:I, s:I}", "name", k->name,
+                                                 "kind", k->kind, "guid", k->guid,
+                                                 "selections", (json_int_t)k->nselections,
+                                                 "codings", (json_int_t)k->ncodings));
+    }
+    return json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:I}", "file", path,
+                     "codebook", p->codebook.name, "codebook_version", p->codebook.version,
+                     "codes", (json_int_t)p->codebook.ncodes, "users", (json_int_t)p->nusers,
+                     "sources", (json_int_t)p->nsources, "selections", (json_int_t)nsel,
+                     "codings", (json_int_t)ncod, "skipped_sources", skipped,
+                     "skipped_selections", (json_int_t)ssel, "skipped_codings",
+                     (json_int_t)scod);
+}
+
+/* A name from a file, on one line: control characters as '?', at most
+** NAME_SHOWN bytes (cut at a character's start) and "..." after. */
+#define NAME_SHOWN 200
+static void print_name(FILE *f, const char *s)
+{
+    size_t n = strlen(s), take = n;
+    if (take > NAME_SHOWN) {
+        take = NAME_SHOWN;
+        while (take > 0 && ((unsigned char)s[take] & 0xC0) == 0x80)
+            take--;
+    }
+    for (size_t i = 0; i < take; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        fputc(ch < 0x20 || ch == 0x7f ? '?' : ch, f);
+    }
+    if (take < n)
+        fputs("...", f);
+}
+
+/* On stderr: the sources --text-only passed over, one line each. */
+static void report_skipped(const struct qdpx_project *p, json_t *sum)
+{
+    if (p->nskipped == 0)
+        return;
+    fprintf(stderr, "skipped %zu source%s that %s not text%s, with %lld selection%s and %lld "
+            "coding%s on them:\n", p->nskipped, p->nskipped == 1 ? "" : "s",
+            p->nskipped == 1 ? "is" : "are", p->nskipped == 1 ? "" : "s",
+            json_integer_value(json_object_get(sum, "skipped_selections")),
+            json_integer_value(json_object_get(sum, "skipped_selections")) == 1 ? "" : "s",
+            json_integer_value(json_object_get(sum, "skipped_codings")),
+            json_integer_value(json_object_get(sum, "skipped_codings")) == 1 ? "" : "s");
+    for (size_t i = 0; i < p->nskipped; i++) {
+        const struct qdpx_skipped *k = &p->skipped[i];
+        fprintf(stderr, "  %s '", k->kind);
+        print_name(stderr, k->name ? k->name : k->guid);
+        fprintf(stderr, "': %zu selection%s, %zu coding%s\n", k->nselections,
+                k->nselections == 1 ? "" : "s", k->ncodings, k->ncodings == 1 ? "" : "s");
+    }
+}
+
 static int coding_import(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {{"codebook", required_argument, NULL, 'b'}, {0}};
+    static const struct option opts[] = {{"codebook", required_argument, NULL, 'b'},
+                                         {"text-only", no_argument, NULL, 't'},
+                                         {"json", no_argument, NULL, 'j'}, {0}};
     const char *name = "imported";
-    int ch;
+    unsigned flags = 0;
+    int json = 0, ch;
     while ((ch = cli_getopt(argc, argv, opts, "coding import")) != -1) {
         if (ch == '?')
             return CLI_EUSAGE;
-        name = optarg;
+        if (ch == 'b')
+            name = optarg;
+        else if (ch == 't')
+            flags |= QDPX_TEXT_ONLY;
+        else
+            json = 1;
     }
     if (optind != argc - 1)
         return cli_usage_error("coding import", "give exactly one FILE.qdpx");
     const char *path = argv[optind];
     duet_err e;
     struct qdpx_project p;
-    if (qdpx_read_file(path, name, &p, &e) != 0)
+    if (qdpx_read_file_with(path, name, flags, &p, &e) != 0)
         return cli_fail(&e);
     struct store *st = cli_store(c);
     int rc = st ? store_qdpx_import(st, &p, &e) : -1;
-    size_t nsel = 0;
-    for (size_t i = 0; i < p.nsources; i++)
-        nsel += p.sources[i].nselections;
-    if (rc == 0)
-        printf("imported %s: codebook '%s' version %d (%zu codes), %zu users, %zu sources, "
-               "%zu selections\n", path, p.codebook.name, p.codebook.version, p.codebook.ncodes,
-               p.nusers, p.nsources, nsel);
+    json_t *sum = rc == 0 ? import_summary(path, &p) : NULL;
+    int out = CLI_OK;
+    if (rc == 0 && sum == NULL)
+        out = cli_failf("out of memory");
+    else if (rc == 0) {
+        report_skipped(&p, sum);
+        if (json)
+            out = cli_print_json(stdout, json_incref(sum));
+        else
+            printf("imported %s: codebook '%s' version %d (%zu codes), %zu users, %zu sources, "
+                   "%lld selections\n", path, p.codebook.name, p.codebook.version,
+                   p.codebook.ncodes, p.nusers, p.nsources,
+                   json_integer_value(json_object_get(sum, "selections")));
+    }
+    json_decref(sum);
     qdpx_free(&p);
     if (st == NULL)
         return CLI_EUSER;
-    return rc == 0 ? CLI_OK : cli_fail(&e);
+    return rc == 0 ? out : cli_fail(&e);
 }
 
 int cmd_coding(struct cli *c, int argc, char **argv)
@@ -435,10 +517,13 @@ int cmd_coding(struct cli *c, int argc, char **argv)
          "  spreadsheet would run as formulas (starting with = + - @, tab or CR) get a\n"
          "  ' in front; --exact writes every cell as it is, for programs.\n"},
         {"import", coding_import,
-         "import FILE.qdpx [--codebook NAME]\n"
+         "import FILE.qdpx [--codebook NAME] [--text-only] [--json]\n"
          "  Imports a REFI-QDA project: its codebook (named NAME, default 'imported',\n"
          "  unless duet wrote it), its users as coders, its text sources, selections\n"
-         "  and codings. An invalid file is refused whole and nothing is stored.\n"},
+         "  and codings. An invalid file is refused whole and nothing is stored. A\n"
+         "  project holding pictures, PDFs, audio or video is refused, unless\n"
+         "  --text-only: then those sources, with their selections and codings, are\n"
+         "  skipped and listed on stderr (and under skipped_sources with --json).\n"},
     };
     return cli_dispatch(c, "coding", "Coding passages of reflections and observers' notes.",
                         subs, sizeof subs / sizeof subs[0], argc, argv);

@@ -17,8 +17,10 @@
 ** (XML_PARSE_NONET), no entity expansion, any document type declaration
 ** refused, namespace checked, REFI-QDA Project.xsd validated. The walk
 ** keeps users, codes, variables, text sources with their selections and
-** codings, and cases; notes, links, sets and graphs are not kept. It ends
-** with qdpx_check: a file is taken whole or refused whole. Nothing here
+** codings, and cases; notes, links, sets and graphs are not kept. A source
+** that is not a text refuses the file, or with QDPX_TEXT_ONLY is passed
+** over whole (its selections and codings counted, never read) and listed.
+** It ends with qdpx_check: a file is taken whole or refused whole. Nothing here
 ** prints or exits; libxml2's own error output is captured, never shown.
 */
 #include "io/qdpx.h"
@@ -94,6 +96,11 @@ void qdpx_free(struct qdpx_project *p)
         free(k->guid);
         free(k->name);
     }
+    for (size_t i = 0; i < p->nskipped; i++) {
+        free(p->skipped[i].guid);
+        free(p->skipped[i].name);
+    }
+    free(p->skipped);
     free(p->users);
     free(p->sources);
     free(p->variables);
@@ -729,6 +736,7 @@ struct reader {
     size_t total;           /* bytes read from entries so far */
     size_t nselections, ncodings;
     struct qdpx_project *p;
+    unsigned flags;         /* QDPX_TEXT_ONLY */
 };
 
 static int fail_at(struct reader *r, xmlNodePtr n, const char *fmt, ...)
@@ -1061,25 +1069,90 @@ static int read_source(struct reader *r, xmlNodePtr n)
     return 0;
 }
 
-/* Refuses the first source that is not a text, before any text is read, so
-** that the message names the real reason. */
+/* What a source element other than TextSource holds, in the words messages
+** and summaries use; NULL for anything else. */
+static const char *source_kind(xmlNodePtr n)
+{
+    static const char *const kinds[][2] = {{"PictureSource", "picture"}, {"PDFSource", "pdf"},
+                                           {"AudioSource", "audio"}, {"VideoSource", "video"}};
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (is_elem(n, kinds[i][0]))
+            return kinds[i][1];
+    return NULL;
+}
+
+/* Adds to *nsel the elements under n named ...Selection (PictureSelection,
+** PDFSelection, AudioSelection, VideoSelection, TranscriptSelection, and
+** the PlainTextSelection of a PDF's text Representation) and to *ncod the
+** Coding elements, at any depth. */
+static void count_under(xmlNodePtr n, size_t *nsel, size_t *ncod)
+{
+    for (xmlNodePtr c = n->children; c != NULL;) {
+        if (c->type == XML_ELEMENT_NODE) {
+            const char *name = (const char *)c->name;
+            size_t l = strlen(name);
+            if (l >= 9 && strcmp(name + l - 9, "Selection") == 0)
+                (*nsel)++;
+            else if (strcmp(name, "Coding") == 0)
+                (*ncod)++;
+            if (c->children != NULL) {
+                c = c->children;
+                continue;
+            }
+        }
+        while (c != n && c->next == NULL)
+            c = c->parent;
+        c = c == n ? NULL : c->next;
+    }
+}
+
+/* Lists the non-text source at n (kind as source_kind says) as skipped. */
+static int skip_source(struct reader *r, xmlNodePtr n, const char *kind)
+{
+    struct qdpx_skipped *k = grow(r, &r->p->skipped, &r->p->nskipped, sizeof *k,
+                                  QDPX_MAX_SOURCES, n, "sources");
+    if (k == NULL || guid(r, n, "guid", &k->guid) || prop(r, n, "name", &k->name))
+        return -1;
+    k->kind = kind;
+    count_under(n, &k->nselections, &k->ncodings);
+    return 0;
+}
+
+/* Without QDPX_TEXT_ONLY, refuses the first source that is not a text,
+** before any text is read, so that the message names the real reason (and
+** says how many there are and how to import the rest). With it, reads the
+** text sources and lists the others as skipped. */
 static int read_sources(struct reader *r, xmlNodePtr sources)
 {
-    for (xmlNodePtr n = sources ? sources->children : NULL; n != NULL; n = n->next) {
-        if (n->type == XML_ELEMENT_NODE && !is_elem(n, "TextSource")) {
-            char *name = NULL;
-            if (prop(r, n, "name", &name) != 0)
-                return -1;
-            char q[64];
-            jr_quote_safe(name ? name : "", name ? strlen(name) : 0, q, sizeof q);
-            free(name);
-            return fail_at(r, n, "duet imports text sources only; '%s' is a %.20s", q,
-                           (const char *)n->name);
-        }
-    }
+    xmlNodePtr first = NULL;
+    size_t others = 0;
     for (xmlNodePtr n = sources ? sources->children : NULL; n != NULL; n = n->next)
-        if (is_elem(n, "TextSource") && read_source(r, n) != 0)
+        if (n->type == XML_ELEMENT_NODE && !is_elem(n, "TextSource") && others++ == 0)
+            first = n;
+    if (first != NULL && !(r->flags & QDPX_TEXT_ONLY)) {
+        char *name = NULL;
+        if (prop(r, first, "name", &name) != 0)
             return -1;
+        char q[64];
+        jr_quote_safe(name ? name : "", name ? strlen(name) : 0, q, sizeof q);
+        free(name);
+        return fail_at(r, first, "duet imports text sources only; '%s' is a %.20s (%zu of the "
+                       "project's sources %s not text%s; --text-only imports the text sources "
+                       "and skips %s)", q, (const char *)first->name, others,
+                       others == 1 ? "is" : "are", others == 1 ? "" : "s",
+                       others == 1 ? "it" : "them");
+    }
+    for (xmlNodePtr n = sources ? sources->children : NULL; n != NULL; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        const char *kind = source_kind(n);
+        int rc = is_elem(n, "TextSource") ? read_source(r, n)
+                 : kind                   ? skip_source(r, n, kind)
+                                          : fail_at(r, n, "'%.40s' is not a kind of source duet "
+                                                    "knows", (const char *)n->name);
+        if (rc != 0)
+            return -1;
+    }
     return 0;
 }
 
@@ -1119,7 +1192,7 @@ static long find(const struct index *x, size_t n, const char *g)
 }
 
 struct case_ctx {
-    struct index *variables, *sources;
+    struct index *variables, *sources, *skipped;
 };
 
 static int read_value(struct reader *r, const struct case_ctx *cx, xmlNodePtr n,
@@ -1153,7 +1226,10 @@ static int read_source_ref(struct reader *r, const struct case_ctx *cx, xmlNodeP
     if (guid(r, n, "targetGUID", &g) != 0)
         return -1;
     long i = find(cx->sources, r->p->nsources, g);
+    long skipped = i < 0 ? find(cx->skipped, r->p->nskipped, g) : -1;
     free(g);
+    if (skipped >= 0)
+        return 0;   /* a source passed over (QDPX_TEXT_ONLY): so is the reference */
     if (i < 0)
         return fail_at(r, n, "case '%.40s': SourceRef names no text source of the project",
                        k->guid);
@@ -1181,13 +1257,15 @@ static int read_cases(struct reader *r, xmlNodePtr cases)
 {
     struct qdpx_project *p = r->p;
     struct case_ctx cx = {index_of(p->variables, p->nvariables, sizeof *p->variables),
-                          index_of(p->sources, p->nsources, sizeof *p->sources)};
-    int rc = cx.variables && cx.sources ? 0 : oom(r);
+                          index_of(p->sources, p->nsources, sizeof *p->sources),
+                          index_of(p->skipped, p->nskipped, sizeof *p->skipped)};
+    int rc = cx.variables && cx.sources && cx.skipped ? 0 : oom(r);
     for (xmlNodePtr n = cases ? cases->children : NULL; rc == 0 && n != NULL; n = n->next)
         if (is_elem(n, "Case"))
             rc = read_case(r, &cx, n);
     free(cx.variables);
     free(cx.sources);
+    free(cx.skipped);
     return rc;
 }
 
@@ -1279,11 +1357,18 @@ static int read_project(struct reader *r, const char *fallback)
 int qdpx_read(const void *data, size_t len, const char *source, const char *fallback_codebook,
               struct qdpx_project *out, duet_err *e)
 {
+    return qdpx_read_with(data, len, source, fallback_codebook, 0, out, e);
+}
+
+int qdpx_read_with(const void *data, size_t len, const char *source,
+                   const char *fallback_codebook, unsigned flags, struct qdpx_project *out,
+                   duet_err *e)
+{
     struct qdpx_project tmp;
     memset(&tmp, 0, sizeof tmp);
     duet_err scratch;
     struct reader r = {source != NULL ? source : "project.qdpx", "project.qde", e ? e : &scratch,
-                       NULL, 0, 0, 0, &tmp};
+                       NULL, 0, 0, 0, &tmp, flags};
     if (data == NULL || len == 0)
         return duet_errf(e, DUET_EINPUT, "%s: the file is empty; expected a REFI-QDA project "
                          "(.qdpx)", r.src);
@@ -1315,6 +1400,12 @@ int qdpx_read(const void *data, size_t len, const char *source, const char *fall
 int qdpx_read_file(const char *path, const char *fallback_codebook, struct qdpx_project *out,
                    duet_err *e)
 {
+    return qdpx_read_file_with(path, fallback_codebook, 0, out, e);
+}
+
+int qdpx_read_file_with(const char *path, const char *fallback_codebook, unsigned flags,
+                        struct qdpx_project *out, duet_err *e)
+{
     FILE *f = fopen(path, "rb");
     if (f == NULL)
         return duet_errf(e, DUET_EIO, "%s: cannot be opened: %s", path, strerror(errno));
@@ -1332,7 +1423,7 @@ int qdpx_read_file(const char *path, const char *fallback_codebook, struct qdpx_
         free(buf);
         return duet_errf(e, DUET_EIO, "%s: cannot be read", path);
     }
-    int rc = qdpx_read(buf, n, path, fallback_codebook, out, e);
+    int rc = qdpx_read_with(buf, n, path, fallback_codebook, flags, out, e);
     free(buf);
     return rc;
 }

@@ -18,7 +18,9 @@
 ** source's text from PlainTextContent or from its plainTextPath
 ** ("internal://NAME" in sources/ or Sources/), and checks every reference.
 ** A file is taken whole or refused whole; one holding a source that is not
-** a text is refused for it before any text is read. Names are bounded at
+** a text (a picture, PDF, audio or video) is refused for it before any text
+** is read, unless QDPX_TEXT_ONLY asks to skip such sources, with everything
+** on them, and list them in the project's skipped. Names are bounded at
 ** QDPX_NAME_MAX characters, no fewer than the tools write (docs/coding.md).
 ** Nothing here prints or exits.
 */
@@ -91,6 +93,16 @@ struct qdpx_case {
     size_t *sources;            /* indices into project.sources */
 };
 
+/* A source that is not a text, passed over with QDPX_TEXT_ONLY. */
+struct qdpx_skipped {
+    char *guid;                 /* canonical lower-case UUID */
+    char *name;                 /* as written, or NULL */
+    const char *kind;           /* "picture", "pdf", "audio" or "video" (static) */
+    size_t nselections;         /* its selections of every kind (a PDF's text
+                                   representation's included) */
+    size_t ncodings;            /* codings of it or of its selections */
+};
+
 struct qdpx_project {
     char *name;                 /* Project name */
     char *origin;               /* writing tool, or NULL */
@@ -103,7 +115,12 @@ struct qdpx_project {
     struct qdpx_variable *variables;
     size_t ncases;
     struct qdpx_case *cases;
+    size_t nskipped;            /* read with QDPX_TEXT_ONLY: sources passed over, */
+    struct qdpx_skipped *skipped;   /* in the file's order; not written or checked */
 };
+
+/* qdpx_read_with flags. */
+#define QDPX_TEXT_ONLY 1u       /* skip picture, PDF, audio and video sources */
 
 /* data/refi-qda/Project.xsd, compiled in from src/io/qdpx_schema.c. */
 extern const char qdpx_schema_xsd[];
@@ -137,9 +154,21 @@ char *qdpx_write_xml(const struct qdpx_project *p, size_t *len, duet_err *e);
 int qdpx_read(const void *data, size_t len, const char *source, const char *fallback_codebook,
               struct qdpx_project *out, duet_err *e);
 
+/* qdpx_read with flags (QDPX_TEXT_ONLY or 0). With QDPX_TEXT_ONLY, a
+** picture, PDF, audio or video source is not refused but passed over with
+** its selections and codings and listed in out->skipped; a case's reference
+** to it is dropped. Everything else is read and checked as qdpx_read does. */
+int qdpx_read_with(const void *data, size_t len, const char *source,
+                   const char *fallback_codebook, unsigned flags, struct qdpx_project *out,
+                   duet_err *e);
+
 /* Reads the file at path (at most QDPX_MAX_BYTES) with qdpx_read. */
 int qdpx_read_file(const char *path, const char *fallback_codebook, struct qdpx_project *out,
                    duet_err *e);
+
+/* qdpx_read_file with flags, as qdpx_read_with. */
+int qdpx_read_file_with(const char *path, const char *fallback_codebook, unsigned flags,
+                        struct qdpx_project *out, duet_err *e);
 
 /* Whether a and b hold the same codebook, users, sources (guid, name,
 ** text), selections (guid, positions, user) and codings (guid, code, user),

@@ -7,7 +7,8 @@
 ** its own; files from other tools (Sources/ folder, inline
 ** PlainTextContent, upper-case GUIDs, a byte order mark) are accepted;
 ** foreign, unsafe, inconsistent and oversized files are refused whole with
-** a message saying why.
+** a message saying why; pictures, PDFs and recordings refuse a file unless
+** QDPX_TEXT_ONLY skips them, counted by hand.
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -561,6 +562,120 @@ static void test_non_text_source_named_first(void **state)
                        "is a PictureSource");
 }
 
+/* A project with a text and four sources that are not texts, each holding
+** selections and codings in the places the schema allows them. Counted by
+** hand: the picture has 1 selection and 3 codings (2 on the selection, 1 on
+** the whole picture); the PDF 3 selections (a PDFSelection, the
+** PlainTextSelection of that selection's Representation and one of the
+** PDF's own Representation) and 2 codings; the audio none; the video 2
+** selections (a TranscriptSelection and a VideoSelection) and 1 coding: 6
+** selections and 6 codings skipped. The case names the text and the
+** picture. Without QDPX_TEXT_ONLY the picture, the first of them, refuses
+** the file; with it the text is read, the four are listed and the case keeps
+** the text alone. The picture's and the PDF's files are not in the archive:
+** nothing of a skipped source is read. */
+#define MEDIA \
+    "<Cases><Case guid=\"ca5e0001-0000-4000-8000-000000000001\" name=\"pair\">" \
+    "<SourceRef targetGUID=\"" S1 "\"/><SourceRef targetGUID=\"" S2 "\"/></Case></Cases>" \
+    "<Sources><TextSource guid=\"" S1 "\" name=\"n\" plainTextPath=\"internal://a.txt\">" \
+    SEL("8", "13", "", C1) "</TextSource>" \
+    "<PictureSource guid=\"" S2 "\" name=\"pic.jpg\" path=\"internal://p.jpg\">" \
+    "<PictureSelection guid=\"5e100011-0000-4000-8000-000000000011\" firstX=\"1\" firstY=\"1\" " \
+    "secondX=\"9\" secondY=\"9\"><Coding guid=\"c0d10011-0000-4000-8000-000000000011\">" \
+    "<CodeRef targetGUID=\"" C1 "\"/></Coding><Coding guid=\"c0d10012-0000-4000-8000-" \
+    "000000000012\"><CodeRef targetGUID=\"" C1 "\"/></Coding></PictureSelection>" \
+    "<Coding guid=\"c0d10013-0000-4000-8000-000000000013\"><CodeRef targetGUID=\"" C1 "\"/>" \
+    "</Coding></PictureSource>" \
+    "<PDFSource guid=\"50000003-0000-4000-8000-000000000003\" name=\"r.pdf\" " \
+    "path=\"internal://r.pdf\"><PDFSelection guid=\"5e100021-0000-4000-8000-000000000021\" " \
+    "page=\"0\" firstX=\"1\" firstY=\"1\" secondX=\"9\" secondY=\"9\"><Representation " \
+    "guid=\"7e900021-0000-4000-8000-000000000021\"><PlainTextContent>granola" \
+    "</PlainTextContent><PlainTextSelection guid=\"5e100022-0000-4000-8000-000000000022\" " \
+    "startPosition=\"0\" endPosition=\"7\"><Coding guid=\"c0d10021-0000-4000-8000-" \
+    "000000000021\"><CodeRef targetGUID=\"" C1 "\"/></Coding></PlainTextSelection>" \
+    "</Representation><Coding guid=\"c0d10022-0000-4000-8000-000000000022\"><CodeRef " \
+    "targetGUID=\"" C1 "\"/></Coding></PDFSelection><Representation guid=\"7e900022-0000-" \
+    "4000-8000-000000000022\" plainTextPath=\"internal://r.txt\"><PlainTextSelection " \
+    "guid=\"5e100023-0000-4000-8000-000000000023\" startPosition=\"0\" endPosition=\"3\"/>" \
+    "</Representation></PDFSource>" \
+    "<AudioSource guid=\"50000004-0000-4000-8000-000000000004\" name=\"a.m4a\" " \
+    "path=\"relative:///a.m4a\"/>" \
+    "<VideoSource guid=\"50000005-0000-4000-8000-000000000005\" name=\"v.mp4\" " \
+    "path=\"relative:///v.mp4\"><Transcript guid=\"7e900051-0000-4000-8000-000000000051\" " \
+    "plainTextPath=\"internal://a.txt\"><TranscriptSelection guid=\"5e100051-0000-4000-8000-" \
+    "000000000051\"><Coding guid=\"c0d10051-0000-4000-8000-000000000051\"><CodeRef " \
+    "targetGUID=\"" C1 "\"/></Coding></TranscriptSelection></Transcript><VideoSelection " \
+    "guid=\"5e100052-0000-4000-8000-000000000052\" begin=\"0\" end=\"10\"/></VideoSource>" \
+    "</Sources>\n</Project>\n"
+
+static int read_zip_with(const char *const *entries, unsigned flags, struct qdpx_project *out,
+                         duet_err *e)
+{
+    size_t len;
+    void *zip = make_zip(&len, entries);
+    memset(e, 0, sizeof *e);
+    int rc = qdpx_read_with(zip, len, "x.qdpx", "fallback", flags, out, e);
+    free(zip);
+    return rc;
+}
+
+static void test_text_only(void **state)
+{
+    (void)state;
+    const char *entries[] = {"project.qde", HEAD USERS CODES MEDIA, "sources/a.txt",
+                             "Ça va — naïve", NULL};
+    /* by default: refused for the first of them, saying how many and what to do */
+    expect_refused(entries, "x.qdpx: project.qde:5: duet imports text sources only; 'pic.jpg' "
+                   "is a PictureSource (4 of the project's sources are not texts; --text-only "
+                   "imports the text sources and skips them)");
+    struct qdpx_project p;
+    duet_err e;
+    if (read_zip_with(entries, QDPX_TEXT_ONLY, &p, &e) != 0)
+        fail_msg("%s", e.msg);
+    assert_int_equal(p.nsources, 1);
+    assert_string_equal(p.sources[0].guid, S1);
+    assert_int_equal(p.sources[0].nselections, 1);
+    assert_int_equal(p.sources[0].selections[0].ncodings, 1);
+    assert_int_equal(p.nskipped, 4);
+    static const char *const names[] = {"pic.jpg", "r.pdf", "a.m4a", "v.mp4"};
+    static const char *const kinds[] = {"picture", "pdf", "audio", "video"};
+    static const size_t sels[] = {1, 3, 0, 2}, cods[] = {3, 2, 0, 1};
+    for (size_t i = 0; i < 4; i++) {
+        assert_string_equal(p.skipped[i].name, names[i]);
+        assert_string_equal(p.skipped[i].kind, kinds[i]);
+        assert_int_equal(p.skipped[i].nselections, sels[i]);
+        assert_int_equal(p.skipped[i].ncodings, cods[i]);
+    }
+    assert_string_equal(p.skipped[0].guid, S2);
+    assert_int_equal(p.ncases, 1);
+    assert_int_equal(p.cases[0].nsources, 1);   /* the picture's reference is dropped */
+    assert_int_equal(p.cases[0].sources[0], 0);
+    qdpx_free(&p);
+    assert_int_equal(p.nskipped, 0);
+    /* the flag changes nothing for a project of texts alone */
+    const char *texts[] = {"project.qde", HEAD USERS CODES SRC_OPEN("internal://a.txt")
+                           SEL("8", "13", "", C1) TAIL, "sources/a.txt", "Ça va — naïve", NULL};
+    if (read_zip_with(texts, QDPX_TEXT_ONLY, &p, &e) != 0)
+        fail_msg("%s", e.msg);
+    assert_int_equal(p.nsources, 1);
+    assert_int_equal(p.nskipped, 0);
+    qdpx_free(&p);
+    /* all or nothing still: a text selection past its text refuses the file,
+    ** and a case naming a source that is nowhere in the project too */
+    const char *bad[] = {"project.qde", HEAD USERS CODES MEDIA, "sources/a.txt", "Ça va", NULL};
+    memset(&p, 0x5a, sizeof p);
+    assert_int_equal(read_zip_with(bad, QDPX_TEXT_ONLY, &p, &e), -1);
+    assert_non_null(strstr(e.msg, "positions 8..13 do not fit the text of source"));
+    assert_int_equal(p.nskipped, 0x5a5a5a5a5a5a5a5aULL);   /* *out untouched */
+    const char *nowhere[] = {"project.qde", HEAD USERS CODES
+                             "<Cases><Case guid=\"ca5e0001-0000-4000-8000-000000000001\">"
+                             "<SourceRef targetGUID=\"50000009-0000-4000-8000-000000000009\"/>"
+                             "</Case></Cases><Sources><AudioSource guid=\"" S2 "\"/></Sources>"
+                             "</Project>", NULL};
+    assert_int_equal(read_zip_with(nowhere, QDPX_TEXT_ONLY, &p, &e), -1);
+    assert_non_null(strstr(e.msg, "SourceRef names no text source of the project"));
+}
+
 /* What NVivo, MAXQDA and ATLAS.ti write around the parts duet keeps: a
 ** schemaLocation, basePath="", modifying users and dates, a User id, codes
 ** that may not be coded (isCodable="false") and lower-case colours, a
@@ -674,6 +789,7 @@ int main(void)
         cmocka_unit_test(test_long_names),
         cmocka_unit_test(test_qde_named_after_project),
         cmocka_unit_test(test_non_text_source_named_first),
+        cmocka_unit_test(test_text_only),
         cmocka_unit_test(test_tool_shapes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
