@@ -26,8 +26,14 @@ for f in lmm/one.csv lmm/missing.csv lmm/zero.csv lmm/anova.csv lmm/anova.defaul
   cp "$here/tests/fixtures/$f" "$c/table/fixture-$(echo "$f" | tr / -)"
 done
 # Codebooks that other QDA tools wrote (tests/fixtures/refi-qda/README.md).
-for f in refi-qda/qualcoder-3.8.2-codebook.qdc refi-qda/taguette-1.4.1-codebook.qdc; do
+for f in refi-qda/qualcoder-3.8.2-codebook.qdc refi-qda/taguette-1.4.1-codebook.qdc \
+         refi-qda/atlasti-win-23.4.0-codebook.qdc; do
   cp "$here/tests/fixtures/$f" "$c/qdc/fixture-$(echo "$f" | tr / -)"
+done
+# ... and projects (their project.qde alone: the target's text form, no entries).
+for f in refi-qda/atlasti-8.4-standard-project.qde refi-qda/f4-2025.2.9-project.qde \
+         refi-qda/openqda-dev-project.qde; do
+  cp "$here/tests/fixtures/$f" "$c/qdpx/fixture-$(echo "$f" | tr / -)"
 done
 # The example instrument of docs/instruments.md.
 awk '/^## Example/ { f = 1 } f && /^```json/ { g = 1; next } g && /^```/ { exit } g' \
@@ -56,7 +62,7 @@ d coding export --csv --out "$c/csv/duet-coding-export.csv" 2>/dev/null
 d instrument show partnership-checkin --json > "$c/instrument/duet-instrument-show.json"
 d qset show norms-default --json > "$c/qset/duet-qset-show.json"
 d codebook export starter --qdc --out "$c/qdc/duet-codebook-export-starter.qdc"
-d coding export --qdpx --out "$c/qdpx/duet-coding-export.qdpx" 2>/dev/null
+d coding export --qdpx --names --out "$c/qdpx/duet-coding-export.qdpx" 2>/dev/null
 d coding export --qdpx --pseudonymise --out "$c/qdpx/duet-coding-export-pseudonymised.qdpx" 2>/dev/null
 # The same project in the target's unzipped form: project.qde, then NUL and
 # "NAME\nDATA" for each source (see fuzz/fuzz_qdpx.c).
