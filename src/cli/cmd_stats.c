@@ -9,10 +9,11 @@
 ** lmm reads only the columns it is told to use, refuses a non-numeric column
 ** with advice instead of coding it, drops (and counts) rows with a missing
 ** value in a used column, and prints the fit for people or as JSON. qfactor
-** reads a statements × sorts file whole and refuses any cell that is not a
-** whole grid number, naming file, line and column. alpha and kappa read a
-** units × coders file (empty cell = missing; numbers, or text labels where
-** the statistic is nominal). None touches the database.
+** reads a statements × sorts file with io/qsortcsv.h, which refuses any cell
+** that is not a whole grid number, naming file, line and column. alpha and
+** kappa read a units × coders file with io/codetable.h (empty cell =
+** missing; numbers, or text labels where the statistic is nominal). None
+** touches the database.
 */
 #include <getopt.h>
 #include <math.h>
@@ -22,7 +23,8 @@
 
 #include "cli/cli.h"
 #include "core/strmap.h"
-#include "io/csv.h"
+#include "io/codetable.h"
+#include "io/qsortcsv.h"
 #include "io/table.h"
 #include "stats/agreement.h"
 #include "stats/lmm.h"
@@ -429,9 +431,10 @@ done:
 /* ---- stats qfactor ---- */
 
 #define QF_CMD "stats qfactor"
-#define QF_MAX_FILE ((size_t)256 << 20)          /* 256 MiB */
-#define QF_MAX_CELLS ((size_t)20000000)          /* statements × sorts read */
-#define QF_CELL_MAX 64                           /* bytes of a grid cell worth parsing */
+
+/* The reader refuses what the analysis could not take. */
+_Static_assert(QSORTCSV_MAX_SORTS == QF_MAX_SORTS && QSORTCSV_MAX_STATEMENTS == QF_MAX_STATEMENTS,
+               "io/qsortcsv.h's caps must be stats/qfactor.h's");
 
 static const char qfactor_usage[] =
     "qfactor FILE.csv --factors F [--extract pca|centroid] [--rotate varimax|none]\n"
@@ -459,236 +462,6 @@ static const char qfactor_usage[] =
     "  with z-scores, and the distinguishing and consensus statements.\n"
     "  Exit status: 0 analysed, 1 a problem with the data, 2 bad usage.\n";
 
-struct qsorts {
-    size_t N, n;          /* statements, sorts */
-    double *x;            /* [n][N] column-major: sort j at x + j*N */
-    char **sort;          /* [n] owned names */
-    char **stmt;          /* [N] owned ids */
-    size_t *line;         /* [N] the line of each statement */
-};
-
-static void qsorts_free(struct qsorts *q)
-{
-    for (size_t j = 0; q->sort && j < q->n; j++)
-        free(q->sort[j]);
-    for (size_t i = 0; q->stmt && i < q->N; i++)
-        free(q->stmt[i]);
-    free(q->sort);
-    free(q->stmt);
-    free(q->line);
-    free(q->x);
-}
-
-static int is_blank(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-/* One cell as a whole grid number, or -1 with why set (a static format
-** with at most one %s, for the cell's text). */
-static int grid_cell(const csv_field *f, double *v, const char **why)
-{
-    const char *p = f->p;
-    size_t n = f->n;
-    while (n > 0 && is_blank(*p)) {
-        p++;
-        n--;
-    }
-    while (n > 0 && is_blank(p[n - 1]))
-        n--;
-    if (n == 0 || (n == 2 && (memcmp(p, "NA", 2) == 0 || memcmp(p, "na", 2) == 0)) ||
-        (n == 1 && *p == '.')) {
-        *why = "no value; every statement needs a place in every sort";
-        return -1;
-    }
-    char buf[QF_CELL_MAX + 1];
-    int plain = n <= QF_CELL_MAX;
-    for (size_t k = 0; k < n && plain; k++)
-        plain = strchr("0123456789+-.eE", p[k]) != NULL;
-    if (!plain) {
-        *why = "'%s' is not a number; give the statement's place in the sort, e.g. -2 or +3";
-        return -1;
-    }
-    memcpy(buf, p, n);
-    buf[n] = '\0';
-    char *end;
-    double d = strtod(buf, &end);
-    if (end != buf + n || !isfinite(d)) {
-        *why = "'%s' is not a number; give the statement's place in the sort, e.g. -2 or +3";
-        return -1;
-    }
-    if (d != floor(d)) {
-        *why = "'%s' is not a whole number; a sort holds grid places such as -4 .. +4";
-        return -1;
-    }
-    if (fabs(d) > 1000000) {
-        *why = "'%s' is too far from 0 for a grid place (at most 1000000 either way)";
-        return -1;
-    }
-    *v = d;
-    return 0;
-}
-
-/* The header: the statement column, then the sorts, each named once. */
-static int read_qheader(csv_reader *r, const char *path, struct qsorts *q, duet_err *e)
-{
-    csv_record rec;
-    int got = csv_next(r, &rec, e);
-    if (got < 0)
-        return cli_fail(e);
-    if (got == 0)
-        return cli_failf("%s: the file is empty; expected a header line 'statement,SORT,SORT,...'",
-                         path);
-    if (rec.nfields < 3)
-        return cli_failf("%s:1: the header has %zu column%s; expected the statement column, "
-                         "then one column per sort (at least two)", path, rec.nfields,
-                         rec.nfields == 1 ? "" : "s");
-    q->n = rec.nfields - 1;
-    q->sort = calloc(q->n, sizeof *q->sort);
-    if (q->sort == NULL)
-        return cli_failf("out of memory for %zu sorts", q->n);
-    strmap seen;
-    strmap_init(&seen);
-    int rc = CLI_OK;
-    for (size_t j = 0; j < q->n && rc == CLI_OK; j++) {
-        const csv_field *f = &rec.fields[j + 1];
-        size_t first;
-        if (f->n == 0)
-            rc = cli_failf("%s:1: header column %zu has no name; name the sort or delete the "
-                           "column", path, j + 2);
-        else if (strmap_get(&seen, f->p, f->n, &first))
-            rc = cli_failf("%s:1: sort '%.*s' appears twice in the header (columns %zu and %zu); "
-                           "give each sort its own name", path, (int)(f->n > 200 ? 200 : f->n),
-                           f->p, first + 2, j + 2);
-        else if ((q->sort[j] = strndup(f->p, f->n)) == NULL || strmap_put(&seen, f->p, f->n, j))
-            rc = cli_failf("out of memory for the sort names");
-    }
-    strmap_free(&seen);
-    return rc;
-}
-
-/* Reads FILE.csv (statements × sorts) into *q. Prints its own errors. */
-static int read_qsorts(const char *path, struct qsorts *q)
-{
-    duet_err e;
-    char *data = NULL;
-    size_t len = 0;
-    if (csv_read_file(path, QF_MAX_FILE, &data, &len, &e) != 0)
-        return cli_fail(&e);
-    csv_reader r;
-    csv_reader_init(&r, data, len, path);
-    csv_set_limits(&r, 0, QF_MAX_SORTS + 1);
-    int rc = read_qheader(&r, path, q, &e);
-    const char **names = NULL;
-    double *rows = NULL;
-    size_t cap = 0;
-    strmap ids;
-    strmap_init(&ids);
-    if (rc != CLI_OK)
-        goto done;
-    /* messages name columns: the first by its header, the sorts by name */
-    names = calloc(q->n + 1, sizeof *names);
-    if (names == NULL) {
-        rc = cli_failf("out of memory");
-        goto done;
-    }
-    names[0] = "statement";
-    for (size_t j = 0; j < q->n; j++)
-        names[j + 1] = q->sort[j];
-    csv_set_header(&r, names, q->n + 1);
-    csv_set_columns(&r, q->n + 1);
-    csv_record rec;
-    int got;
-    while ((got = csv_next(&r, &rec, &e)) == 1) {
-        size_t i = q->N;
-        if (i == QF_MAX_STATEMENTS) {
-            rc = cli_failf("%s:%zu: more than %d statements; a Q-set this large is not "
-                           "supported", path, rec.line, QF_MAX_STATEMENTS);
-            goto done;
-        }
-        if ((i + 1) * q->n > QF_MAX_CELLS) {
-            rc = cli_failf("%s:%zu: more than %zu cells (statements x sorts); analyse fewer "
-                           "sorts at a time", path, rec.line, QF_MAX_CELLS);
-            goto done;
-        }
-        if (i == cap) {
-            size_t nc = cap ? 2 * cap : 64;
-            double *nr = realloc(rows, nc * q->n * sizeof *rows);
-            char **ns = realloc(q->stmt, nc * sizeof *ns);
-            if (ns)
-                q->stmt = ns;
-            size_t *nl = ns ? realloc(q->line, nc * sizeof *nl) : NULL;
-            if (nl)
-                q->line = nl;
-            if (nr)
-                rows = nr;
-            if (nr == NULL || ns == NULL || nl == NULL) {
-                rc = cli_failf("out of memory for %zu statements", nc);
-                goto done;
-            }
-            cap = nc;
-        }
-        const csv_field *id = &rec.fields[0];
-        size_t prev;
-        if (id->n == 0) {
-            rc = cli_failf("%s:%zu: column 'statement': the statement has no id; give each "
-                           "statement an id (e.g. its number)", path, rec.line);
-            goto done;
-        }
-        if (strmap_get(&ids, id->p, id->n, &prev)) {
-            rc = cli_failf("%s:%zu: statement '%.*s' appears twice (lines %zu and %zu); give "
-                           "each statement its own id", path, rec.line,
-                           (int)(id->n > 200 ? 200 : id->n), id->p, q->line[prev], rec.line);
-            goto done;
-        }
-        if ((q->stmt[i] = strndup(id->p, id->n)) == NULL || strmap_put(&ids, id->p, id->n, i)) {
-            free(q->stmt[i]);
-            rc = cli_failf("out of memory for the statement ids");
-            goto done;
-        }
-        q->line[i] = rec.line;
-        q->N++;
-        for (size_t j = 0; j < q->n; j++) {
-            const char *why;
-            const csv_field *f = &rec.fields[j + 1];
-            if (grid_cell(f, &rows[i * q->n + j], &why) != 0) {
-                char cell[QF_CELL_MAX + 8];
-                if (f->n > QF_CELL_MAX)
-                    snprintf(cell, sizeof cell, "%.*s...", QF_CELL_MAX, f->p);
-                else
-                    snprintf(cell, sizeof cell, "%.*s", (int)f->n, f->p);
-                char msg[512];
-                snprintf(msg, sizeof msg, why, cell);   /* why has one %s, or none */
-                rc = cli_failf("%s:%zu: column '%s': %s", path, rec.line, q->sort[j], msg);
-                goto done;
-            }
-        }
-    }
-    if (got < 0) {
-        rc = cli_fail(&e);
-        goto done;
-    }
-    if (q->N == 0) {
-        rc = cli_failf("%s: no statements: the file has a header but no rows", path);
-        goto done;
-    }
-    q->x = malloc(q->N * q->n * sizeof *q->x);
-    if (q->x == NULL) {
-        rc = cli_failf("out of memory for %zu x %zu values", q->N, q->n);
-        goto done;
-    }
-    for (size_t i = 0; i < q->N; i++)
-        for (size_t j = 0; j < q->n; j++)
-            q->x[j * q->N + i] = rows[i * q->n + j];
-done:
-    strmap_free(&ids);
-    free(rows);
-    free(names);
-    csv_reader_free(&r);
-    free(data);
-    return rc;
-}
-
 static json_t *num_array(const double *v, size_t n, size_t stride)
 {
     json_t *a = json_array();
@@ -697,7 +470,7 @@ static json_t *num_array(const double *v, size_t n, size_t stride)
     return a;
 }
 
-static json_t *qf_report(const char *path, const struct qsorts *q, const struct qf_options *o,
+static json_t *qf_report(const char *path, const struct qsortcsv *q, const struct qf_options *o,
                          const struct qf_result *r, int correlations)
 {
     size_t F = r->nfactors, n = r->nsorts, N = r->nstatements;
@@ -792,7 +565,7 @@ static void print_grid_value(int v)
     printf(v > 0 ? "+%d" : "%d", v);
 }
 
-static void qf_print(const char *path, const struct qsorts *q, const struct qf_options *o,
+static void qf_print(const char *path, const struct qsortcsv *q, const struct qf_options *o,
                      const struct qf_result *r)
 {
     size_t F = r->nfactors, n = r->nsorts, N = r->nstatements;
@@ -945,15 +718,13 @@ static int stats_qfactor(struct cli *c, int argc, char **argv)
         return cli_usage_error(QF_CMD, "--correlations goes with --json");
     const char *path = argv[optind];
     o.skip_correlations = !correlations;
-    struct qsorts q = {0};
+    struct qsortcsv q;
     struct qf_result r = {0};
-    int rc = read_qsorts(path, &q);
-    if (rc != CLI_OK) {
-        qsorts_free(&q);
-        return rc;
-    }
-    o.names = (const char *const *)q.sort;
     duet_err e;
+    if (qsortcsv_read(&q, path, &e) != 0)
+        return cli_fail(&e);
+    o.names = (const char *const *)q.sort;
+    int rc;
     if (qf_analyse(q.x, q.N, q.n, NULL, &o, &r, &e) != 0) {
         duet_err_prefix(&e, "%s", path);
         rc = cli_fail(&e);
@@ -975,7 +746,7 @@ static int stats_qfactor(struct cli *c, int argc, char **argv)
     }
 done:
     qf_free(&r);
-    qsorts_free(&q);
+    qsortcsv_free(&q);
     return rc;
 }
 
@@ -983,10 +754,6 @@ done:
 
 #define AL_CMD "stats alpha"
 #define KA_CMD "stats kappa"
-#define AG_MAX_FILE ((size_t)256 << 20)          /* 256 MiB */
-#define AG_MAX_CELLS ((size_t)50000000)          /* units × coders read */
-#define AG_MAX_CODERS 10000
-#define AG_CELL_MAX 64                           /* bytes of a number worth parsing */
 
 static const char alpha_usage[] =
     "alpha FILE.csv [--level nominal|ordinal|interval|ratio] [--bootstrap B] [--seed S]\n"
@@ -1018,223 +785,6 @@ static const char kappa_usage[] =
     "  FILE.csv: as for 'duet stats alpha': 'unit,CODER,CODER,...', one row per unit.\n"
     "  --json           one document with every number at full precision\n"
     "  Exit status: 0 computed, 1 a problem with the data, 2 bad usage.\n";
-
-struct acodes {
-    size_t nu, nc;          /* units, coders */
-    double *num;            /* [nu][nc] numbers; NaN where missing or not a number */
-    double *lab;            /* [nu][nc] label codes 0, 1, ... by first appearance; NaN missing */
-    char **coder;           /* [nc] owned names */
-    size_t nlabels;
-    size_t text_line, text_col;     /* the first cell that is not a number (0: none) */
-    char text[AG_CELL_MAX + 8];
-};
-
-static void acodes_free(struct acodes *a)
-{
-    for (size_t j = 0; a->coder && j < a->nc; j++)
-        free(a->coder[j]);
-    free(a->coder);
-    free(a->num);
-    free(a->lab);
-}
-
-/* A cell trimmed of blanks; 0 when empty (missing). */
-static size_t trim_cell(const csv_field *f, const char **p)
-{
-    const char *s = f->p;
-    size_t n = f->n;
-    while (n > 0 && is_blank(*s)) {
-        s++;
-        n--;
-    }
-    while (n > 0 && is_blank(s[n - 1]))
-        n--;
-    *p = s;
-    return n;
-}
-
-/* The cell as a finite number; -1 when it is not one. */
-static int agree_number(const char *p, size_t n, double *v)
-{
-    char buf[AG_CELL_MAX + 1];
-    if (n > AG_CELL_MAX)
-        return -1;
-    for (size_t k = 0; k < n; k++)
-        if (strchr("0123456789+-.eE", p[k]) == NULL)
-            return -1;
-    memcpy(buf, p, n);
-    buf[n] = '\0';
-    char *end;
-    double d = strtod(buf, &end);
-    if (end != buf + n || !isfinite(d))
-        return -1;
-    *v = d;
-    return 0;
-}
-
-/* Reads FILE.csv (units × coders) into *a. Prints its own errors. */
-static int read_codes(const char *cmd, const char *path, struct acodes *a)
-{
-    duet_err e;
-    char *data = NULL;
-    size_t len = 0;
-    if (csv_read_file(path, AG_MAX_FILE, &data, &len, &e) != 0)
-        return cli_fail(&e);
-    csv_reader r;
-    csv_reader_init(&r, data, len, path);
-    csv_set_limits(&r, 0, AG_MAX_CODERS + 1);
-    strmap ids, labels;
-    strmap_init(&ids);
-    strmap_init(&labels);
-    const char **names = NULL;
-    size_t cap = 0;
-    int rc = CLI_OK;
-    csv_record rec;
-    int got = csv_next(&r, &rec, &e);
-    if (got <= 0) {
-        rc = got < 0 ? cli_fail(&e)
-                     : cli_failf("%s: the file is empty; expected a header line "
-                                 "'unit,CODER,CODER,...'", path);
-        goto done;
-    }
-    if (rec.nfields < 3) {
-        rc = cli_failf("%s:1: the header has %zu column%s; expected the unit column, then one "
-                       "column per coder (at least two)", path, rec.nfields,
-                       rec.nfields == 1 ? "" : "s");
-        goto done;
-    }
-    a->nc = rec.nfields - 1;
-    a->coder = calloc(a->nc, sizeof *a->coder);
-    names = calloc(a->nc + 1, sizeof *names);
-    if (a->coder == NULL || names == NULL) {
-        rc = cli_failf("out of memory for %zu coders", a->nc);
-        goto done;
-    }
-    {
-        strmap seen;
-        strmap_init(&seen);
-        for (size_t j = 0; j < a->nc && rc == CLI_OK; j++) {
-            const csv_field *f = &rec.fields[j + 1];
-            size_t first;
-            if (f->n == 0)
-                rc = cli_failf("%s:1: header column %zu has no name; name the coder or delete "
-                               "the column", path, j + 2);
-            else if (strmap_get(&seen, f->p, f->n, &first))
-                rc = cli_failf("%s:1: coder '%.*s' appears twice in the header (columns %zu and "
-                               "%zu); give each coder its own name", path,
-                               (int)(f->n > 200 ? 200 : f->n), f->p, first + 2, j + 2);
-            else if ((a->coder[j] = strndup(f->p, f->n)) == NULL ||
-                     strmap_put(&seen, f->p, f->n, j))
-                rc = cli_failf("out of memory for the coder names");
-        }
-        strmap_free(&seen);
-        if (rc != CLI_OK)
-            goto done;
-    }
-    names[0] = "unit";
-    for (size_t j = 0; j < a->nc; j++)
-        names[j + 1] = a->coder[j];
-    csv_set_header(&r, names, a->nc + 1);
-    csv_set_columns(&r, a->nc + 1);
-    while ((got = csv_next(&r, &rec, &e)) == 1) {
-        size_t u = a->nu;
-        if ((u + 1) * a->nc > AG_MAX_CELLS) {
-            rc = cli_failf("%s:%zu: more than %zu cells (units x coders); split the file",
-                           path, rec.line, AG_MAX_CELLS);
-            goto done;
-        }
-        if (u == cap) {
-            size_t ncap = cap ? 2 * cap : 256;
-            double *nn = realloc(a->num, ncap * a->nc * sizeof *nn);
-            if (nn)
-                a->num = nn;
-            double *nl = nn ? realloc(a->lab, ncap * a->nc * sizeof *nl) : NULL;
-            if (nl)
-                a->lab = nl;
-            if (nn == NULL || nl == NULL) {
-                rc = cli_failf("out of memory for %zu units", ncap);
-                goto done;
-            }
-            cap = ncap;
-        }
-        const char *id;
-        size_t idn = trim_cell(&rec.fields[0], &id), prev;
-        if (idn == 0) {
-            rc = cli_failf("%s:%zu: column 'unit': the unit has no id; give each unit an id "
-                           "(e.g. its number)", path, rec.line);
-            goto done;
-        }
-        if (strmap_get(&ids, id, idn, &prev)) {
-            rc = cli_failf("%s:%zu: unit '%.*s' appears twice (lines %zu and %zu); give each "
-                           "unit its own id", path, rec.line, (int)(idn > 200 ? 200 : idn), id,
-                           prev, rec.line);
-            goto done;
-        }
-        if (strmap_put(&ids, id, idn, rec.line)) {
-            rc = cli_failf("out of memory for the unit ids");
-            goto done;
-        }
-        for (size_t j = 0; j < a->nc; j++) {
-            const char *p;
-            size_t n = trim_cell(&rec.fields[j + 1], &p);
-            double *num = &a->num[u * a->nc + j], *lab = &a->lab[u * a->nc + j];
-            if (n == 0) {
-                *num = *lab = NAN;
-                continue;
-            }
-            if (agree_number(p, n, num) != 0) {
-                *num = NAN;
-                if (a->text_line == 0) {
-                    a->text_line = rec.line;
-                    a->text_col = j + 1;
-                    if (n > AG_CELL_MAX)
-                        snprintf(a->text, sizeof a->text, "%.*s...", AG_CELL_MAX, p);
-                    else
-                        snprintf(a->text, sizeof a->text, "%.*s", (int)n, p);
-                }
-            }
-            size_t code;
-            if (!strmap_get(&labels, p, n, &code)) {
-                code = a->nlabels++;
-                if (strmap_put(&labels, p, n, code)) {
-                    rc = cli_failf("out of memory for the labels");
-                    goto done;
-                }
-            }
-            *lab = (double)code;
-        }
-        a->nu++;
-    }
-    if (got < 0) {
-        rc = cli_fail(&e);
-        goto done;
-    }
-    if (a->nu == 0)
-        rc = cli_failf("%s: no units: the file has a header but no rows", path);
-done:
-    (void)cmd;
-    strmap_free(&ids);
-    strmap_free(&labels);
-    free(names);
-    csv_reader_free(&r);
-    free(data);
-    return rc;
-}
-
-/* The values to analyse: the numbers, or the label codes when some cell is
-** text and labels are allowed; NULL after printing why not. */
-static const double *agree_values(const struct acodes *a, const char *path, int labels_ok,
-                                  const char *need)
-{
-    if (a->text_line == 0)
-        return a->num;
-    if (labels_ok)
-        return a->lab;
-    cli_failf("%s:%zu: column '%s': '%s' is not a number; %s needs numbers (text labels work "
-              "with --level nominal and with 'duet stats kappa')", path, a->text_line,
-              a->coder[a->text_col - 1], a->text, need);
-    return NULL;
-}
 
 static const char *alpha_reading(double alpha)
 {
@@ -1290,27 +840,28 @@ static int stats_alpha(struct cli *c, int argc, char **argv)
     if (have_seed && boot == 0)
         return cli_usage_error(AL_CMD, "--seed goes with --bootstrap");
     const char *path = argv[optind];
-    struct acodes a = {0};
-    int rc = read_codes(AL_CMD, path, &a);
-    if (rc != CLI_OK) {
-        acodes_free(&a);
-        return rc;
-    }
-    char need[64];
-    snprintf(need, sizeof need, "--level %s", agree_level_name(level));
-    const double *x = agree_values(&a, path, level == AGREE_NOMINAL, need);
-    if (x == NULL) {
-        acodes_free(&a);
-        return CLI_EUSER;
-    }
+    struct codetable a;
     duet_err e;
+    if (codetable_read(&a, path, &e) != 0)
+        return cli_fail(&e);
+    int rc;
+    /* text labels are values only at the nominal level */
+    char why[160];
+    snprintf(why, sizeof why, "--level %s needs numbers (text labels work with --level nominal "
+             "and with 'duet stats kappa')", agree_level_name(level));
+    const double *x = level == AGREE_NOMINAL ? codetable_values(&a)
+                                             : codetable_numbers(&a, why, &e);
+    if (x == NULL) {
+        codetable_free(&a);
+        return cli_fail(&e);
+    }
     struct agree_alpha r;
     struct agree_boot b = {0};
     if (agree_alpha(x, a.nu, a.nc, level, &r, &e) != 0 ||
         (boot > 0 && agree_alpha_bootstrap(x, a.nu, a.nc, level, (size_t)boot,
                                            (uint64_t)seed, &b, &e) != 0)) {
         duet_err_prefix(&e, "%s", path);
-        acodes_free(&a);
+        codetable_free(&a);
         return cli_fail(&e);
     }
     if (json) {
@@ -1346,7 +897,7 @@ static int stats_alpha(struct cli *c, int argc, char **argv)
         printf("  reading: %s, by Krippendorff's conventions\n", alpha_reading(r.alpha));
         rc = CLI_OK;
     }
-    acodes_free(&a);
+    codetable_free(&a);
     return rc;
 }
 
@@ -1366,15 +917,13 @@ static int stats_kappa(struct cli *c, int argc, char **argv)
         return cli_usage_error(KA_CMD, optind >= argc ? "give the CSV file of codings to read"
                                                       : "give exactly one CSV file");
     const char *path = argv[optind];
-    struct acodes a = {0};
-    int rc = read_codes(KA_CMD, path, &a);
-    if (rc != CLI_OK) {
-        acodes_free(&a);
-        return rc;
-    }
-    const double *x = agree_values(&a, path, 1, "kappa");
-    int cohen = a.nc == 2;
+    struct codetable a;
     duet_err e;
+    if (codetable_read(&a, path, &e) != 0)
+        return cli_fail(&e);
+    int rc;
+    const double *x = codetable_values(&a);   /* numbers, or labels if any cell is text */
+    int cohen = a.nc == 2;
     struct agree_kappa k;
     int bad;
     if (cohen) {
@@ -1382,7 +931,7 @@ static int stats_kappa(struct cli *c, int argc, char **argv)
         if (ca == NULL || cb == NULL) {
             free(ca);
             free(cb);
-            acodes_free(&a);
+            codetable_free(&a);
             return cli_failf("out of memory");
         }
         for (size_t u = 0; u < a.nu; u++) {
@@ -1397,7 +946,7 @@ static int stats_kappa(struct cli *c, int argc, char **argv)
     }
     if (bad != 0) {
         duet_err_prefix(&e, "%s", path);
-        acodes_free(&a);
+        codetable_free(&a);
         return cli_fail(&e);
     }
     if (json) {
@@ -1428,7 +977,7 @@ static int stats_kappa(struct cli *c, int argc, char **argv)
         printf("  mean agreement P-bar %.4f, chance agreement P_e %.4f\n", k.p_o, k.p_e);
         rc = CLI_OK;
     }
-    acodes_free(&a);
+    codetable_free(&a);
     return rc;
 }
 
