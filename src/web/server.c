@@ -281,13 +281,33 @@ void web_redirect(struct web_res *rs, const char *location)
     buf_reset(&rs->body);
 }
 
-/* An error in the form the client reads: JSON for the API, a page otherwise. */
+/* What the API says for the refusals the server core makes itself, in the
+** API's own style (lower case, no full stop, about the request rather than
+** a page); NULL where the caller's message is the right one. */
+static const char *api_message(int status)
+{
+    switch (status) {
+    case 403: return "you do not have access to this";
+    case 404: return "there is nothing at this address";
+    case 405: return "this address does not take that method (see the Allow header)";
+    case 413: return "the request is too large";
+    case 500: return "something went wrong on our side; please try again";
+    case 503: return "the service is unavailable; please try again shortly";
+    default: return NULL;
+    }
+}
+
+/* An error in the form the client reads: JSON for the API (one shape,
+** {"error": {"status", "message"}}: docs/openapi.json's Error), a page
+** otherwise. */
 static void fail(struct web_req *rq, struct web_res *rs, int is_api, int status, const char *msg)
 {
-    if (is_api)
-        web_json_error(rs, status, "%s", msg);
-    else
+    if (is_api) {
+        const char *own = api_message(status);
+        web_json_error(rs, status, "%s", own ? own : msg);
+    } else {
         page_error(rq, rs, status, msg);
+    }
 }
 
 /* ---- who is asking ---- */
@@ -359,24 +379,40 @@ void web_routes_each(void (*fn)(const struct web_route *r, void *ctx), void *ctx
             fn(r, ctx);
 }
 
+/* Adds method to the comma-separated list allow (size n) unless it is there. */
+static void allow_add(char *allow, size_t n, const char *method)
+{
+    size_t len = strlen(allow), m = strlen(method);
+    for (const char *p = allow; (p = strstr(p, method)) != NULL; p += m)
+        if ((p == allow || p[-1] == ' ') && (p[m] == ',' || p[m] == '\0'))
+            return;
+    if (len + m + 3 <= n)
+        snprintf(allow + len, n - len, "%s%s", len ? ", " : "", method);
+}
+
 /* Finds the route for method + path; *path_known is set when the path
-** matches some route with another method (405). */
+** matches some route with another method (405), and allow (size n) then
+** lists the methods the path takes, for the Allow header. */
 static const struct web_route *find_route(struct web_req *rq, char *buf, size_t bufsz,
-                                          int *path_known)
+                                          int *path_known, char *allow, size_t n)
 {
     *path_known = 0;
+    allow[0] = '\0';
     const char *method = strcmp(rq->method, "HEAD") == 0 ? "GET" : rq->method;
     for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {
         for (const struct web_route *r = tables[t]; r->method; r++) {
-            int n = http_route_match(r->pattern, rq->path, buf, bufsz, rq->params,
+            int k = http_route_match(r->pattern, rq->path, buf, bufsz, rq->params,
                                      WEB_MAX_PARAMS);
-            if (n < 0)
+            if (k < 0)
                 continue;
             if (strcmp(r->method, method) != 0) {
                 *path_known = 1;
+                allow_add(allow, n, r->method);
+                if (strcmp(r->method, "GET") == 0)
+                    allow_add(allow, n, "HEAD");
                 continue;
             }
-            rq->nparams = n;
+            rq->nparams = k;
             return r;
         }
     }
@@ -410,12 +446,16 @@ static void run_route(struct web_req *rq, struct web_res *rs, int is_api)
 {
     char pathbuf[ROUTE_PATH_MAX];
     int known = 0;
-    const struct web_route *r = find_route(rq, pathbuf, sizeof pathbuf, &known);
+    const struct web_route *r = find_route(rq, pathbuf, sizeof pathbuf, &known, rs->allow,
+                                           sizeof rs->allow);
     if (r == NULL) {
         fail(rq, rs, is_api, known ? 405 : 404, known ? "That method is not allowed here."
                                                        : "Page not found.");
+        if (!known)
+            rs->allow[0] = '\0';
         return;
     }
+    rs->allow[0] = '\0';
     struct access_object obj = {0};
     if (r->obj == WEB_OBJ_PARTNERSHIP && rq->nparams > 0)
         obj.partnership = rq->params[0];
@@ -579,6 +619,8 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct web_res
         MHD_add_response_header(r, "Connection", "close");
     if (rs->retry_after[0])
         MHD_add_response_header(r, "Retry-After", rs->retry_after);
+    if (rs->status == 405 && rs->allow[0])
+        MHD_add_response_header(r, "Allow", rs->allow);
     cx->status = rs->status;
     cx->bytes = len;
     enum MHD_Result ok = MHD_queue_response(conn, (unsigned)rs->status, r);

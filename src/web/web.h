@@ -54,6 +54,7 @@ struct web_res {
     char disposition[160];          /* Content-Disposition, for downloads */
     int cacheable;                  /* static assets: may be cached */
     char retry_after[16];           /* Retry-After seconds (429), or "" */
+    char allow[48];                 /* the methods a path takes (405's Allow), or "" */
 };
 
 /* A request header (NULL when absent). */
