@@ -38,7 +38,7 @@ struct store {
     unsigned char head_hash[32];
     struct { const char *sql; sqlite3_stmt *stmt; } cache[DB_STMT_CACHE];
     int ncache;
-    struct db_memo *memo;         /* store_memo_*; NULL until first used */
+    struct db_memo *memo;         /* memo.c: data version, instruments; NULL until used */
 };
 
 /* Frees the memo (store_close). */

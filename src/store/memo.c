@@ -1,12 +1,14 @@
 /*
-** memo.c — a small per-connection memo of derived JSON (see store.h).
+** memo.c — what a connection remembers between calls: the data version
+** (store_data_version, for caches above the store) and the parsed current
+** version of the instruments it was asked for (store_instrument_current).
 **
 ** Each connection belongs to one thread (the web server opens one per
-** worker), so the memo needs no lock. Validity is one cheap read per get:
+** worker), so none of it needs a lock. The data version is one cheap read:
 ** PRAGMA data_version changes when another connection commits, and
-** sqlite3_total_changes when this one writes; either change empties the
-** memo. Values are shared with callers by reference and must be treated as
-** read-only.
+** sqlite3_total_changes when this one writes; either change moves the
+** version on. The store keeps no derived results of its own: rendering and
+** what is computed from the data are cached above it.
 */
 #include "store/db.h"
 
@@ -25,26 +27,14 @@ struct db_memo {
         char *definition;            /* the stored text it was parsed from */
         struct instrument ins;
     } ins[MEMO_INSTRUMENTS];
-    int64_t data_version, changes;   /* what the entries were computed from */
-    size_t n, next;                  /* entries in use; the next to replace */
-    struct {
-        char key[STORE_MEMO_KEY];
-        json_t *value;
-    } e[STORE_MEMO_MAX];
+    int64_t data_version, changes;   /* as last read */
+    int64_t version;                 /* store_data_version: moves on when they change */
 };
-
-static void clear(struct db_memo *m)
-{
-    for (size_t i = 0; i < m->n; i++)
-        json_decref(m->e[i].value);
-    m->n = m->next = 0;
-}
 
 void db_memo_free(struct store *st)
 {
     if (st->memo == NULL)
         return;
-    clear(st->memo);
     for (int i = 0; i < MEMO_INSTRUMENTS; i++) {
         free(st->memo->ins[i].definition);
         instrument_free(&st->memo->ins[i].ins);
@@ -74,49 +64,20 @@ static int64_t data_version(struct store *st)
     return v;
 }
 
-json_t *store_memo_get(struct store *st, const char *key)
+int64_t store_data_version(struct store *st)
 {
     struct db_memo *m = memo_of(st);
     if (m == NULL)
-        return NULL;
+        return -1;
     int64_t v = data_version(st), c = sqlite3_total_changes64(st->db);
-    if (v < 0 || v != m->data_version || c != m->changes) {
-        clear(m);
+    if (v < 0)
+        return -1;
+    if (v != m->data_version || c != m->changes) {
         m->data_version = v;
         m->changes = c;
-        return NULL;
+        m->version++;
     }
-    for (size_t i = 0; i < m->n; i++)
-        if (strcmp(m->e[i].key, key) == 0)
-            return json_incref(m->e[i].value);
-    return NULL;
-}
-
-void store_memo_put(struct store *st, const char *key, json_t *value)
-{
-    struct db_memo *m = st->memo;
-    /* Only after a get has recorded the version the value was computed from. */
-    if (m == NULL || m->data_version < 0 || value == NULL || strlen(key) >= STORE_MEMO_KEY)
-        return;
-    if (sqlite3_total_changes64(st->db) != m->changes)
-        return;   /* this connection wrote since the get: the value may be stale */
-    for (size_t i = 0; i < m->n; i++) {
-        if (strcmp(m->e[i].key, key) == 0) {
-            json_decref(m->e[i].value);
-            m->e[i].value = json_incref(value);
-            return;
-        }
-    }
-    size_t i;
-    if (m->n < STORE_MEMO_MAX) {
-        i = m->n++;
-    } else {
-        i = m->next;   /* the oldest entry: they were stored in index order */
-        m->next = (m->next + 1) % STORE_MEMO_MAX;
-        json_decref(m->e[i].value);
-    }
-    snprintf(m->e[i].key, sizeof m->e[i].key, "%s", key);
-    m->e[i].value = json_incref(value);
+    return m->version;
 }
 
 /* ---- the current version of an instrument ---- */

@@ -252,24 +252,13 @@ int store_draft_delete(struct store *st, int64_t person_id, int64_t partnership_
 int store_person_enrollable(struct store *st, const char *person, int64_t staff_person_id,
                             int *yes, duet_err *e);
 
-/* ---- a memo of derived data, per connection (memo.c) ----
-** Results computed from the database that are costly to recompute and
-** change only when the data do (a partnership's scores over modules, read
-** on every visit to its page). An entry lives until anything is committed
-** to the database, by this connection or any other (SQLite's data_version
-** and this connection's change count): after that every entry is dropped,
-** so a memo never gives a result older than the data. At most
-** STORE_MEMO_MAX entries (when full, the oldest goes first). */
-#define STORE_MEMO_MAX 64
-#define STORE_MEMO_KEY 128            /* bytes of a key, with its NUL */
-
-/* The value stored under key (a new reference), or NULL when there is none
-** or the data have changed since it was stored. */
-json_t *store_memo_get(struct store *st, const char *key);
-/* Stores value (not stolen; the memo keeps its own reference) under key,
-** as computed from the data seen by the store_memo_get before it. Keys
-** longer than STORE_MEMO_KEY - 1 bytes are not stored. */
-void store_memo_put(struct store *st, const char *key, json_t *value);
+/* ---- the data version (memo.c) ----
+** Caches above the store (the web's, of results costly to recompute that
+** change only when the data do) key what they keep by this number: it is
+** the same on two calls only if nothing was committed to the database in
+** between, by this connection or any other (SQLite's data_version and this
+** connection's change count). It only grows. -1 when it cannot be read. */
+int64_t store_data_version(struct store *st);
 /* The latest stored version of instrument name, parsed; NULL with
 ** DUET_ENOTFOUND when there is none. The connection keeps it and hands it
 ** out again while the stored definition is the same (one indexed read that

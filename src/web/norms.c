@@ -29,6 +29,7 @@
 #include "app/sorts.h"
 #include "io/qset.h"
 #include "store/store.h"
+#include "web/cache.h"
 #include "web/html.h"
 #include "web/norms.h"
 #include "web/staffui.h"
@@ -794,16 +795,16 @@ static void api_post_sort(struct web_req *rq, struct web_res *rs)
 /* the partnership page's part (web/norms.h)                           */
 
 /* Who has sorted the default Q-set at which modules in cohort:
-** {"CODE\nPERSON": {"N": true}}, from the store's memo while the data have
+** {"CODE\nPERSON": {"N": true}}, from the web's cache while the data have
 ** not changed. The partnership page asks on every participant's visit, and
 ** one entry per cohort (not per person) keeps the memo's few places for the
 ** partnership trajectories. Read-only: the value may be shared. NULL when
 ** the store fails. */
 static json_t *sorted_by_member(struct web_req *rq, const char *cohort)
 {
-    char key[STORE_MEMO_KEY];
+    char key[WEB_CACHE_KEY];
     snprintf(key, sizeof key, "norms/sorted\n%s", cohort);
-    json_t *done = store_memo_get(rq->st, key);
+    json_t *done = web_cache_get(rq->cache, rq->st, key);
     if (done)
         return done;
     duet_err e;
@@ -827,7 +828,7 @@ static json_t *sorted_by_member(struct web_req *rq, const char *cohort)
         json_object_set_new(mods, mod, json_true());
     }
     json_decref(rows);
-    store_memo_put(rq->st, key, done);
+    web_cache_put(rq->cache, rq->st, key, done);
     return done;
 }
 

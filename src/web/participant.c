@@ -24,6 +24,7 @@
 #include "core/utf8.h"
 #include "io/instrument.h"
 #include "store/store.h"
+#include "web/cache.h"
 #include "web/html.h"
 #include "web/norms.h"
 #include "web/paging.h"
@@ -311,19 +312,19 @@ static json_t *trajectory_compute(struct web_req *rq, const char *code, const ch
 static void trajectory_section(struct web_res *rs, json_t *traj);
 
 /* The trajectory and its page section, {"data": ..., "html": "..."}, from
-** the store's memo when the data have not changed since they were last
+** the web's cache (cache.h) when the data have not changed since they were last
 ** made: scoring reads every numeric answer of the partnership and drawing
 ** writes three chart specs and a table (together about half a
 ** millisecond), and the partnership page, the most visited, needs them on
 ** every request. They are made together so that the page's section is
 ** always the API's data. Read-only: the value may be shared. */
-static json_t *trajectory_memo(struct web_req *rq, const char *code, duet_err *e)
+static json_t *trajectory_cached(struct web_req *rq, const char *code, duet_err *e)
 {
     const char *purpose = rq->who->role == AUTH_RESEARCHER ? "research" : NULL;
-    char key[STORE_MEMO_KEY];
+    char key[WEB_CACHE_KEY];
     snprintf(key, sizeof key, "participant/trajectory\n%s\n%s", purpose ? purpose : "all",
              code);
-    json_t *m = store_memo_get(rq->st, key);
+    json_t *m = web_cache_get(rq->cache, rq->st, key);
     if (m)
         return m;
     json_t *traj = trajectory_compute(rq, code, purpose, e);
@@ -340,7 +341,7 @@ static json_t *trajectory_memo(struct web_req *rq, const char *code, duet_err *e
         duet_errf(e, DUET_EINTERNAL, "out of memory");
         return NULL;
     }
-    store_memo_put(rq->st, key, m);
+    web_cache_put(rq->cache, rq->st, key, m);
     return m;
 }
 
@@ -354,7 +355,7 @@ static json_t *partnership_data(struct web_req *rq, const char *code, json_t **h
     json_t *ov = store_partnership_overview(rq->st, code, mine ? rq->who->person_id : 0, e);
     if (ov == NULL)
         return NULL;
-    json_t *memo = trajectory_memo(rq, code, e);
+    json_t *memo = trajectory_cached(rq, code, e);
     if (memo == NULL) {
         json_decref(ov);
         return NULL;

@@ -34,6 +34,7 @@
 
 #include "store/store.h"
 #include "web/assets.h"
+#include "web/cache.h"
 #include "web/html.h"
 #include "web/web.h"
 #include "web/writelimit.h"
@@ -55,34 +56,48 @@ static const struct web_config *g_cfg;
 
 static pthread_mutex_t stores_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct store *stores[MAX_STORES];
+static struct web_cache *caches[MAX_STORES];   /* the cache that goes with each */
 static int nstores;
 static __thread struct store *tl_store;
+static __thread struct web_cache *tl_cache;
 
-static struct store *thread_store(duet_err *e)
+/* This thread's connection and its cache of derived results (web/cache.h),
+** opened on first use; NULL when the database cannot be opened (a missing
+** cache only means nothing is cached). */
+static struct store *thread_store(struct web_cache **cache, duet_err *e)
 {
-    if (tl_store)
+    if (tl_store) {
+        *cache = tl_cache;
         return tl_store;
+    }
     struct store *st = NULL;
     if (store_open(g_cfg->db_path, &st, e) != 0)
         return NULL;
+    struct web_cache *c = web_cache_new();
     pthread_mutex_lock(&stores_mu);
     if (nstores == MAX_STORES) {
         pthread_mutex_unlock(&stores_mu);
         store_close(st);
+        web_cache_free(c);
         duet_errf(e, DUET_EINTERNAL, "too many database connections");
         return NULL;
     }
+    caches[nstores] = c;
     stores[nstores++] = st;
     pthread_mutex_unlock(&stores_mu);
     tl_store = st;
+    tl_cache = c;
+    *cache = c;
     return st;
 }
 
 static void close_stores(void)
 {
     pthread_mutex_lock(&stores_mu);
-    for (int i = 0; i < nstores; i++)
+    for (int i = 0; i < nstores; i++) {
+        web_cache_free(caches[i]);
         store_close(stores[i]);
+    }
     nstores = 0;
     pthread_mutex_unlock(&stores_mu);
 }
@@ -510,7 +525,7 @@ static void handle(struct web_req *rq, struct web_res *rs, struct conn_ctx *cx)
         return;
     }
     duet_err e;
-    rq->st = thread_store(&e);
+    rq->st = thread_store(&rq->cache, &e);
     if (rq->st == NULL) {
         fail(rq, rs, is_api, 503, "The service is unavailable. Please try again shortly.");
         return;

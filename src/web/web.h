@@ -37,6 +37,7 @@ struct web_req {
     const char *body;               /* the raw body (API: JSON), NUL-terminated */
     size_t body_len;
     struct store *st;               /* this worker thread's connection */
+    struct web_cache *cache;        /* and its cache of derived results (cache.h), or NULL */
     const struct auth_principal *who;   /* NULL when nobody is signed in */
     const struct auth_session *session; /* page requests with a cookie; else NULL */
     const char *addr;               /* the client's address, for rate limits */

@@ -33,6 +33,7 @@
 #include "core/err.h"
 #include "io/instrument.h"
 #include "store/store.h"
+#include "web/cache.h"
 
 #define OK(call) do {                                                  \
         duet_err e_ = {0};                                             \
@@ -551,20 +552,33 @@ static void test_scored_each_partnership(void **state)
     json_decref(errors);
 }
 
-static void test_memo(void **state)
+/* The store's data version moves on with every commit, by this connection
+** or another, and only then; the web's cache (web/cache.h) keys by it. */
+static void test_data_version_and_cache(void **state)
 {
     struct fx *f = *state;
+    int64_t v0 = store_data_version(f->st);
+    assert_true(v0 >= 0);
+    assert_int_equal(store_data_version(f->st), v0);   /* reads change nothing */
+    duet_err err;
+    json_decref(store_programme_list(f->st, &err));
+    assert_int_equal(store_data_version(f->st), v0);
+
+    struct web_cache *c = web_cache_new();
+    assert_non_null(c);
     json_t *v = json_string("computed");
-    assert_null(store_memo_get(f->st, "k"));
-    store_memo_put(f->st, "k", v);
-    json_t *got = store_memo_get(f->st, "k");
+    assert_null(web_cache_get(c, f->st, "k"));
+    web_cache_put(c, f->st, "k", v);
+    json_t *got = web_cache_get(c, f->st, "k");
     assert_ptr_equal(got, v);
     json_decref(got);
-    /* A write through this connection drops it. */
+    /* A write through this connection moves the version on and drops it. */
     OK(store_programme_add(f->st, "Another", NULL, NULL, e));
-    assert_null(store_memo_get(f->st, "k"));
-    store_memo_put(f->st, "k", v);
-    got = store_memo_get(f->st, "k");
+    int64_t v1 = store_data_version(f->st);
+    assert_true(v1 > v0);
+    assert_null(web_cache_get(c, f->st, "k"));
+    web_cache_put(c, f->st, "k", v);
+    got = web_cache_get(c, f->st, "k");
     assert_non_null(got);
     json_decref(got);
     /* So does a write through another connection. */
@@ -572,24 +586,29 @@ static void test_memo(void **state)
     OK(store_open(f->path, &other, e));
     OK(store_programme_add(other, "Third", NULL, NULL, e));
     store_close(other);
-    assert_null(store_memo_get(f->st, "k"));
+    assert_true(store_data_version(f->st) > v1);
+    assert_null(web_cache_get(c, f->st, "k"));
     /* A value computed before a write is not kept. */
-    store_memo_put(f->st, "k", v);
+    web_cache_put(c, f->st, "k", v);
     OK(store_programme_add(f->st, "Fourth", NULL, NULL, e));
-    store_memo_put(f->st, "k", v);
-    assert_null(store_memo_get(f->st, "k"));
+    web_cache_put(c, f->st, "k", v);
+    assert_null(web_cache_get(c, f->st, "k"));
     /* More keys than it holds: the oldest go, the newest stay. */
     char key[32];
-    for (int i = 0; i < STORE_MEMO_MAX + 5; i++) {
+    for (int i = 0; i < WEB_CACHE_MAX + 5; i++) {
         snprintf(key, sizeof key, "key%d", i);
-        json_decref(store_memo_get(f->st, key));
-        store_memo_put(f->st, key, v);
+        json_decref(web_cache_get(c, f->st, key));
+        web_cache_put(c, f->st, key, v);
     }
-    assert_null(store_memo_get(f->st, "key0"));
-    snprintf(key, sizeof key, "key%d", STORE_MEMO_MAX + 4);
-    got = store_memo_get(f->st, key);
+    assert_null(web_cache_get(c, f->st, "key0"));
+    snprintf(key, sizeof key, "key%d", WEB_CACHE_MAX + 4);
+    got = web_cache_get(c, f->st, key);
     assert_non_null(got);
     json_decref(got);
+    /* No cache: nothing is kept, nothing fails. */
+    web_cache_put(NULL, f->st, "k", v);
+    assert_null(web_cache_get(NULL, f->st, "k"));
+    web_cache_free(c);
     json_decref(v);
 }
 
@@ -637,7 +656,7 @@ int main(void)
         T(test_person_partnerships),
         T(test_reflections_newest_first),
         T(test_scored_each_partnership),
-        T(test_memo),
+        T(test_data_version_and_cache),
         T(test_instrument_current),
 #undef P
 #undef T
