@@ -45,6 +45,7 @@
 #include "io/qset.h"
 #include "model/sim.h"
 #include "store/store.h"
+#include "testlib.h"
 
 static const char tiny[] =
     "{\"format\": \"duet-qset/1\", \"name\": \"tiny\", \"version\": 1, \"title\": \"Tiny\","
@@ -74,13 +75,6 @@ static const int Nb[8] = {0, 0, -1, -1, 1, 1, -2, 2};
 static const char *const ids[8] = {"a", "b", "c", "d", "e", "f", "g", "h"};
 
 #define EPS 1e-12
-
-#define OK(call) do {                                                  \
-        duet_err e_ = {0};                                             \
-        duet_err *e = &e_;                                             \
-        if ((call) != 0)                                               \
-            fail_msg("%s failed: %s", #call, e_.msg);                  \
-    } while (0)
 
 static void near(double got, double want)
 {
@@ -181,16 +175,6 @@ struct fx {
     struct qset q;
 };
 
-static void remove_db(const char *path)
-{
-    char side[96];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
-}
-
 static void add_sort(struct store *st, const char *person, const char *code, int module,
                      const int *values)
 {
@@ -219,9 +203,8 @@ static void add_pair(struct store *st, const char *code, const char *lived, cons
 static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof *f);
-    snprintf(f->db, sizeof f->db, "/tmp/duet-test-norms-XXXXXX");
-    int fd = mkstemp(f->db);
-    close(fd);
+    if (tl_temp_path(f->db, sizeof f->db, "norms") != 0)
+        return -1;
     duet_err e0;
     if (store_open(f->db, &f->st, &e0) != 0)
         return -1;
@@ -270,7 +253,7 @@ static int teardown(void **state)
     struct fx *f = *state;
     store_close(f->st);
     qset_free(&f->q);
-    remove_db(f->db);
+    tl_remove_db(f->db);
     free(f);
     return 0;
 }
