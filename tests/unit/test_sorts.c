@@ -29,6 +29,7 @@
 #include "app/sorts.h"
 #include "io/qset.h"
 #include "store/store.h"
+#include "testlib.h"
 
 #define MAXFILES 24
 
@@ -65,27 +66,10 @@ struct fx {
     int nfiles;
 };
 
-#define OK(call) do {                                                  \
-        duet_err e_ = {0};                                             \
-        duet_err *e = &e_;                                             \
-        if ((call) != 0)                                               \
-            fail_msg("%s failed: %s", #call, e_.msg);                  \
-    } while (0)
-
 static void expect_msg(const duet_err *e, const char *want)
 {
     if (strcmp(e->msg, want) != 0)
         fail_msg("expected \"%s\"\n      got \"%s\"", want, e->msg);
-}
-
-static void remove_db(const char *path)
-{
-    char side[96];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
 }
 
 static void person(struct store *st, const char *key)
@@ -108,13 +92,10 @@ static int setup(void **state)
     struct fx *f = calloc(1, sizeof *f);
     if (f == NULL)
         return -1;
-    snprintf(f->db, sizeof f->db, "/tmp/duet-test-sorts-XXXXXX");
-    int fd = mkstemp(f->db);
-    if (fd < 0) {
+    if (tl_temp_path(f->db, sizeof f->db, "sorts") != 0) {
         free(f);
         return -1;
     }
-    close(fd);
     duet_err e0;
     if (store_open(f->db, &f->st, &e0) != 0 ||
         qset_parse(tiny, strlen(tiny), "tiny", &f->q, &e0) != 0) {
@@ -155,7 +136,7 @@ static int teardown(void **state)
     struct fx *f = *state;
     store_close(f->st);
     qset_free(&f->q);
-    remove_db(f->db);
+    tl_remove_db(f->db);
     for (int i = 0; i < f->nfiles; i++)
         unlink(f->files[i]);
     free(f);
