@@ -578,10 +578,7 @@ static void test_upgrade_from_version_3(void **state)
 {
     (void)state;
     char path[64];
-    snprintf(path, sizeof path, "/tmp/duet-test-sorts-XXXXXX");
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
+    assert_int_equal(tl_temp_path(path, sizeof path, "sorts"), 0);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, migration_001_initial, NULL, NULL, NULL), SQLITE_OK);
