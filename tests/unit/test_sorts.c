@@ -605,12 +605,7 @@ static void test_upgrade_from_version_3(void **state)
                      36);
     json_decref(list);
     store_close(st);
-    char side[96];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
+    tl_remove_db(path);
 }
 
 int main(void)
