@@ -18,7 +18,6 @@
 #include <cmocka.h>
 
 #include <sodium.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -873,20 +872,14 @@ static void test_demo_accounts(void **state)
     tl_remove_db(path);
 }
 
-extern const char migration_001_initial[];
-
 static void test_upgrade_from_version_1(void **state)
 {
     (void)state;
     char path[64];
     assert_int_equal(tl_temp_path(path, sizeof path, "auth"), 0);
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, migration_001_initial, NULL, NULL, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 1; INSERT INTO person (key, "
-                                      "display_name, created_at) VALUES ('old.p', 'Old P', "
-                                      "'2025-01-01T00:00:00Z')", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
+    tl_old_db(path, 1, "PRAGMA user_version = 1; INSERT INTO person (key, "
+                       "display_name, created_at) VALUES ('old.p', 'Old P', "
+                       "'2025-01-01T00:00:00Z')");
 
     struct store *st;
     OK(store_open(path, &st, e));
@@ -901,9 +894,6 @@ static void test_upgrade_from_version_1(void **state)
     tl_remove_db(path);
 }
 
-extern const char migration_002_accounts[], migration_003_drafts[], migration_004_qsorts[],
-    migration_005_codebook[], migration_006_coding[];
-
 /* A token made before migration 7 had no end: after the upgrade it lasts
 ** 90 days from the upgrade (the real clock: SQLite's 'now'), no longer. */
 static void test_upgrade_gives_old_tokens_an_end(void **state)
@@ -911,22 +901,13 @@ static void test_upgrade_gives_old_tokens_an_end(void **state)
     (void)state;
     char path[64];
     assert_int_equal(tl_temp_path(path, sizeof path, "auth"), 0);
-    sqlite3 *db;
-    const char *const steps[] = {migration_001_initial, migration_002_accounts,
-                                 migration_003_drafts, migration_004_qsorts,
-                                 migration_005_codebook, migration_006_coding};
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
-        assert_int_equal(sqlite3_exec(db, steps[i], NULL, NULL, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 6; INSERT INTO person (key, "
-                                      "display_name, created_at) VALUES ('old.p', 'Old P', "
-                                      "'2025-01-01T00:00:00Z'); INSERT INTO account (person_id, "
-                                      "role, password_hash, created_at) VALUES (1, 'researcher', "
-                                      "'x', '2025-01-01T00:00:00Z'); INSERT INTO api_token "
-                                      "(token_hash, account_id, created_at) VALUES "
-                                      "(zeroblob(32), 1, '2025-01-01T00:00:00Z')",
-                                      NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
+    tl_old_db(path, 6, "PRAGMA user_version = 6; INSERT INTO person (key, "
+                       "display_name, created_at) VALUES ('old.p', 'Old P', "
+                       "'2025-01-01T00:00:00Z'); INSERT INTO account (person_id, "
+                       "role, password_hash, created_at) VALUES (1, 'researcher', "
+                       "'x', '2025-01-01T00:00:00Z'); INSERT INTO api_token "
+                       "(token_hash, account_id, created_at) VALUES "
+                       "(zeroblob(32), 1, '2025-01-01T00:00:00Z')");
     struct store *st;
     OK(store_open(path, &st, e));
     store_close(st);

@@ -19,7 +19,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -572,22 +571,14 @@ static void test_consent(void **state)
 
 /* A database made at schema version 3 (before Q-sorts) upgrades, keeps its
 ** data and takes the default Q-set. */
-extern const char migration_001_initial[], migration_002_accounts[], migration_003_drafts[];
-
 static void test_upgrade_from_version_3(void **state)
 {
     (void)state;
     char path[64];
     assert_int_equal(tl_temp_path(path, sizeof path, "sorts"), 0);
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, migration_001_initial, NULL, NULL, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, migration_002_accounts, NULL, NULL, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, migration_003_drafts, NULL, NULL, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 3; INSERT INTO person (key, "
-                                      "display_name, created_at) VALUES ('old.p', 'Old P', "
-                                      "'2025-01-01T00:00:00Z')", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
+    tl_old_db(path, 3, "PRAGMA user_version = 3; INSERT INTO person (key, "
+                       "display_name, created_at) VALUES ('old.p', 'Old P', "
+                       "'2025-01-01T00:00:00Z')");
     struct store *st;
     OK(store_open(path, &st, e));
     assert_true(store_schema_version(st) >= 4);

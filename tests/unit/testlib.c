@@ -68,6 +68,25 @@ int tl_sql_exec(const char *path, const char *sql, char *msg, size_t cap)
     return rc;
 }
 
+extern const char migration_001_initial[], migration_002_accounts[], migration_003_drafts[],
+    migration_004_qsorts[], migration_005_codebook[], migration_006_coding[];
+
+void tl_old_db(const char *path, int version, const char *sql)
+{
+    static const char *const steps[] = {migration_001_initial, migration_002_accounts,
+                                        migration_003_drafts, migration_004_qsorts,
+                                        migration_005_codebook, migration_006_coding};
+    if (version < 1 || version > (int)(sizeof steps / sizeof steps[0]))
+        fail_msg("tl_old_db: no schema version %d", version);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    for (int i = 0; i < version; i++)
+        assert_int_equal(sqlite3_exec(db, steps[i], NULL, NULL, NULL), SQLITE_OK);
+    if (sql != NULL)
+        assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
 char *tl_read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");

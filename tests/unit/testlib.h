@@ -64,6 +64,13 @@ long long tl_sql_int(const char *path, const char *sql);
 ** (cap bytes). Fails the test when the file does not open. */
 int tl_sql_exec(const char *path, const char *sql, char *msg, size_t cap);
 
+/* Makes the database file path (existing and empty, as from tl_temp_path)
+** at an old schema version: runs the embedded migrations 1 to version
+** (1 to 6) on one connection of the test's own, then sql (when not NULL;
+** it sets PRAGMA user_version and adds the old rows). Fails the test when
+** any step does not give SQLITE_OK. For testing the upgrade of an old file. */
+void tl_old_db(const char *path, int version, const char *sql);
+
 /* The whole file path, read into a new buffer with a '\0' after the last
 ** byte; *len (when not NULL) gets the number of bytes, without the '\0'.
 ** Returns NULL when the file cannot be opened, read or held in memory.
