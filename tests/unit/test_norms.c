@@ -1,8 +1,8 @@
 /*
 ** test_norms.c — positions, distances, regimes and movement from Q-sorts
-** (analysis/norms.h), worked out by hand on the tiny Q-set of test_qset.c:
-** statements a..h, a-d on voice and e-h on pace with polarities + - + -,
-** the grid -2..+2 holding 1,2,2,2,1. On this grid the largest mean of
+** (analysis/norms.h), worked out by hand on the tiny Q-set (tl_qset_tiny of
+** testlib, as in test_qset.c): statements a..h, a-d on voice and e-h on
+** pace with polarities + - + -, the grid -2..+2 holding 1,2,2,2,1. On this grid the largest mean of
 ** polarity x value over a dimension is (2 + 1 + 2 + 1) / 4 = 1.5.
 **
 ** The sorts used (values of a..h) and their positions (voice, pace):
@@ -47,25 +47,6 @@
 #include "store/store.h"
 #include "testlib.h"
 
-static const char tiny[] =
-    "{\"format\": \"duet-qset/1\", \"name\": \"tiny\", \"version\": 1, \"title\": \"Tiny\","
-    " \"dimensions\": ["
-    "  {\"name\": \"voice\", \"label\": \"Voice\", \"lived_experience_pole\": \"Speak up\","
-    "   \"system_pole\": \"Defer\"},"
-    "  {\"name\": \"pace\", \"label\": \"Pace\", \"lived_experience_pole\": \"Now\","
-    "   \"system_pole\": \"Carefully\"}],"
-    " \"grid\": [{\"value\": -2, \"count\": 1}, {\"value\": -1, \"count\": 2},"
-    "  {\"value\": 0, \"count\": 2}, {\"value\": 1, \"count\": 2}, {\"value\": 2, \"count\": 1}],"
-    " \"statements\": ["
-    "  {\"id\": \"a\", \"text\": \"A\", \"dimension\": \"voice\", \"polarity\": 1},"
-    "  {\"id\": \"b\", \"text\": \"B\", \"dimension\": \"voice\", \"polarity\": -1},"
-    "  {\"id\": \"c\", \"text\": \"C\", \"dimension\": \"voice\", \"polarity\": 1},"
-    "  {\"id\": \"d\", \"text\": \"D\", \"dimension\": \"voice\", \"polarity\": -1},"
-    "  {\"id\": \"e\", \"text\": \"E\", \"dimension\": \"pace\", \"polarity\": 1},"
-    "  {\"id\": \"f\", \"text\": \"F\", \"dimension\": \"pace\", \"polarity\": -1},"
-    "  {\"id\": \"g\", \"text\": \"G\", \"dimension\": \"pace\", \"polarity\": 1},"
-    "  {\"id\": \"h\", \"text\": \"H\", \"dimension\": \"pace\", \"polarity\": -1}]}";
-
 static const int S1[8] = {2, -2, 1, -1, 1, 0, 0, -1};
 static const int S2[8] = {-2, 2, -1, 1, -1, 0, 0, 1};
 static const int Z1[8] = {2, 1, -1, 0, 1, 0, -2, -1};
@@ -84,7 +65,7 @@ static void near(double got, double want)
 
 static void parse_tiny(struct qset *q)
 {
-    OK(qset_parse(tiny, strlen(tiny), "tiny", q, e));
+    OK(qset_parse(tl_qset_tiny, strlen(tl_qset_tiny), "tiny", q, e));
 }
 
 /* ------------------------------------------------------------------ */

@@ -5,9 +5,9 @@
 ** file:line:column messages), exporting it back byte for byte, and the
 ** consent rules (a purpose filter; withdrawal deletes the sorts).
 **
-** The Q-set is the hand-written "tiny" of test_qset.c: statements a..h, a-d
-** on voice and e-h on pace, polarities + - + -, the grid -2..+2 holding
-** 1,2,2,2,1. The programme: cohort C1 (modules 1..3) with P1 (le.1 patient
+** The Q-set is the hand-written "tiny" (tl_qset_tiny of testlib, as in
+** test_qset.c): statements a..h, a-d on voice and e-h on pace, polarities
+** + - + -, the grid -2..+2 holding 1,2,2,2,1. The programme: cohort C1 (modules 1..3) with P1 (le.1 patient
 ** leader, sy.1 clinician), P3 (a triad: le.3, sy.3 clinician, gp.3 GP), P5
 ** (le.5, sy.5) and P6 (le.5 again, sy.6); cohort C2 (module 1) with Q1
 ** (le.1 again, sy.q). Everyone gave research consent except sy.6.
@@ -31,25 +31,6 @@
 #include "testlib.h"
 
 #define MAXFILES 24
-
-static const char tiny[] =
-    "{\"format\": \"duet-qset/1\", \"name\": \"tiny\", \"version\": 1, \"title\": \"Tiny\","
-    " \"dimensions\": ["
-    "  {\"name\": \"voice\", \"label\": \"Voice\", \"lived_experience_pole\": \"Speak up\","
-    "   \"system_pole\": \"Defer\"},"
-    "  {\"name\": \"pace\", \"label\": \"Pace\", \"lived_experience_pole\": \"Now\","
-    "   \"system_pole\": \"Carefully\"}],"
-    " \"grid\": [{\"value\": -2, \"count\": 1}, {\"value\": -1, \"count\": 2},"
-    "  {\"value\": 0, \"count\": 2}, {\"value\": 1, \"count\": 2}, {\"value\": 2, \"count\": 1}],"
-    " \"statements\": ["
-    "  {\"id\": \"a\", \"text\": \"A\", \"dimension\": \"voice\", \"polarity\": 1},"
-    "  {\"id\": \"b\", \"text\": \"B\", \"dimension\": \"voice\", \"polarity\": -1},"
-    "  {\"id\": \"c\", \"text\": \"C\", \"dimension\": \"voice\", \"polarity\": 1},"
-    "  {\"id\": \"d\", \"text\": \"D\", \"dimension\": \"voice\", \"polarity\": -1},"
-    "  {\"id\": \"e\", \"text\": \"E\", \"dimension\": \"pace\", \"polarity\": 1},"
-    "  {\"id\": \"f\", \"text\": \"F\", \"dimension\": \"pace\", \"polarity\": -1},"
-    "  {\"id\": \"g\", \"text\": \"G\", \"dimension\": \"pace\", \"polarity\": 1},"
-    "  {\"id\": \"h\", \"text\": \"H\", \"dimension\": \"pace\", \"polarity\": -1}]}";
 
 /* Valid sorts of tiny, values for a..h. */
 static const int S1[8] = {2, -2, 1, -1, 1, 0, 0, -1};
@@ -97,7 +78,7 @@ static int setup(void **state)
     }
     duet_err e0;
     if (store_open(f->db, &f->st, &e0) != 0 ||
-        qset_parse(tiny, strlen(tiny), "tiny", &f->q, &e0) != 0) {
+        qset_parse(tl_qset_tiny, strlen(tl_qset_tiny), "tiny", &f->q, &e0) != 0) {
         fprintf(stderr, "setup: %s\n", e0.msg);
         return -1;
     }

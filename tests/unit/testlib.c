@@ -122,6 +122,25 @@ char *tl_read_file(const char *path, size_t *len)
     return buf;
 }
 
+const char tl_qset_tiny[] =
+    "{\"format\": \"duet-qset/1\", \"name\": \"tiny\", \"version\": 1, \"title\": \"Tiny\","
+    " \"dimensions\": ["
+    "  {\"name\": \"voice\", \"label\": \"Voice\", \"lived_experience_pole\": \"Speak up\","
+    "   \"system_pole\": \"Defer\"},"
+    "  {\"name\": \"pace\", \"label\": \"Pace\", \"lived_experience_pole\": \"Now\","
+    "   \"system_pole\": \"Carefully\"}],"
+    " \"grid\": [{\"value\": -2, \"count\": 1}, {\"value\": -1, \"count\": 2},"
+    "  {\"value\": 0, \"count\": 2}, {\"value\": 1, \"count\": 2}, {\"value\": 2, \"count\": 1}],"
+    " \"statements\": ["
+    "  {\"id\": \"a\", \"text\": \"A\", \"dimension\": \"voice\", \"polarity\": 1},"
+    "  {\"id\": \"b\", \"text\": \"B\", \"dimension\": \"voice\", \"polarity\": -1},"
+    "  {\"id\": \"c\", \"text\": \"C\", \"dimension\": \"voice\", \"polarity\": 1},"
+    "  {\"id\": \"d\", \"text\": \"D\", \"dimension\": \"voice\", \"polarity\": -1},"
+    "  {\"id\": \"e\", \"text\": \"E\", \"dimension\": \"pace\", \"polarity\": 1},"
+    "  {\"id\": \"f\", \"text\": \"F\", \"dimension\": \"pace\", \"polarity\": -1},"
+    "  {\"id\": \"g\", \"text\": \"G\", \"dimension\": \"pace\", \"polarity\": 1},"
+    "  {\"id\": \"h\", \"text\": \"H\", \"dimension\": \"pace\", \"polarity\": -1}]}";
+
 void tl_person(struct store *st, const char *key, const char *name, int consent)
 {
     struct store_person p = {key, name ? name : key, NULL, NULL};

@@ -82,6 +82,12 @@ char *tl_read_file(const char *path, size_t *len);
 ** consent to "research" (version "v1"). Fails the test on any error. */
 void tl_person(struct store *st, const char *key, const char *name, int consent);
 
+/* The hand-written Q-set "tiny" (duet-qset/1, version 1, title "Tiny"):
+** dimensions voice ("Speak up" / "Defer") and pace ("Now" / "Carefully");
+** statements a..h with text A..H, a-d on voice and e-h on pace, polarities
+** + - + - in each; the grid -2..+2 holding 1, 2, 2, 2, 1. */
+extern const char tl_qset_tiny[];
+
 /* A store on a fresh temporary file, owned by the test. */
 struct tl_world {
     char path[64];        /* the database file */
