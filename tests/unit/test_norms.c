@@ -1,9 +1,10 @@
 /*
 ** test_norms.c — positions, distances, regimes and movement from Q-sorts
 ** (analysis/norms.h), worked out by hand on the tiny Q-set (tl_qset_tiny of
-** testlib, as in test_qset.c): statements a..h, a-d on voice and e-h on
-** pace with polarities + - + -, the grid -2..+2 holding 1,2,2,2,1. On this grid the largest mean of
-** polarity x value over a dimension is (2 + 1 + 2 + 1) / 4 = 1.5.
+** testlib, as in test_qset.c): statements a..h, a-d on voice and e-h on pace
+** with polarities + - + -, the grid -2..+2 holding 1,2,2,2,1. On this grid
+** the largest mean of polarity x value over a dimension is
+** (2 + 1 + 2 + 1) / 4 = 1.5.
 **
 ** The sorts used (values of a..h) and their positions (voice, pace):
 **   S1 = 2 -2  1 -1  1  0  0 -1   voice (2+2+1+1)/4/1.5 = 1, pace (1+0+0+1)/4/1.5 = 1/3
