@@ -10,7 +10,8 @@
 ** + - + -, the grid -2..+2 holding 1,2,2,2,1. The programme: cohort C1
 ** (modules 1..3) with P1 (le.1 patient leader, sy.1 clinician), P3 (a
 ** triad: le.3, sy.3 clinician, gp.3 GP), P5 (le.5, sy.5) and P6 (le.5
-** again, sy.6); cohort C2 (module 1) with Q1 (le.1 again, sy.q). Everyone gave research consent except sy.6.
+** again, sy.6); cohort C2 (module 1) with Q1 (le.1 again, sy.q). Everyone
+** gave research consent except sy.6.
 ** Expected messages are written by hand.
 */
 #include <setjmp.h>
