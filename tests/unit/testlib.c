@@ -17,16 +17,36 @@
 
 #include "testlib.h"
 
-int tl_temp_path(char *out, size_t cap, const char *tag)
+int tl_temp_file(char *out, size_t cap, const char *tag, const char *suffix, const void *data,
+                 size_t n)
 {
-    int n = snprintf(out, cap, "/tmp/duet-test-%s-XXXXXX", tag);
-    if (n < 0 || (size_t)n >= cap)
+    int len = snprintf(out, cap, "/tmp/duet-test-%s-XXXXXX%s", tag, suffix);
+    if (len < 0 || (size_t)len >= cap)
         return -1;
-    int fd = mkstemp(out);
+    int fd = mkstemps(out, (int)strlen(suffix));
     if (fd < 0)
         return -1;
-    close(fd);
+    const char *p = data;
+    size_t done = 0;
+    while (done < n) {
+        ssize_t w = write(fd, p + done, n - done);
+        if (w <= 0) {
+            close(fd);
+            unlink(out);
+            return -1;
+        }
+        done += (size_t)w;
+    }
+    if (close(fd) != 0) {
+        unlink(out);
+        return -1;
+    }
     return 0;
+}
+
+int tl_temp_path(char *out, size_t cap, const char *tag)
+{
+    return tl_temp_file(out, cap, tag, "", NULL, 0);
 }
 
 void tl_remove_db(const char *path)
@@ -140,6 +160,15 @@ const char tl_qset_tiny[] =
     "  {\"id\": \"f\", \"text\": \"F\", \"dimension\": \"pace\", \"polarity\": -1},"
     "  {\"id\": \"g\", \"text\": \"G\", \"dimension\": \"pace\", \"polarity\": 1},"
     "  {\"id\": \"h\", \"text\": \"H\", \"dimension\": \"pace\", \"polarity\": -1}]}";
+
+void tl_file_equals(const char *path, const char *text)
+{
+    char *got = tl_read_file(path, NULL);
+    if (got == NULL)
+        skip();
+    assert_string_equal(got, text);
+    free(got);
+}
 
 void tl_person(struct store *st, const char *key, const char *name, int consent)
 {

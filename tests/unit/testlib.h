@@ -47,6 +47,13 @@
 ** (tl_remove_db removes a database and its side files). */
 int tl_temp_path(char *out, size_t cap, const char *tag);
 
+/* As tl_temp_path, with suffix (e.g. ".csv", or "") after the random part,
+** and the file holding the n bytes of data. Returns 0, or -1 when the file
+** could not be made or written (none is left behind then). The caller
+** removes the file. */
+int tl_temp_file(char *out, size_t cap, const char *tag, const char *suffix, const void *data,
+                 size_t n);
+
 /* Removes the database file path and its SQLite side files (-wal, -shm);
 ** a file that does not exist is no error. */
 void tl_remove_db(const char *path);
@@ -76,6 +83,11 @@ void tl_old_db(const char *path, int version, const char *sql);
 ** Returns NULL when the file cannot be opened, read or held in memory.
 ** The caller frees the buffer. */
 char *tl_read_file(const char *path, size_t *len);
+
+/* Fails the test unless the file path holds exactly the string text;
+** skips the test when the file cannot be read (run from elsewhere than the
+** repository root). For checking that embedded data matches its file. */
+void tl_file_equals(const char *path, const char *text);
 
 /* Adds the person key with display name name (key when NULL), no
 ** organisation or email, and when consent is non-zero records their
