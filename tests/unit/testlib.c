@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,20 @@
 #include <unistd.h>
 
 #include "testlib.h"
+
+/* Writes the n bytes of data to fd; 0 or -1. */
+static int write_all(int fd, const void *data, size_t n)
+{
+    const char *p = data;
+    size_t done = 0;
+    while (done < n) {
+        ssize_t w = write(fd, p + done, n - done);
+        if (w <= 0)
+            return -1;
+        done += (size_t)w;
+    }
+    return 0;
+}
 
 int tl_temp_file(char *out, size_t cap, const char *tag, const char *suffix, const void *data,
                  size_t n)
@@ -26,21 +41,22 @@ int tl_temp_file(char *out, size_t cap, const char *tag, const char *suffix, con
     int fd = mkstemps(out, (int)strlen(suffix));
     if (fd < 0)
         return -1;
-    const char *p = data;
-    size_t done = 0;
-    while (done < n) {
-        ssize_t w = write(fd, p + done, n - done);
-        if (w <= 0) {
-            close(fd);
-            unlink(out);
-            return -1;
-        }
-        done += (size_t)w;
-    }
-    if (close(fd) != 0) {
+    int bad = write_all(fd, data, n);
+    if (close(fd) != 0 || bad) {
         unlink(out);
         return -1;
     }
+    return 0;
+}
+
+int tl_write_file(const char *path, const void *data, size_t n)
+{
+    int fd = open(path, O_WRONLY | O_TRUNC);
+    if (fd < 0)
+        return -1;
+    int bad = write_all(fd, data, n);
+    if (close(fd) != 0 || bad)
+        return -1;
     return 0;
 }
 

@@ -54,6 +54,10 @@ int tl_temp_path(char *out, size_t cap, const char *tag);
 int tl_temp_file(char *out, size_t cap, const char *tag, const char *suffix, const void *data,
                  size_t n);
 
+/* Replaces what the existing file path holds with the n bytes of data.
+** Returns 0, or -1 when the file cannot be opened or written. */
+int tl_write_file(const char *path, const void *data, size_t n);
+
 /* Removes the database file path and its SQLite side files (-wal, -shm);
 ** a file that does not exist is no error. */
 void tl_remove_db(const char *path);
