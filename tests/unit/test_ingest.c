@@ -124,14 +124,8 @@ static const char *write_csv_n(struct fx *f, const char *text, size_t n)
 {
     assert_true(f->nfiles < MAXFILES);
     char *path = f->files[f->nfiles];
-    snprintf(path, 64, "/tmp/duet-test-ingest-XXXXXX.csv");
-    int fd = mkstemps(path, 4);
-    assert_true(fd >= 0);
+    assert_int_equal(tl_temp_file(path, sizeof f->files[0], "ingest", ".csv", text, n), 0);
     f->nfiles++;
-    FILE *fp = fdopen(fd, "wb");
-    assert_non_null(fp);
-    assert_int_equal(fwrite(text, 1, n, fp), n);
-    assert_int_equal(fclose(fp), 0);
     return path;
 }
 

@@ -128,14 +128,9 @@ static const char *write_csv(struct fx *f, const char *text)
 {
     assert_true(f->nfiles < MAXFILES);
     char *path = f->files[f->nfiles];
-    snprintf(path, 64, "/tmp/duet-test-sorts-XXXXXX.csv");
-    int fd = mkstemps(path, 4);
-    assert_true(fd >= 0);
+    assert_int_equal(tl_temp_file(path, sizeof f->files[0], "sorts", ".csv", text, strlen(text)),
+                     0);
     f->nfiles++;
-    FILE *fp = fdopen(fd, "wb");
-    assert_non_null(fp);
-    assert_int_equal(fwrite(text, 1, strlen(text), fp), strlen(text));
-    assert_int_equal(fclose(fp), 0);
     return path;
 }
 
