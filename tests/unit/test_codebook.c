@@ -313,7 +313,7 @@ static void test_long_code_names(void **state)
     codebook_free(&cb);
     free(x);
     store_close(st);
-    unlink(path);
+    tl_remove_db(path);
     free(n1000);
     free(n1001);
 }
@@ -430,7 +430,7 @@ static void test_store(void **state)
     codebook_free(&a);
     codebook_free(&b);
     store_close(st);
-    unlink(path);
+    tl_remove_db(path);
 }
 
 int main(void)
