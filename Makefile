@@ -96,9 +96,15 @@ $(LIB): $(LIB_OBJ)
 $(BIN): $(CLI_OBJ) $(LIB)
 	$(CC) -o $@ $(CLI_OBJ) $(LIB) $(PKG_LIBS) $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB) | $(STAMP)
+# Every unit test links the shared helpers of tests/unit/testlib.c (built once).
+TESTLIB  := $(BUILD)/tests/testlib.o
+$(TESTLIB): tests/unit/testlib.c tests/unit/testlib.h | $(STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< $(LIB) \
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(shell pkg-config --cflags cmocka) -c $< -o $@
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/testlib.h $(TESTLIB) $(LIB) | $(STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< $(TESTLIB) $(LIB) \
 	    $(PKG_LIBS) $(shell pkg-config --libs cmocka) $(LDLIBS)
 
 # With Open MPI present, check also builds build-mpi/duet so the tests can

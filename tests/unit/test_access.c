@@ -19,6 +19,7 @@
 
 #include "app/access.h"
 #include "store/store.h"
+#include "testlib.h"
 
 static char path[64];
 static struct store *st;
@@ -47,11 +48,8 @@ static void pship(const char *cohort, const char *code, const char *lived, const
 static int setup(void **state)
 {
     (void)state;
-    snprintf(path, sizeof path, "/tmp/duet-test-access-XXXXXX");
-    int fd = mkstemp(path);
-    if (fd < 0)
+    if (tl_temp_path(path, sizeof path, "access") != 0)
         return -1;
-    close(fd);
     duet_err e;
     if (store_open(path, &st, &e) != 0)
         return -1;
@@ -71,12 +69,7 @@ static int teardown(void **state)
 {
     (void)state;
     store_close(st);
-    unlink(path);
-    char side[96];
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
+    tl_remove_db(path);
     return 0;
 }
 

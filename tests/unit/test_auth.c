@@ -18,7 +18,6 @@
 #include <cmocka.h>
 
 #include <sodium.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +27,7 @@
 #include "app/setup.h"
 #include "core/err.h"
 #include "store/store.h"
+#include "testlib.h"
 
 #define NOW "2026-03-01T09:00:00Z"
 #define T0 ((int64_t)1772355600)   /* 2026-03-01T09:00:00Z */
@@ -41,101 +41,35 @@
 /* ------------------------------------------------------------------ */
 /* fixture and helpers                                                 */
 
-struct fx {
-    char path[64];
-    struct store *st;
-};
-
-#define OK(call) do {                                                  \
-        duet_err e_ = {0};                                             \
-        duet_err *e = &e_;                                             \
-        if ((call) != 0)                                               \
-            fail_msg("%s failed: %s", #call, e_.msg);                  \
-    } while (0)
-
-/* Expects call (which writes to `e`) to fail with code and exactly msg. */
-#define REFUSED(call, want_code, want_msg) do {                        \
-        duet_err e_ = {0};                                             \
-        duet_err *e = &e_;                                             \
-        assert_int_equal((call), -1);                                  \
-        assert_string_equal(e_.msg, (want_msg));                       \
-        assert_int_equal(e_.code, (want_code));                        \
-    } while (0)
-
-static void remove_db(const char *path)
-{
-    char side[96];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
-}
-
-static void temp_path(char out[64])
-{
-    snprintf(out, 64, "/tmp/duet-test-auth-XXXXXX");
-    int fd = mkstemp(out);
-    assert_true(fd >= 0);
-    close(fd);
-}
-
 static void add_person(struct store *st, const char *key, const char *name)
 {
     struct store_person p = {key, name, "Org", NULL};
     OK(store_person_add(st, &p, NULL, e));
 }
 
+/* The common world (tl_world_open: programme "Alpha", cohort "Cohort 1",
+** partnership P1 of amira.k and sam.t) and the facilitator fac.h. */
 static int setup(void **state)
 {
-    struct fx *f = calloc(1, sizeof *f);
+    struct tl_world *f = calloc(1, sizeof *f);
     if (f == NULL)
         return -1;
-    temp_path(f->path);
-    duet_err err;
-    if (store_open(f->path, &f->st, &err) != 0) {
-        fprintf(stderr, "store_open: %s\n", err.msg);
-        remove_db(f->path);
+    auth_reset_limits();
+    if (tl_world_open(f, "auth", 0) != 0) {
         free(f);
         return -1;
     }
-    store_set_actor(f->st, "tester");
-    auth_reset_limits();
-    OK(store_programme_add(f->st, "Alpha", "", NULL, e));
-    OK(store_cohort_add(f->st, "Alpha", "Cohort 1", "2026-01-15", NULL, e));
-    add_person(f->st, "amira.k", "Amira K");
-    add_person(f->st, "sam.t", "Sam T");
     add_person(f->st, "fac.h", "Helen (facilitator)");
-    struct store_member m[] = {{"amira.k", "patient_leader"}, {"sam.t", "commissioner"}};
-    struct store_partnership p = {"Cohort 1", "P1", "", "", 2, m};
-    OK(store_partnership_add(f->st, &p, NULL, e));
     *state = f;
     return 0;
 }
 
 static int teardown(void **state)
 {
-    struct fx *f = *state;
-    store_close(f->st);
-    remove_db(f->path);
+    struct tl_world *f = *state;
+    tl_world_close(f);
     free(f);
     return 0;
-}
-
-/* One integer from the database file through a connection of our own. */
-static long long sql_int(const char *path, const char *sql)
-{
-    sqlite3 *db = NULL;
-    sqlite3_stmt *s = NULL;
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-    long long v = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    sqlite3_close(db);
-    return v;
 }
 
 static void add_user(struct store *st, const char *person, const char *role)
@@ -272,7 +206,7 @@ static void test_policy_repetition_and_service_name(void **state)
 ** "Helen (facilitator)". Refused before any account is made. */
 static void test_policy_personal_words(void **state)
 {
-    struct fx *f = *state;
+    struct tl_world *f = *state;
     add_person(f->st, "mj.oneill", "Mary-Jane O'Neill");
     add_person(f->st, "zoe.b", "Zo\xc3\xab Bront\xc3\xab");   /* Zoë Brontë */
     REFUSED(auth_user_add(f->st, "amira.k", "participant", "my amira.k secret", e), DUET_EINPUT,
@@ -298,13 +232,13 @@ static void test_policy_personal_words(void **state)
     REFUSED(auth_user_add(f->st, "zoe.b", "participant", "BRONT\xc3\xab fan club", e),
             DUET_EINPUT, "the password contains 'Bront\xc3\xab' from the person's name; "
             "choose one without it");
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM account"), 0);
+    assert_int_equal(tl_sql_int(f->path, "SELECT count(*) FROM account"), 0);
     /* Shorter words ("Sam"; "Zoe" with its diaeresis: 3 characters in 4 bytes; "O") and
     ** parts of the key ("mj") are not checked: these are accepted. */
     OK(auth_user_add(f->st, "sam.t", "participant", "sam likes tea!", e));
     OK(auth_user_add(f->st, "zoe.b", "participant", "zo\xc3\xab paints wrens", e));
     OK(auth_user_add(f->st, "mj.oneill", "participant", "mj o walks far", e));
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM account"), 3);
+    assert_int_equal(tl_sql_int(f->path, "SELECT count(*) FROM account"), 3);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -366,7 +300,7 @@ static void test_hash_round_trip(void **state)
 
 static void test_user_add_and_list(void **state)
 {
-    struct fx *f = *state;
+    struct tl_world *f = *state;
     add_user(f->st, "amira.k", "participant");
     add_user(f->st, "fac.h", "facilitator");
     REFUSED(auth_user_add(f->st, "amira.k", "admin", "another good password", e),
@@ -383,7 +317,7 @@ static void test_user_add_and_list(void **state)
     add_person(f->st, "longname.k", "Long");
     REFUSED(auth_user_add(f->st, "longname.k", "admin", "LongName.K", e), DUET_EINPUT,
             "the password contains the sign-in name 'longname.k'; choose one without it");
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM account"), 2);
+    assert_int_equal(tl_sql_int(f->path, "SELECT count(*) FROM account"), 2);
 
     json_t *list;
     OK((list = auth_user_list(f->st, e)) == NULL);
@@ -401,11 +335,11 @@ static void test_user_add_and_list(void **state)
 
     /* The store has the Argon2id hash; the audit log has neither it nor the
     ** password: only the person id and the role. */
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM account WHERE "
+    assert_int_equal(tl_sql_int(f->path, "SELECT count(*) FROM account WHERE "
                                       "password_hash LIKE '$argon2id$%'"), 2);
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM audit_payload WHERE "
+    assert_int_equal(tl_sql_int(f->path, "SELECT count(*) FROM audit_payload WHERE "
                                       "new_value LIKE '%argon2%' OR new_value LIKE '%horse%'"), 0);
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM audit a JOIN audit_payload p "
+    assert_int_equal(tl_sql_int(f->path, "SELECT count(*) FROM audit a JOIN audit_payload p "
                                       "ON p.seq = a.seq WHERE a.tbl = 'account' AND "
                                       "p.new_value = '{\"person_id\":1,\"role\":\"participant\"}'"),
                      1);
@@ -419,7 +353,7 @@ static void test_user_add_and_list(void **state)
 
 static void test_login_resume_logout(void **state)
 {
-    struct fx *f = *state;
+    struct tl_world *f = *state;
     add_user(f->st, "amira.k", "participant");
     struct auth_session s = login(f->st, "amira.k", T0);
     assert_int_equal(strlen(s.token), AUTH_TOKEN_SIZE - 1);
@@ -432,7 +366,7 @@ static void test_login_resume_logout(void **state)
     assert_string_equal(s.who.person_key, "amira.k");
     assert_string_equal(s.who.display_name, "Amira K");
     /* Only the digest is stored. */
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM session WHERE length(token_hash) = 32"),
+    assert_int_equal(tl_sql_int(f->path, "SELECT count(*) FROM session WHERE length(token_hash) = 32"),
                      1);
 
     struct auth_session r;
@@ -457,27 +391,27 @@ static void test_login_resume_logout(void **state)
 
 static void test_touch_at_most_once_a_minute(void **state)
 {
-    struct fx *f = *state;
+    struct tl_world *f = *state;
     add_user(f->st, "amira.k", "participant");
     struct auth_session s = login(f->st, "amira.k", T0), r;
     OK(auth_session_resume(f->st, s.token, T0 + 30, &r, e));
-    assert_int_equal(sql_int(f->path, "SELECT last_seen FROM session"), T0);
+    assert_int_equal(tl_sql_int(f->path, "SELECT last_seen FROM session"), T0);
     OK(auth_session_resume(f->st, s.token, T0 + 60, &r, e));
-    assert_int_equal(sql_int(f->path, "SELECT last_seen FROM session"), T0);
+    assert_int_equal(tl_sql_int(f->path, "SELECT last_seen FROM session"), T0);
     OK(auth_session_resume(f->st, s.token, T0 + 61, &r, e));
-    assert_int_equal(sql_int(f->path, "SELECT last_seen FROM session"), T0 + 61);
+    assert_int_equal(tl_sql_int(f->path, "SELECT last_seen FROM session"), T0 + 61);
     /* A request that arrives late with an older time never moves it back. */
     unsigned char digest[32];
     crypto_hash_sha256(digest, (const unsigned char *)s.token, strlen(s.token));
     OK(store_session_touch(f->st, digest, T0 + 30, e));
-    assert_int_equal(sql_int(f->path, "SELECT last_seen FROM session"), T0 + 61);
+    assert_int_equal(tl_sql_int(f->path, "SELECT last_seen FROM session"), T0 + 61);
     OK(store_session_touch(f->st, digest, T0 + 90, e));
-    assert_int_equal(sql_int(f->path, "SELECT last_seen FROM session"), T0 + 90);
+    assert_int_equal(tl_sql_int(f->path, "SELECT last_seen FROM session"), T0 + 90);
 }
 
 static void test_idle_timeout(void **state)
 {
-    struct fx *f = *state;
+    struct tl_world *f = *state;
     add_user(f->st, "amira.k", "participant");
     struct auth_session s = login(f->st, "amira.k", T0), r;
     REFUSED(auth_session_resume(f->st, s.token, T0 + 31 * MIN, &r, e), DUET_EDENIED, ENDED);
@@ -490,7 +424,7 @@ static void test_idle_timeout(void **state)
 
 static void test_absolute_timeout(void **state)
 {
-    struct fx *f = *state;
+    struct tl_world *f = *state;
     add_user(f->st, "amira.k", "participant");
     struct auth_session s = login(f->st, "amira.k", T0), r;
     int64_t t = T0;
@@ -503,7 +437,7 @@ static void test_absolute_timeout(void **state)
 
 static void test_no_fixation(void **state)
 {
-    struct fx *f = *state;
+    struct tl_world *f = *state;
     add_user(f->st, "amira.k", "participant");
     struct auth_session a = login(f->st, "amira.k", T0);
     struct auth_session b = login(f->st, "amira.k", T0 + 1);
@@ -518,17 +452,17 @@ static void test_no_fixation(void **state)
 
 static void test_sessions_pruned_at_sign_in(void **state)
 {
-    struct fx *f = *state;
+    struct tl_world *f = *state;
     add_user(f->st, "amira.k", "participant");
     add_user(f->st, "sam.t", "participant");
     struct auth_session a = login(f->st, "amira.k", T0);
     struct auth_session b = login(f->st, "amira.k", T0);
     login(f->st, "sam.t", T0 + 20 * MIN);
     OK(auth_logout(f->st, b.token, T0 + 20 * MIN, e));
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM session"), 3);
+    assert_int_equal(tl_sql_int(f->path, "SELECT count(*) FROM session"), 3);
     /* a is idle for 40 minutes and b ended: both go; sam's (20 minutes) stays. */
     login(f->st, "sam.t", T0 + 40 * MIN);
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM session"), 2);
+    assert_int_equal(tl_sql_int(f->path, "SELECT count(*) FROM session"), 2);
     struct auth_session r;
     REFUSED(auth_session_resume(f->st, a.token, T0 + 40 * MIN, &r, e), DUET_EDENIED, ENDED);
 }
@@ -538,7 +472,7 @@ static void test_sessions_pruned_at_sign_in(void **state)
 
 static void test_same_answer_for_every_wrong_sign_in(void **state)
 {
-    struct fx *f = *state;
+    struct tl_world *f = *state;
     add_user(f->st, "amira.k", "participant");
     add_user(f->st, "sam.t", "participant");
     OK(auth_user_disable(f->st, "sam.t", e));
@@ -552,12 +486,12 @@ static void test_same_answer_for_every_wrong_sign_in(void **state)
     REFUSED(auth_login(f->st, "amira.k", "", "192.0.2.1", T0, &s, e), DUET_EDENIED, WRONG);
     /* The output is untouched on failure. */
     assert_int_equal((unsigned char)s.token[0], 0x5a);
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM session"), 0);
+    assert_int_equal(tl_sql_int(f->path, "SELECT count(*) FROM session"), 0);
 }
 
 static void test_rate_limit_per_account(void **state)
 {
-    struct fx *f = *state;
+    struct tl_world *f = *state;
     add_user(f->st, "amira.k", "participant");
     struct auth_session s;
     for (int i = 0; i < AUTH_FAILS_PER_ACCOUNT; i++)
@@ -577,7 +511,7 @@ static void test_rate_limit_per_account(void **state)
 
 static void test_success_starts_the_count_again(void **state)
 {
-    struct fx *f = *state;
+    struct tl_world *f = *state;
     add_user(f->st, "amira.k", "participant");
     struct auth_session s;
     for (int round = 0; round < 2; round++) {
@@ -593,7 +527,7 @@ static void test_success_starts_the_count_again(void **state)
 ** tables (attempts over a limit cost no hash, so the flood is cheap). */
 static void test_rate_limit_per_address(void **state)
 {
-    struct fx *f = *state;
+    struct tl_world *f = *state;
     add_user(f->st, "amira.k", "participant");
     add_user(f->st, "sam.t", "participant");
     struct auth_session s;
@@ -624,7 +558,7 @@ static void test_rate_limit_per_address(void **state)
 
 static void test_disable_ends_sessions_and_tokens(void **state)
 {
-    struct fx *f = *state;
+    struct tl_world *f = *state;
     add_user(f->st, "amira.k", "participant");
     struct auth_session s = login(f->st, "amira.k", T0), r;
     char token[AUTH_TOKEN_SIZE];
@@ -635,8 +569,8 @@ static void test_disable_ends_sessions_and_tokens(void **state)
     OK(auth_user_disable(f->st, "amira.k", e));
     REFUSED(auth_session_resume(f->st, s.token, T0 + 1, &r, e), DUET_EDENIED, ENDED);
     REFUSED(auth_token_resume(f->st, token, &who, e), DUET_EDENIED, BAD_TOKEN);
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM session WHERE ended_at IS NULL"), 0);
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM api_token WHERE revoked_at IS NULL"),
+    assert_int_equal(tl_sql_int(f->path, "SELECT count(*) FROM session WHERE ended_at IS NULL"), 0);
+    assert_int_equal(tl_sql_int(f->path, "SELECT count(*) FROM api_token WHERE revoked_at IS NULL"),
                      0);
     struct auth_token_made t;
     REFUSED(auth_token_create(f->st, "amira.k", NULL, 90, &t, e), DUET_ECONFLICT,
@@ -654,7 +588,7 @@ static void test_disable_ends_sessions_and_tokens(void **state)
 
 static void test_tokens(void **state)
 {
-    struct fx *f = *state;
+    struct tl_world *f = *state;
     add_user(f->st, "fac.h", "facilitator");
     char t1[AUTH_TOKEN_SIZE], t2[AUTH_TOKEN_SIZE];
     make_token(f->st, "fac.h", "laptop", 90, t1);
@@ -689,12 +623,12 @@ static void test_tokens(void **state)
 
     /* The audit log records that a token was made and until when (90 days
     ** after 2026-03-01 is 2026-05-30), not the token. */
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM audit a JOIN audit_payload p "
+    assert_int_equal(tl_sql_int(f->path, "SELECT count(*) FROM audit a JOIN audit_payload p "
                                       "ON p.seq = a.seq WHERE a.tbl = 'api_token' AND "
                                       "p.new_value = '{\"account_id\":1,\"expires_at\":"
                                       "\"2026-05-30T09:00:00Z\",\"label\":\"laptop\"}'"),
                      1);
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM api_token WHERE "
+    assert_int_equal(tl_sql_int(f->path, "SELECT count(*) FROM api_token WHERE "
                                       "length(token_hash) = 32"), 2);
 }
 
@@ -702,7 +636,7 @@ static void test_tokens(void **state)
 ** is moved by hand. 7 days from 2026-03-01T09:00:00Z is 2026-03-08T09:00:00Z. */
 static void test_token_expiry(void **state)
 {
-    struct fx *f = *state;
+    struct tl_world *f = *state;
     add_user(f->st, "fac.h", "facilitator");
     char week[AUTH_TOKEN_SIZE], day[AUTH_TOKEN_SIZE];
     struct auth_token_made t;
@@ -733,29 +667,29 @@ static void test_token_expiry(void **state)
 /* last_used_at is written when a token is used, at most once a minute. */
 static void test_token_last_used(void **state)
 {
-    struct fx *f = *state;
+    struct tl_world *f = *state;
     add_user(f->st, "fac.h", "facilitator");
     char token[AUTH_TOKEN_SIZE];
     make_token(f->st, "fac.h", NULL, 90, token);
-    assert_int_equal(sql_int(f->path, "SELECT last_used_at IS NULL FROM api_token"), 1);
+    assert_int_equal(tl_sql_int(f->path, "SELECT last_used_at IS NULL FROM api_token"), 1);
     struct auth_principal who;
     OK(auth_token_resume(f->st, token, &who, e));
-    assert_int_equal(sql_int(f->path, "SELECT last_used_at = '" NOW "' FROM api_token"), 1);
+    assert_int_equal(tl_sql_int(f->path, "SELECT last_used_at = '" NOW "' FROM api_token"), 1);
     setenv("DUET_NOW", "2026-03-01T09:01:00Z", 1);   /* 60 s later: not yet */
     OK(auth_token_resume(f->st, token, &who, e));
-    assert_int_equal(sql_int(f->path, "SELECT last_used_at = '" NOW "' FROM api_token"), 1);
+    assert_int_equal(tl_sql_int(f->path, "SELECT last_used_at = '" NOW "' FROM api_token"), 1);
     setenv("DUET_NOW", "2026-03-01T09:01:01Z", 1);
     OK(auth_token_resume(f->st, token, &who, e));
-    assert_int_equal(sql_int(f->path, "SELECT last_used_at = '2026-03-01T09:01:01Z' "
+    assert_int_equal(tl_sql_int(f->path, "SELECT last_used_at = '2026-03-01T09:01:01Z' "
                                       "FROM api_token"), 1);
     setenv("DUET_NOW", NOW, 1);
     /* Use is not audited: only the token's creation is there. */
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM audit WHERE tbl = 'api_token'"), 1);
+    assert_int_equal(tl_sql_int(f->path, "SELECT count(*) FROM audit WHERE tbl = 'api_token'"), 1);
 }
 
 static void test_token_list_and_revoke(void **state)
 {
-    struct fx *f = *state;
+    struct tl_world *f = *state;
     add_user(f->st, "fac.h", "facilitator");
     add_user(f->st, "amira.k", "participant");
     char t1[AUTH_TOKEN_SIZE], t2[AUTH_TOKEN_SIZE], t3[AUTH_TOKEN_SIZE];
@@ -805,7 +739,7 @@ static void test_token_list_and_revoke(void **state)
     assert_string_equal(json_string_value(json_object_get(row, "revoked_at")), NOW);
     json_decref(list);
     /* Audited as a change of revoked_at, without the token or its digest. */
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM audit a JOIN audit_payload p "
+    assert_int_equal(tl_sql_int(f->path, "SELECT count(*) FROM audit a JOIN audit_payload p "
                                       "ON p.seq = a.seq WHERE a.tbl = 'api_token' AND "
                                       "a.action = 'update' AND a.row_id = 2 AND "
                                       "p.old_value = '{\"revoked_at\":null}' AND "
@@ -813,11 +747,11 @@ static void test_token_list_and_revoke(void **state)
 
     /* Disabling revokes the rest of fac.h's tokens, each audited. */
     OK(auth_user_disable(f->st, "fac.h", e));
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM audit WHERE tbl = 'api_token' AND "
+    assert_int_equal(tl_sql_int(f->path, "SELECT count(*) FROM audit WHERE tbl = 'api_token' AND "
                                       "action = 'update' AND row_id IN (1, 2)"), 2);
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM api_token WHERE revoked_at IS NULL"),
+    assert_int_equal(tl_sql_int(f->path, "SELECT count(*) FROM api_token WHERE revoked_at IS NULL"),
                      1);   /* amira.k's */
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM audit_payload WHERE "
+    assert_int_equal(tl_sql_int(f->path, "SELECT count(*) FROM audit_payload WHERE "
                                       "new_value LIKE '%hash%' OR old_value LIKE '%hash%'"), 0);
     struct store_audit_report r;
     OK(store_audit_verify(f->st, &r, e));
@@ -826,7 +760,7 @@ static void test_token_list_and_revoke(void **state)
 
 static void test_enable(void **state)
 {
-    struct fx *f = *state;
+    struct tl_world *f = *state;
     add_user(f->st, "amira.k", "participant");
     char token[AUTH_TOKEN_SIZE];
     make_token(f->st, "amira.k", NULL, 90, token);
@@ -850,7 +784,7 @@ static void test_enable(void **state)
     assert_true(json_is_null(json_object_get(json_array_get(list, 0), "disabled_at")));
     json_decref(list);
     /* Audited: disabled_at from when it was disabled back to null. */
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM audit a JOIN audit_payload p "
+    assert_int_equal(tl_sql_int(f->path, "SELECT count(*) FROM audit a JOIN audit_payload p "
                                       "ON p.seq = a.seq WHERE a.tbl = 'account' AND "
                                       "a.action = 'update' AND "
                                       "p.old_value = '{\"disabled_at\":\"2026-03-02T10:00:00Z\"}' "
@@ -864,7 +798,7 @@ static void test_enable(void **state)
 
 static void test_cohort_staff(void **state)
 {
-    struct fx *f = *state;
+    struct tl_world *f = *state;
     OK(store_cohort_staff_add(f->st, "Cohort 1", "fac.h", e));
     REFUSED(store_cohort_staff_add(f->st, "Cohort 1", "fac.h", e), DUET_ECONFLICT,
             "person 'fac.h' is already staff of cohort 'Cohort 1'");
@@ -896,7 +830,7 @@ static void test_cohort_staff(void **state)
     assert_int_equal(yes, 1);
     OK(store_cohort_staff_is(f->st, cid, amira, &yes, e));
     assert_int_equal(yes, 0);
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM audit WHERE tbl = 'cohort_staff'"), 1);
+    assert_int_equal(tl_sql_int(f->path, "SELECT count(*) FROM audit WHERE tbl = 'cohort_staff'"), 1);
 }
 
 /* ------------------------------------------------------------------ */
@@ -906,7 +840,7 @@ static void test_demo_accounts(void **state)
 {
     (void)state;
     char path[64];
-    temp_path(path);
+    assert_int_equal(tl_temp_path(path, sizeof path, "auth"), 0);
     struct store *st;
     OK(store_open(path, &st, e));
     struct demo_options o = {.pairs = 3, .modules = 2, .seed = 1, .structure_only = 1};
@@ -914,13 +848,13 @@ static void test_demo_accounts(void **state)
     OK(setup_demo(st, &o, &r, e));
     OK(setup_demo_accounts(st, r.cohort, e));
     /* 2 + 2 + 3 members (P03 is a triad), the facilitator, researcher, admin. */
-    assert_int_equal(sql_int(path, "SELECT count(*) FROM account"), 10);
-    assert_int_equal(sql_int(path, "SELECT count(*) FROM account WHERE role = 'participant'"), 7);
-    assert_int_equal(sql_int(path, "SELECT count(*) FROM account a JOIN person p ON "
+    assert_int_equal(tl_sql_int(path, "SELECT count(*) FROM account"), 10);
+    assert_int_equal(tl_sql_int(path, "SELECT count(*) FROM account WHERE role = 'participant'"), 7);
+    assert_int_equal(tl_sql_int(path, "SELECT count(*) FROM account a JOIN person p ON "
                                    "p.id = a.person_id WHERE (p.key, a.role) IN (VALUES "
                                    "('fac.demo', 'facilitator'), ('res.demo', 'researcher'), "
                                    "('admin.demo', 'admin'))"), 3);
-    assert_int_equal(sql_int(path, "SELECT count(*) FROM cohort_staff s JOIN person p ON "
+    assert_int_equal(tl_sql_int(path, "SELECT count(*) FROM cohort_staff s JOIN person p ON "
                                    "p.id = s.person_id WHERE p.key = 'fac.demo'"), 1);
     struct auth_session s;
     OK(auth_login(st, "amira.01a", SETUP_DEMO_PASSWORD_PARTICIPANT, NULL, T0, &s, e));
@@ -929,29 +863,23 @@ static void test_demo_accounts(void **state)
     assert_int_equal(s.who.role, AUTH_ADMIN);
     assert_string_equal(s.who.display_name, "Dana Whitfield (administrator)");
     /* Again: nothing changes. */
-    long long entries = sql_int(path, "SELECT count(*) FROM audit");
+    long long entries = tl_sql_int(path, "SELECT count(*) FROM audit");
     OK(setup_demo_accounts(st, r.cohort, e));
-    assert_int_equal(sql_int(path, "SELECT count(*) FROM audit"), entries);
+    assert_int_equal(tl_sql_int(path, "SELECT count(*) FROM audit"), entries);
     REFUSED(setup_demo_accounts(st, "No such cohort", e), DUET_ENOTFOUND,
             "cohort 'No such cohort' does not exist");
     store_close(st);
-    remove_db(path);
+    tl_remove_db(path);
 }
-
-extern const char migration_001_initial[];
 
 static void test_upgrade_from_version_1(void **state)
 {
     (void)state;
     char path[64];
-    temp_path(path);
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, migration_001_initial, NULL, NULL, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 1; INSERT INTO person (key, "
-                                      "display_name, created_at) VALUES ('old.p', 'Old P', "
-                                      "'2025-01-01T00:00:00Z')", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
+    assert_int_equal(tl_temp_path(path, sizeof path, "auth"), 0);
+    tl_old_db(path, 1, "PRAGMA user_version = 1; INSERT INTO person (key, "
+                       "display_name, created_at) VALUES ('old.p', 'Old P', "
+                       "'2025-01-01T00:00:00Z')");
 
     struct store *st;
     OK(store_open(path, &st, e));
@@ -961,13 +889,10 @@ static void test_upgrade_from_version_1(void **state)
     OK(auth_login(st, "old.p", PW, NULL, T0, &s, e));
     assert_string_equal(s.who.display_name, "Old P");
     store_close(st);
-    assert_int_equal(sql_int(path, "SELECT count(*) FROM sqlite_schema WHERE name IN "
+    assert_int_equal(tl_sql_int(path, "SELECT count(*) FROM sqlite_schema WHERE name IN "
                                    "('account', 'session', 'api_token', 'cohort_staff')"), 4);
-    remove_db(path);
+    tl_remove_db(path);
 }
-
-extern const char migration_002_accounts[], migration_003_drafts[], migration_004_qsorts[],
-    migration_005_codebook[], migration_006_coding[];
 
 /* A token made before migration 7 had no end: after the upgrade it lasts
 ** 90 days from the upgrade (the real clock: SQLite's 'now'), no longer. */
@@ -975,30 +900,21 @@ static void test_upgrade_gives_old_tokens_an_end(void **state)
 {
     (void)state;
     char path[64];
-    temp_path(path);
-    sqlite3 *db;
-    const char *const steps[] = {migration_001_initial, migration_002_accounts,
-                                 migration_003_drafts, migration_004_qsorts,
-                                 migration_005_codebook, migration_006_coding};
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
-        assert_int_equal(sqlite3_exec(db, steps[i], NULL, NULL, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 6; INSERT INTO person (key, "
-                                      "display_name, created_at) VALUES ('old.p', 'Old P', "
-                                      "'2025-01-01T00:00:00Z'); INSERT INTO account (person_id, "
-                                      "role, password_hash, created_at) VALUES (1, 'researcher', "
-                                      "'x', '2025-01-01T00:00:00Z'); INSERT INTO api_token "
-                                      "(token_hash, account_id, created_at) VALUES "
-                                      "(zeroblob(32), 1, '2025-01-01T00:00:00Z')",
-                                      NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
+    assert_int_equal(tl_temp_path(path, sizeof path, "auth"), 0);
+    tl_old_db(path, 6, "PRAGMA user_version = 6; INSERT INTO person (key, "
+                       "display_name, created_at) VALUES ('old.p', 'Old P', "
+                       "'2025-01-01T00:00:00Z'); INSERT INTO account (person_id, "
+                       "role, password_hash, created_at) VALUES (1, 'researcher', "
+                       "'x', '2025-01-01T00:00:00Z'); INSERT INTO api_token "
+                       "(token_hash, account_id, created_at) VALUES "
+                       "(zeroblob(32), 1, '2025-01-01T00:00:00Z')");
     struct store *st;
     OK(store_open(path, &st, e));
     store_close(st);
-    assert_int_equal(sql_int(path, "SELECT julianday(expires_at) - julianday('now') "
+    assert_int_equal(tl_sql_int(path, "SELECT julianday(expires_at) - julianday('now') "
                                    "BETWEEN 89.99 AND 90.01 FROM api_token"), 1);
-    assert_int_equal(sql_int(path, "SELECT last_used_at IS NULL FROM api_token"), 1);
-    remove_db(path);
+    assert_int_equal(tl_sql_int(path, "SELECT last_used_at IS NULL FROM api_token"), 1);
+    tl_remove_db(path);
 }
 
 int main(void)

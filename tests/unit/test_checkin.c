@@ -34,13 +34,7 @@
 #include "io/instrument.h"
 #include "store/store.h"
 #include "web/cache.h"
-
-#define OK(call) do {                                                  \
-        duet_err e_ = {0};                                             \
-        duet_err *e = &e_;                                             \
-        if ((call) != 0)                                               \
-            fail_msg("%s failed: %s", #call, e_.msg);                  \
-    } while (0)
+#include "testlib.h"
 
 /* The 21 scale and ladder items of the default instrument, in order. */
 static const char *const numeric[] = {
@@ -222,16 +216,6 @@ struct fx {
     int64_t le1, sy1, p1, m1;   /* ids */
 };
 
-static void remove_db(const char *path)
-{
-    char side[96];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
-}
-
 static void add_pair(struct store *st, const char *code, const char *lived, const char *lrole,
                      const char *system, const char *srole)
 {
@@ -249,16 +233,13 @@ static int db_setup(void **state)
     struct fx *f = calloc(1, sizeof *f);
     if (f == NULL)
         return -1;
-    snprintf(f->path, sizeof f->path, "/tmp/duet-test-checkin-XXXXXX");
-    int fd = mkstemp(f->path);
-    if (fd < 0) {
+    if (tl_temp_path(f->path, sizeof f->path, "checkin") != 0) {
         free(f);
         return -1;
     }
-    close(fd);
     duet_err e0;
     if (store_open(f->path, &f->st, &e0) != 0) {
-        remove_db(f->path);
+        tl_remove_db(f->path);
         free(f);
         return -1;
     }
@@ -286,7 +267,7 @@ static int db_teardown(void **state)
 {
     struct fx *f = *state;
     store_close(f->st);
-    remove_db(f->path);
+    tl_remove_db(f->path);
     free(f);
     return 0;
 }

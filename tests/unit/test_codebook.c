@@ -19,6 +19,7 @@
 #include "io/codebook.h"
 #include "io/qdc.h"
 #include "store/store.h"
+#include "testlib.h"
 
 static void expect_error(const char *json, const char *want)
 {
@@ -69,25 +70,13 @@ static void test_starter(void **state)
     codebook_free(&cb);
 }
 
-static void file_equals(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        skip();
-    static char buf[1 << 17];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    assert_string_equal(buf, text);
-}
-
 /* Regenerate src/io/codebook_starter.c and src/io/qdc_schema.c with
 ** scripts/embed.sh after editing the data files. */
 static void test_embedded_are_the_data_files(void **state)
 {
     (void)state;
-    file_equals("data/codebooks/starter.json", codebook_starter_json);
-    file_equals("data/refi-qda/Codebook.xsd", qdc_schema_xsd);
+    tl_file_equals("data/codebooks/starter.json", codebook_starter_json);
+    tl_file_equals("data/refi-qda/Codebook.xsd", qdc_schema_xsd);
 }
 
 static void test_json_round_trip(void **state)
@@ -308,10 +297,8 @@ static void test_long_code_names(void **state)
     assert_int_equal(codebook_parse(json, strlen(json), "cb.json", &cb, &e), -1);
     assert_non_null(strstr(e.msg, "1001 characters; the limit is 1000"));
     /* and the store keeps the longest name whole */
-    char path[] = "/tmp/duet-test-codebook-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
+    char path[64];
+    assert_int_equal(tl_temp_path(path, sizeof path, "codebook"), 0);
     unlink(path);
     struct store *st;
     assert_int_equal(store_open(path, &st, &e), 0);
@@ -326,7 +313,7 @@ static void test_long_code_names(void **state)
     codebook_free(&cb);
     free(x);
     store_close(st);
-    unlink(path);
+    tl_remove_db(path);
     free(n1000);
     free(n1001);
 }
@@ -410,10 +397,8 @@ static void test_qdc_empty_sets(void **state)
 static void test_store(void **state)
 {
     (void)state;
-    char path[] = "/tmp/duet-test-codebook-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
+    char path[64];
+    assert_int_equal(tl_temp_path(path, sizeof path, "codebook"), 0);
     unlink(path);
     struct store *st;
     duet_err e;
@@ -445,7 +430,7 @@ static void test_store(void **state)
     codebook_free(&a);
     codebook_free(&b);
     store_close(st);
-    unlink(path);
+    tl_remove_db(path);
 }
 
 int main(void)

@@ -59,6 +59,7 @@
 #include "io/codebook.h"
 #include "stats/fisher.h"
 #include "store/store.h"
+#include "testlib.h"
 
 #define ALPHA "00000000-0000-4000-8000-00000000000a"
 #define BETA  "00000000-0000-4000-8000-00000000000b"
@@ -75,36 +76,11 @@ static const char book[] =
 
 #define TEXT "0123456789abcdefghij"
 
-#define OK(call) do {                                                  \
-        duet_err e_ = {0};                                             \
-        duet_err *e = &e_;                                             \
-        if ((call) != 0)                                               \
-            fail_msg("%s failed: %s", #call, e_.msg);                  \
-    } while (0)
-
 struct fx {
     char db[64];
     struct store *st;
     int64_t lived[6][3], sys[6][3], obs;   /* [partnership 1..5][module 1..2] */
 };
-
-static void remove_db(const char *path)
-{
-    char side[96];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
-}
-
-static void person(struct store *st, const char *key, int consent)
-{
-    struct store_person p = {key, key, NULL, NULL};
-    OK(store_person_add(st, &p, NULL, e));
-    if (consent)
-        OK(store_consent_give(st, key, "research", "v1", e));
-}
 
 static void code(struct store *st, const char *kind, int64_t id, const char *coder,
                  size_t start, size_t end, const char *c1, const char *c2)
@@ -116,9 +92,8 @@ static void code(struct store *st, const char *kind, int64_t id, const char *cod
 static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof *f);
-    snprintf(f->db, sizeof f->db, "/tmp/duet-test-codes-XXXXXX");
-    int fd = mkstemp(f->db);
-    close(fd);
+    if (tl_temp_path(f->db, sizeof f->db, "codes") != 0)
+        return -1;
     duet_err e0;
     if (store_open(f->db, &f->st, &e0) != 0)
         return -1;
@@ -139,8 +114,8 @@ static int setup(void **state)
         snprintf(l, sizeof l, "l%d", i);
         snprintf(s, sizeof s, "s%d", i);
         snprintf(code, sizeof code, "P%d", i);
-        person(st, l, 1);
-        person(st, s, 1);
+        tl_person(st, l, NULL, 1);
+        tl_person(st, s, NULL, 1);
         struct store_member mem[] = {{l, "patient_leader"}, {s, "clinician"}};
         struct store_partnership p = {"C", code, NULL, NULL, 2, mem};
         OK(store_partnership_add(st, &p, NULL, e));
@@ -149,11 +124,11 @@ static int setup(void **state)
             OK(store_reflection_add(st, s, code, m, "programme", TEXT, &f->sys[i][m], e));
         }
     }
-    person(st, "o1", 0);
+    tl_person(st, "o1", NULL, 0);
     struct store_observation o = {"o1", "P1", 1, TEXT, NAN, -1, -1};
     OK(store_observation_add(st, &o, &f->obs, e));
-    person(st, "r1", 0);
-    person(st, "r2", 0);
+    tl_person(st, "r1", NULL, 0);
+    tl_person(st, "r2", NULL, 0);
     OK(store_account_add(st, "r1", "researcher", "x", NULL, e));
     OK(store_account_add(st, "r2", "researcher", "x", NULL, e));
     OK(store_commit(st, e));
@@ -180,7 +155,7 @@ static int teardown(void **state)
 {
     struct fx *f = *state;
     store_close(f->st);
-    remove_db(f->db);
+    tl_remove_db(f->db);
     free(f);
     return 0;
 }

@@ -20,6 +20,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "io/codetable.h"
+#include "testlib.h"
 
 static int parse(struct codetable *t, const char *csv, duet_err *e)
 {
@@ -234,12 +235,9 @@ static void test_limits(void **state)
 static void test_read_file(void **state)
 {
     (void)state;
-    char path[] = "/tmp/duet-test-codetable-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
+    char path[64];
     const char *csv = "u,a,b\n1,lo,hi\n2,hi,hi\n";
-    assert_int_equal(write(fd, csv, strlen(csv)), (ssize_t)strlen(csv));
-    close(fd);
+    assert_int_equal(tl_temp_file(path, sizeof path, "codetable", "", csv, strlen(csv)), 0);
     struct codetable t;
     duet_err e;
     assert_int_equal(codetable_read(&t, path, &e), 0);
@@ -254,11 +252,8 @@ static void test_read_file(void **state)
     assert_string_equal(e.msg, want);
     codetable_free(&t);
 
-    fd = open(path, O_WRONLY | O_TRUNC);
-    assert_true(fd >= 0);
     csv = "u,a,b\n1,0,1\n1,1,1\n";
-    assert_int_equal(write(fd, csv, strlen(csv)), (ssize_t)strlen(csv));
-    close(fd);
+    assert_int_equal(tl_write_file(path, csv, strlen(csv)), 0);
     assert_int_equal(codetable_read(&t, path, &e), -1);
     snprintf(want, sizeof want, "%s:3: unit '1' appears twice (lines 2 and 3); give each unit "
              "its own id", path);

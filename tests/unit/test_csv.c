@@ -16,6 +16,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "io/csv.h"
+#include "testlib.h"
 
 /* Reads every record of s (n bytes) and renders them as
 ** "LINE:[f1|f2]\n..."; on error appends "ERR:<message>". */
@@ -681,11 +682,8 @@ static void test_round_trip(void **state)
 static void test_read_file(void **state)
 {
     (void)state;
-    char path[] = "/tmp/duet-test-csv-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, "a,b\n1,2\n", 8), 8);
-    close(fd);
+    char path[64];
+    assert_int_equal(tl_temp_file(path, sizeof path, "csv", "", "a,b\n1,2\n", 8), 0);
     char *data;
     size_t len;
     duet_err e;

@@ -29,6 +29,7 @@
 #include "core/err.h"
 #include "io/instrument.h"
 #include "store/store.h"
+#include "testlib.h"
 
 #define NPAIRS 30
 #define NMODULES 8
@@ -51,23 +52,6 @@ struct fx {
     char files[MAXFILES][64];
     int nfiles;
 };
-
-#define OK(call) do {                                                  \
-        duet_err e_ = {0};                                             \
-        duet_err *e = &e_;                                             \
-        if ((call) != 0)                                               \
-            fail_msg("%s failed: %s", #call, e_.msg);                  \
-    } while (0)
-
-static void remove_db(const char *path)
-{
-    char side[96];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
-}
 
 static void add_pair(struct store *st, const char *cohort, const char *code, const char *lived,
                      const char *lived_role, const char *system, const char *system_role)
@@ -107,17 +91,14 @@ static int setup(void **state)
     struct fx *f = calloc(1, sizeof *f);
     if (f == NULL)
         return -1;
-    snprintf(f->db, sizeof f->db, "/tmp/duet-test-ingest-XXXXXX");
-    int fd = mkstemp(f->db);
-    if (fd < 0) {
+    if (tl_temp_path(f->db, sizeof f->db, "ingest") != 0) {
         free(f);
         return -1;
     }
-    close(fd);
     duet_err e;
     if (store_open(f->db, &f->st, &e) != 0) {
         fprintf(stderr, "store_open: %s\n", e.msg);
-        remove_db(f->db);
+        tl_remove_db(f->db);
         free(f);
         return -1;
     }
@@ -130,7 +111,7 @@ static int teardown(void **state)
 {
     struct fx *f = *state;
     store_close(f->st);
-    remove_db(f->db);
+    tl_remove_db(f->db);
     for (int i = 0; i < f->nfiles; i++)
         unlink(f->files[i]);
     free(f);
@@ -143,14 +124,8 @@ static const char *write_csv_n(struct fx *f, const char *text, size_t n)
 {
     assert_true(f->nfiles < MAXFILES);
     char *path = f->files[f->nfiles];
-    snprintf(path, 64, "/tmp/duet-test-ingest-XXXXXX.csv");
-    int fd = mkstemps(path, 4);
-    assert_true(fd >= 0);
+    assert_int_equal(tl_temp_file(path, sizeof f->files[0], "ingest", ".csv", text, n), 0);
     f->nfiles++;
-    FILE *fp = fdopen(fd, "wb");
-    assert_non_null(fp);
-    assert_int_equal(fwrite(text, 1, n, fp), n);
-    assert_int_equal(fclose(fp), 0);
     return path;
 }
 

@@ -47,6 +47,7 @@
 #include "analysis/intercoder.h"
 #include "io/codebook.h"
 #include "store/store.h"
+#include "testlib.h"
 
 #define X "00000000-0000-4000-8000-0000000000aa"
 #define Y "00000000-0000-4000-8000-0000000000bb"
@@ -55,26 +56,11 @@ static const char book[] =
     "{\"format\": \"duet-codebook/1\", \"name\": \"ic\", \"version\": 1, \"codes\": ["
     " {\"guid\": \"" X "\", \"name\": \"X\"}, {\"guid\": \"" Y "\", \"name\": \"Y\"}]}";
 
-#define OK(call) do {                                                  \
-        duet_err e_ = {0};                                             \
-        duet_err *e = &e_;                                             \
-        if ((call) != 0)                                               \
-            fail_msg("%s failed: %s", #call, e_.msg);                  \
-    } while (0)
-
 struct fx {
     char db[64];
     struct store *st;
     int64_t d1, d2, priv, utf;
 };
-
-static void person(struct store *st, const char *key, int consent)
-{
-    struct store_person p = {key, key, NULL, NULL};
-    OK(store_person_add(st, &p, NULL, e));
-    if (consent)
-        OK(store_consent_give(st, key, "research", "v1", e));
-}
 
 static void code(struct store *st, int64_t doc, const char *coder, size_t a, size_t b,
                  const char *c)
@@ -86,8 +72,8 @@ static void code(struct store *st, int64_t doc, const char *coder, size_t a, siz
 static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof *f);
-    snprintf(f->db, sizeof f->db, "/tmp/duet-test-ic-XXXXXX");
-    close(mkstemp(f->db));
+    if (tl_temp_path(f->db, sizeof f->db, "ic") != 0)
+        return -1;
     duet_err e0;
     if (store_open(f->db, &f->st, &e0) != 0)
         return -1;
@@ -104,8 +90,8 @@ static int setup(void **state)
     OK(store_programme_add(st, "IC", NULL, NULL, e));
     OK(store_cohort_add(st, "IC", "C", NULL, NULL, e));
     OK(store_module_add(st, "C", 1, NULL, NULL, NULL, e));
-    person(st, "l1", 1);
-    person(st, "s1", 1);
+    tl_person(st, "l1", NULL, 1);
+    tl_person(st, "s1", NULL, 1);
     struct store_member mem[] = {{"l1", "patient_leader"}, {"s1", "clinician"}};
     struct store_partnership p = {"C", "P1", NULL, NULL, 2, mem};
     OK(store_partnership_add(st, &p, NULL, e));
@@ -116,7 +102,7 @@ static int setup(void **state)
                             "\xc3\xaf" "ve", &f->utf, e));
     const char *coders[] = {"A", "B", "C"};
     for (int i = 0; i < 3; i++) {
-        person(st, coders[i], 0);
+        tl_person(st, coders[i], NULL, 0);
         OK(store_account_add(st, coders[i], "researcher", "x", NULL, e));
     }
     code(st, f->d1, "A", 0, 20, X);
@@ -132,12 +118,7 @@ static int teardown(void **state)
 {
     struct fx *f = *state;
     store_close(f->st);
-    unlink(f->db);
-    char side[96];
-    snprintf(side, sizeof side, "%s-wal", f->db);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", f->db);
-    unlink(side);
+    tl_remove_db(f->db);
     free(f);
     return 0;
 }

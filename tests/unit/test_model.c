@@ -23,6 +23,7 @@
 #include "model/params.h"
 #include "model/philox.h"
 #include "model/sim.h"
+#include "testlib.h"
 
 /* |x - want| <= eps, with both values in the message. */
 #define assert_near(x, want, eps)                                                     \
@@ -458,35 +459,6 @@ static void test_hand_computed_module(void **state)
 
 /* ---- The golden file ---------------------------------------------------- */
 
-static char *read_file(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    char *buf = NULL;
-    size_t cap = 0, len = 0;
-    for (;;) {
-        if (len + 4096 + 1 > cap) {
-            cap = (cap + 4096) * 2;
-            char *nb = realloc(buf, cap);
-            if (nb == NULL) {
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = nb;
-        }
-        size_t r = fread(buf + len, 1, 4096, f);
-        len += r;
-        if (r < 4096)
-            break;
-    }
-    fclose(f);
-    buf[len] = '\0';
-    *n = len;
-    return buf;
-}
-
 static int csv_cb(void *ctx, const sim_traj *tr, duet_err *e)
 {
     return sim_csv_pair(ctx, tr, e);
@@ -533,7 +505,7 @@ static void compare_golden(int portable)
 {
     const char *path = "tests/fixtures/model/golden-seed1.csv";
     size_t n;
-    char *golden = read_file(path, &n);
+    char *golden = tl_read_file(path, &n);
     if (golden == NULL)
         fail_msg("cannot read the golden file %s (run from the repository root)", path);
 

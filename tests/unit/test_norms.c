@@ -1,9 +1,10 @@
 /*
 ** test_norms.c — positions, distances, regimes and movement from Q-sorts
-** (analysis/norms.h), worked out by hand on the tiny Q-set of test_qset.c:
-** statements a..h, a-d on voice and e-h on pace with polarities + - + -,
-** the grid -2..+2 holding 1,2,2,2,1. On this grid the largest mean of
-** polarity x value over a dimension is (2 + 1 + 2 + 1) / 4 = 1.5.
+** (analysis/norms.h), worked out by hand on the tiny Q-set (tl_qset_tiny of
+** testlib, as in test_qset.c): statements a..h, a-d on voice and e-h on pace
+** with polarities + - + -, the grid -2..+2 holding 1,2,2,2,1. On this grid
+** the largest mean of polarity x value over a dimension is
+** (2 + 1 + 2 + 1) / 4 = 1.5.
 **
 ** The sorts used (values of a..h) and their positions (voice, pace):
 **   S1 = 2 -2  1 -1  1  0  0 -1   voice (2+2+1+1)/4/1.5 = 1, pace (1+0+0+1)/4/1.5 = 1/3
@@ -45,25 +46,7 @@
 #include "io/qset.h"
 #include "model/sim.h"
 #include "store/store.h"
-
-static const char tiny[] =
-    "{\"format\": \"duet-qset/1\", \"name\": \"tiny\", \"version\": 1, \"title\": \"Tiny\","
-    " \"dimensions\": ["
-    "  {\"name\": \"voice\", \"label\": \"Voice\", \"lived_experience_pole\": \"Speak up\","
-    "   \"system_pole\": \"Defer\"},"
-    "  {\"name\": \"pace\", \"label\": \"Pace\", \"lived_experience_pole\": \"Now\","
-    "   \"system_pole\": \"Carefully\"}],"
-    " \"grid\": [{\"value\": -2, \"count\": 1}, {\"value\": -1, \"count\": 2},"
-    "  {\"value\": 0, \"count\": 2}, {\"value\": 1, \"count\": 2}, {\"value\": 2, \"count\": 1}],"
-    " \"statements\": ["
-    "  {\"id\": \"a\", \"text\": \"A\", \"dimension\": \"voice\", \"polarity\": 1},"
-    "  {\"id\": \"b\", \"text\": \"B\", \"dimension\": \"voice\", \"polarity\": -1},"
-    "  {\"id\": \"c\", \"text\": \"C\", \"dimension\": \"voice\", \"polarity\": 1},"
-    "  {\"id\": \"d\", \"text\": \"D\", \"dimension\": \"voice\", \"polarity\": -1},"
-    "  {\"id\": \"e\", \"text\": \"E\", \"dimension\": \"pace\", \"polarity\": 1},"
-    "  {\"id\": \"f\", \"text\": \"F\", \"dimension\": \"pace\", \"polarity\": -1},"
-    "  {\"id\": \"g\", \"text\": \"G\", \"dimension\": \"pace\", \"polarity\": 1},"
-    "  {\"id\": \"h\", \"text\": \"H\", \"dimension\": \"pace\", \"polarity\": -1}]}";
+#include "testlib.h"
 
 static const int S1[8] = {2, -2, 1, -1, 1, 0, 0, -1};
 static const int S2[8] = {-2, 2, -1, 1, -1, 0, 0, 1};
@@ -75,13 +58,6 @@ static const char *const ids[8] = {"a", "b", "c", "d", "e", "f", "g", "h"};
 
 #define EPS 1e-12
 
-#define OK(call) do {                                                  \
-        duet_err e_ = {0};                                             \
-        duet_err *e = &e_;                                             \
-        if ((call) != 0)                                               \
-            fail_msg("%s failed: %s", #call, e_.msg);                  \
-    } while (0)
-
 static void near(double got, double want)
 {
     if (!(fabs(got - want) <= EPS))
@@ -90,7 +66,7 @@ static void near(double got, double want)
 
 static void parse_tiny(struct qset *q)
 {
-    OK(qset_parse(tiny, strlen(tiny), "tiny", q, e));
+    OK(qset_parse(tl_qset_tiny, strlen(tl_qset_tiny), "tiny", q, e));
 }
 
 /* ------------------------------------------------------------------ */
@@ -181,16 +157,6 @@ struct fx {
     struct qset q;
 };
 
-static void remove_db(const char *path)
-{
-    char side[96];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
-}
-
 static void add_sort(struct store *st, const char *person, const char *code, int module,
                      const int *values)
 {
@@ -219,9 +185,8 @@ static void add_pair(struct store *st, const char *code, const char *lived, cons
 static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof *f);
-    snprintf(f->db, sizeof f->db, "/tmp/duet-test-norms-XXXXXX");
-    int fd = mkstemp(f->db);
-    close(fd);
+    if (tl_temp_path(f->db, sizeof f->db, "norms") != 0)
+        return -1;
     duet_err e0;
     if (store_open(f->db, &f->st, &e0) != 0)
         return -1;
@@ -270,7 +235,7 @@ static int teardown(void **state)
     struct fx *f = *state;
     store_close(f->st);
     qset_free(&f->q);
-    remove_db(f->db);
+    tl_remove_db(f->db);
     free(f);
     return 0;
 }

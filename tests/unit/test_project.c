@@ -20,6 +20,7 @@
 #include "io/codebook.h"
 #include "io/qdpx.h"
 #include "store/store.h"
+#include "testlib.h"
 
 #define X "00000000-0000-4000-8000-0000000000aa"
 #define Y "00000000-0000-4000-8000-0000000000bb"
@@ -38,26 +39,11 @@ static const char lived_text[] =
     "\xce\x95\xce\xbb\xce\xbb\xce\xb7\xce\xbd\xce\xb9\xce\xba\xce\xac and more.";
 static const char system_text[] = "We met Amira Khan twice; Amira Khanum is someone else.";
 
-#define OK(call) do {                                                  \
-        duet_err e_ = {0};                                             \
-        duet_err *e = &e_;                                             \
-        if ((call) != 0)                                               \
-            fail_msg("%s failed: %s", #call, e_.msg);                  \
-    } while (0)
-
 struct fx {
     char dir[64], db1[96], db2[96], file1[96], file2[96];
     struct store *st;
     int64_t lived, sys, priv;
 };
-
-static void person(struct store *st, const char *key, const char *name, int consent)
-{
-    struct store_person p = {key, name, NULL, NULL};
-    OK(store_person_add(st, &p, NULL, e));
-    if (consent)
-        OK(store_consent_give(st, key, "research", "v1", e));
-}
 
 static int setup(void **state)
 {
@@ -81,16 +67,16 @@ static int setup(void **state)
     OK(store_programme_add(st, "RT", NULL, NULL, e));
     OK(store_cohort_add(st, "RT", "C", NULL, NULL, e));
     OK(store_module_add(st, "C", 1, NULL, NULL, NULL, e));
-    person(st, "amira", "Amira Khan", 1);
-    person(st, "sam", "Sam Lee", 1);
+    tl_person(st, "amira", "Amira Khan", 1);
+    tl_person(st, "sam", "Sam Lee", 1);
     struct store_member mem[] = {{"amira", "patient_leader"}, {"sam", "clinician"}};
     struct store_partnership p = {"C", "P1", "Faster discharge", NULL, 2, mem};
     OK(store_partnership_add(st, &p, NULL, e));
     OK(store_reflection_add(st, "amira", "P1", 1, "programme", lived_text, &f->lived, e));
     OK(store_reflection_add(st, "sam", "P1", 1, "programme", system_text, &f->sys, e));
     OK(store_reflection_add(st, "amira", "P1", 1, "private", "PRIVATE-MARKER", &f->priv, e));
-    person(st, "r1", "Rae One", 0);
-    person(st, "r2", "Ros Two", 0);
+    tl_person(st, "r1", "Rae One", 0);
+    tl_person(st, "r2", "Ros Two", 0);
     OK(store_account_add(st, "r1", "researcher", "x", NULL, e));
     OK(store_account_add(st, "r2", "researcher", "x", NULL, e));
     /* "Ça va — naïve" is code points 17..30 of lived_text; the emoji is 36. */

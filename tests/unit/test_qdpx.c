@@ -26,6 +26,7 @@
 #include <zip.h>
 
 #include "io/qdpx.h"
+#include "testlib.h"
 
 #define U1 "11111111-1111-4111-8111-111111111111"
 #define U2 "22222222-2222-4222-8222-222222222222"
@@ -265,14 +266,7 @@ static void test_xml_validates(void **state)
 static void test_embedded_is_the_data_file(void **state)
 {
     (void)state;
-    FILE *f = fopen("data/refi-qda/Project.xsd", "rb");
-    if (f == NULL)
-        skip();
-    static char buf[1 << 17];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    assert_string_equal(buf, qdpx_schema_xsd);
+    tl_file_equals("data/refi-qda/Project.xsd", qdpx_schema_xsd);
 }
 
 static void test_write_file(void **state)

@@ -19,6 +19,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "io/qsortcsv.h"
+#include "testlib.h"
 
 static int parse(struct qsortcsv *q, const char *csv, duet_err *e)
 {
@@ -239,12 +240,9 @@ static void test_limits(void **state)
 static void test_read_file(void **state)
 {
     (void)state;
-    char path[] = "/tmp/duet-test-qsortcsv-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
+    char path[64];
     const char *csv = "s,a,b\n1,-1,1\n2,1,-1\n3,0,0\n";
-    assert_int_equal(write(fd, csv, strlen(csv)), (ssize_t)strlen(csv));
-    close(fd);
+    assert_int_equal(tl_temp_file(path, sizeof path, "qsortcsv", "", csv, strlen(csv)), 0);
     struct qsortcsv q;
     duet_err e;
     assert_int_equal(qsortcsv_read(&q, path, &e), 0);
@@ -255,11 +253,8 @@ static void test_read_file(void **state)
     qsortcsv_free(&q);
 
     /* messages name the file by the path given */
-    fd = open(path, O_WRONLY | O_TRUNC);
-    assert_true(fd >= 0);
     csv = "s,a,b\n1,-1,1\n2,one,-1\n";
-    assert_int_equal(write(fd, csv, strlen(csv)), (ssize_t)strlen(csv));
-    close(fd);
+    assert_int_equal(tl_write_file(path, csv, strlen(csv)), 0);
     char want[256];
     snprintf(want, sizeof want, "%s:3: column 'a': 'one' is not a number; give the statement's "
              "place in the sort, e.g. -2 or +3", path);

@@ -5,12 +5,13 @@
 ** file:line:column messages), exporting it back byte for byte, and the
 ** consent rules (a purpose filter; withdrawal deletes the sorts).
 **
-** The Q-set is the hand-written "tiny" of test_qset.c: statements a..h, a-d
-** on voice and e-h on pace, polarities + - + -, the grid -2..+2 holding
-** 1,2,2,2,1. The programme: cohort C1 (modules 1..3) with P1 (le.1 patient
-** leader, sy.1 clinician), P3 (a triad: le.3, sy.3 clinician, gp.3 GP), P5
-** (le.5, sy.5) and P6 (le.5 again, sy.6); cohort C2 (module 1) with Q1
-** (le.1 again, sy.q). Everyone gave research consent except sy.6.
+** The Q-set is the hand-written "tiny" (tl_qset_tiny of testlib, as in
+** test_qset.c): statements a..h, a-d on voice and e-h on pace, polarities
+** + - + -, the grid -2..+2 holding 1,2,2,2,1. The programme: cohort C1
+** (modules 1..3) with P1 (le.1 patient leader, sy.1 clinician), P3 (a
+** triad: le.3, sy.3 clinician, gp.3 GP), P5 (le.5, sy.5) and P6 (le.5
+** again, sy.6); cohort C2 (module 1) with Q1 (le.1 again, sy.q). Everyone
+** gave research consent except sy.6.
 ** Expected messages are written by hand.
 */
 #include <setjmp.h>
@@ -19,7 +20,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,27 +29,9 @@
 #include "app/sorts.h"
 #include "io/qset.h"
 #include "store/store.h"
+#include "testlib.h"
 
 #define MAXFILES 24
-
-static const char tiny[] =
-    "{\"format\": \"duet-qset/1\", \"name\": \"tiny\", \"version\": 1, \"title\": \"Tiny\","
-    " \"dimensions\": ["
-    "  {\"name\": \"voice\", \"label\": \"Voice\", \"lived_experience_pole\": \"Speak up\","
-    "   \"system_pole\": \"Defer\"},"
-    "  {\"name\": \"pace\", \"label\": \"Pace\", \"lived_experience_pole\": \"Now\","
-    "   \"system_pole\": \"Carefully\"}],"
-    " \"grid\": [{\"value\": -2, \"count\": 1}, {\"value\": -1, \"count\": 2},"
-    "  {\"value\": 0, \"count\": 2}, {\"value\": 1, \"count\": 2}, {\"value\": 2, \"count\": 1}],"
-    " \"statements\": ["
-    "  {\"id\": \"a\", \"text\": \"A\", \"dimension\": \"voice\", \"polarity\": 1},"
-    "  {\"id\": \"b\", \"text\": \"B\", \"dimension\": \"voice\", \"polarity\": -1},"
-    "  {\"id\": \"c\", \"text\": \"C\", \"dimension\": \"voice\", \"polarity\": 1},"
-    "  {\"id\": \"d\", \"text\": \"D\", \"dimension\": \"voice\", \"polarity\": -1},"
-    "  {\"id\": \"e\", \"text\": \"E\", \"dimension\": \"pace\", \"polarity\": 1},"
-    "  {\"id\": \"f\", \"text\": \"F\", \"dimension\": \"pace\", \"polarity\": -1},"
-    "  {\"id\": \"g\", \"text\": \"G\", \"dimension\": \"pace\", \"polarity\": 1},"
-    "  {\"id\": \"h\", \"text\": \"H\", \"dimension\": \"pace\", \"polarity\": -1}]}";
 
 /* Valid sorts of tiny, values for a..h. */
 static const int S1[8] = {2, -2, 1, -1, 1, 0, 0, -1};
@@ -65,27 +47,10 @@ struct fx {
     int nfiles;
 };
 
-#define OK(call) do {                                                  \
-        duet_err e_ = {0};                                             \
-        duet_err *e = &e_;                                             \
-        if ((call) != 0)                                               \
-            fail_msg("%s failed: %s", #call, e_.msg);                  \
-    } while (0)
-
 static void expect_msg(const duet_err *e, const char *want)
 {
     if (strcmp(e->msg, want) != 0)
         fail_msg("expected \"%s\"\n      got \"%s\"", want, e->msg);
-}
-
-static void remove_db(const char *path)
-{
-    char side[96];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
 }
 
 static void person(struct store *st, const char *key)
@@ -108,16 +73,13 @@ static int setup(void **state)
     struct fx *f = calloc(1, sizeof *f);
     if (f == NULL)
         return -1;
-    snprintf(f->db, sizeof f->db, "/tmp/duet-test-sorts-XXXXXX");
-    int fd = mkstemp(f->db);
-    if (fd < 0) {
+    if (tl_temp_path(f->db, sizeof f->db, "sorts") != 0) {
         free(f);
         return -1;
     }
-    close(fd);
     duet_err e0;
     if (store_open(f->db, &f->st, &e0) != 0 ||
-        qset_parse(tiny, strlen(tiny), "tiny", &f->q, &e0) != 0) {
+        qset_parse(tl_qset_tiny, strlen(tl_qset_tiny), "tiny", &f->q, &e0) != 0) {
         fprintf(stderr, "setup: %s\n", e0.msg);
         return -1;
     }
@@ -155,7 +117,7 @@ static int teardown(void **state)
     struct fx *f = *state;
     store_close(f->st);
     qset_free(&f->q);
-    remove_db(f->db);
+    tl_remove_db(f->db);
     for (int i = 0; i < f->nfiles; i++)
         unlink(f->files[i]);
     free(f);
@@ -166,14 +128,9 @@ static const char *write_csv(struct fx *f, const char *text)
 {
     assert_true(f->nfiles < MAXFILES);
     char *path = f->files[f->nfiles];
-    snprintf(path, 64, "/tmp/duet-test-sorts-XXXXXX.csv");
-    int fd = mkstemps(path, 4);
-    assert_true(fd >= 0);
+    assert_int_equal(tl_temp_file(path, sizeof f->files[0], "sorts", ".csv", text, strlen(text)),
+                     0);
     f->nfiles++;
-    FILE *fp = fdopen(fd, "wb");
-    assert_non_null(fp);
-    assert_int_equal(fwrite(text, 1, strlen(text), fp), strlen(text));
-    assert_int_equal(fclose(fp), 0);
     return path;
 }
 
@@ -591,25 +548,14 @@ static void test_consent(void **state)
 
 /* A database made at schema version 3 (before Q-sorts) upgrades, keeps its
 ** data and takes the default Q-set. */
-extern const char migration_001_initial[], migration_002_accounts[], migration_003_drafts[];
-
 static void test_upgrade_from_version_3(void **state)
 {
     (void)state;
     char path[64];
-    snprintf(path, sizeof path, "/tmp/duet-test-sorts-XXXXXX");
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, migration_001_initial, NULL, NULL, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, migration_002_accounts, NULL, NULL, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, migration_003_drafts, NULL, NULL, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 3; INSERT INTO person (key, "
-                                      "display_name, created_at) VALUES ('old.p', 'Old P', "
-                                      "'2025-01-01T00:00:00Z')", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
+    assert_int_equal(tl_temp_path(path, sizeof path, "sorts"), 0);
+    tl_old_db(path, 3, "PRAGMA user_version = 3; INSERT INTO person (key, "
+                       "display_name, created_at) VALUES ('old.p', 'Old P', "
+                       "'2025-01-01T00:00:00Z')");
     struct store *st;
     OK(store_open(path, &st, e));
     assert_true(store_schema_version(st) >= 4);
@@ -627,12 +573,7 @@ static void test_upgrade_from_version_3(void **state)
                      36);
     json_decref(list);
     store_close(st);
-    char side[96];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
+    tl_remove_db(path);
 }
 
 int main(void)

@@ -28,35 +28,12 @@
 #include "io/instrument.h"
 #include "store/db.h"
 #include "store/store.h"
+#include "testlib.h"
 
 #define NOW "2026-03-01T09:00:00Z"
 
 /* ------------------------------------------------------------------ */
 /* fixture and helpers                                                 */
-
-struct fx {
-    char path[64];
-    struct store *st;
-};
-
-static void remove_db(const char *path)
-{
-    char side[96];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
-}
-
-/* A fresh, empty file name in /tmp (the file exists and is empty). */
-static void temp_path(char out[64])
-{
-    snprintf(out, 64, "/tmp/duet-test-store-XXXXXX");
-    int fd = mkstemp(out);
-    assert_true(fd >= 0);
-    close(fd);
-}
 
 /* db_prep caches statements by the address of their text. Two texts
 ** written one after the other into the same buffer must still each run as
@@ -64,7 +41,7 @@ static void temp_path(char out[64])
 ** reflection insert into the wrong column). */
 static void test_prep_same_buffer_other_text(void **state)
 {
-    struct fx *f = *state;
+    struct tl_world *f = *state;
     char sql[64];
     duet_err e;
     for (int k = 1; k <= 3; k++) {
@@ -79,48 +56,24 @@ static void test_prep_same_buffer_other_text(void **state)
 
 static int setup(void **state)
 {
-    struct fx *f = calloc(1, sizeof *f);
+    struct tl_world *f = calloc(1, sizeof *f);
     if (f == NULL)
         return -1;
-    temp_path(f->path);
-    duet_err e;
-    if (store_open(f->path, &f->st, &e) != 0) {
-        fprintf(stderr, "store_open: %s\n", e.msg);
-        remove_db(f->path);
+    if (tl_store_open(f, "store") != 0) {
         free(f);
         return -1;
     }
-    store_set_actor(f->st, "tester");
     *state = f;
     return 0;
 }
 
 static int teardown(void **state)
 {
-    struct fx *f = *state;
-    store_close(f->st);
-    remove_db(f->path);
+    struct tl_world *f = *state;
+    tl_world_close(f);
     free(f);
     return 0;
 }
-
-/* Fails the test with the store's message when a call that should succeed
-** did not. */
-#define OK(call) do {                                                  \
-        duet_err e_ = {0};                                             \
-        duet_err *e = &e_;                                             \
-        if ((call) != 0)                                               \
-            fail_msg("%s failed: %s", #call, e_.msg);                  \
-    } while (0)
-
-/* Expects call (which writes to `e`) to fail with code and exactly msg. */
-#define REFUSED(call, want_code, want_msg) do {                        \
-        duet_err e_ = {0};                                             \
-        duet_err *e = &e_;                                             \
-        assert_int_equal((call), -1);                                  \
-        assert_string_equal(e_.msg, (want_msg));                       \
-        assert_int_equal(e_.code, (want_code));                        \
-    } while (0)
 
 static const char *jstr(const json_t *o, const char *key)
 {
@@ -150,36 +103,6 @@ static int json_or_fail(json_t *v)
 static int jnull(const json_t *o, const char *key)
 {
     return json_is_null(json_object_get(o, key));
-}
-
-/* One integer from the database file through a connection of our own. */
-static long long sql_int(const char *path, const char *sql)
-{
-    sqlite3 *db = NULL;
-    sqlite3_stmt *s = NULL;
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-    long long v = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    sqlite3_close(db);
-    return v;
-}
-
-/* Runs sql on the file through a connection of our own; returns the SQLite
-** result code and copies the message (if any) into msg. */
-static int sql_exec(const char *path, const char *sql, char *msg, size_t cap)
-{
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    char *m = NULL;
-    int rc = sqlite3_exec(db, sql, NULL, NULL, &m);
-    if (msg)
-        snprintf(msg, cap, "%s", m ? m : "");
-    sqlite3_free(m);
-    sqlite3_close(db);
-    return rc;
 }
 
 static struct store_audit_report verify(struct store *st)
@@ -258,11 +181,11 @@ static int latest_version(void)
 
 static void test_open_creates_and_migrates(void **state)
 {
-    struct fx *f = *state;
+    struct tl_world *f = *state;
     int latest = latest_version();
     assert_true(latest >= 2);   /* 001_initial, 002_accounts, ... */
     assert_int_equal(store_schema_version(f->st), latest);
-    assert_int_equal(sql_int(f->path, "PRAGMA user_version"), latest);
+    assert_int_equal(tl_sql_int(f->path, "PRAGMA user_version"), latest);
     json_t *roles;
     OK((roles = store_role_list(f->st, e)) == NULL);
     assert_int_equal(json_array_size(roles), 13);   /* the catalogue in 001_initial.sql */
@@ -295,8 +218,8 @@ static void test_open_refuses_newer_schema(void **state)
 {
     (void)state;
     char path[64];
-    temp_path(path);
-    assert_int_equal(sql_exec(path, "PRAGMA user_version = 99", NULL, 0), SQLITE_OK);
+    assert_int_equal(tl_temp_path(path, sizeof path, "store"), 0);
+    assert_int_equal(tl_sql_exec(path, "PRAGMA user_version = 99", NULL, 0), SQLITE_OK);
     struct store *st = NULL;
     duet_err e;
     assert_int_equal(store_open(path, &st, &e), -1);
@@ -307,7 +230,7 @@ static void test_open_refuses_newer_schema(void **state)
     snprintf(want, sizeof want, "the database has schema version 99 but this duet knows "
              "only up to %d; use a newer duet", latest_version());
     assert_non_null(strstr(e.msg, want));
-    remove_db(path);
+    tl_remove_db(path);
 
     assert_int_equal(store_open("/nonexistent-duet-dir/x.db", &st, &e), -1);
     assert_null(st);
@@ -321,7 +244,7 @@ static void test_open_refuses_newer_schema(void **state)
 
 static void test_programme_cohort_module(void **state)
 {
-    struct fx *f = *state;
+    struct tl_world *f = *state;
     int64_t pid = 0, cid = 0, mid = 0;
     OK(store_programme_add(f->st, "Alpha", "Pairs of leaders\nsecond line", &pid, e));
     OK(store_programme_add(f->st, "Beta", NULL, NULL, e));
@@ -400,7 +323,7 @@ static void test_programme_cohort_module(void **state)
 
 static void test_duplicates_and_missing(void **state)
 {
-    struct fx *f = *state;
+    struct tl_world *f = *state;
     add_frame(f->st);
     add_person(f->st, "amira.k", "Amira Khan");
     REFUSED(store_programme_add(f->st, "Alpha", "again", NULL, e), DUET_ECONFLICT,
@@ -439,7 +362,7 @@ static void test_duplicates_and_missing(void **state)
 
 static void test_bad_inputs(void **state)
 {
-    struct fx *f = *state;
+    struct tl_world *f = *state;
     char name[256];
 
     /* names: length, control characters, UTF-8, required */
@@ -541,7 +464,7 @@ static void test_bad_inputs(void **state)
 
 static void test_person_list_show(void **state)
 {
-    struct fx *f = *state;
+    struct tl_world *f = *state;
     struct store_person z = {"zoe.w", "Zoe Williams", "Northshire ICB", "zoe@example.org"};
     struct store_person a = {"amira.k", "Amira Khan", NULL, NULL};
     int64_t zid = 0, aid = 0;
@@ -592,7 +515,7 @@ static void add_people(struct store *st)
 
 static void test_partnership_rules(void **state)
 {
-    struct fx *f = *state;
+    struct tl_world *f = *state;
     add_people(f->st);
     struct store_member two_lived[] = {{"le.a", "patient_leader"}, {"le.b", "carer"}};
     struct store_partnership p = {"Cohort 1", "P01", "Title", "Aim", 2, two_lived};
@@ -704,7 +627,7 @@ static void test_partnership_rules(void **state)
     /* 4 frame + 5 people + 2 partnerships; refused attempts wrote nothing */
     struct store_audit_report r = verify(f->st);
     assert_int_equal(r.entries, 11);
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM membership"), 5);
+    assert_int_equal(tl_sql_int(f->path, "SELECT count(*) FROM membership"), 5);
 }
 
 /* ------------------------------------------------------------------ */
@@ -712,7 +635,7 @@ static void test_partnership_rules(void **state)
 
 static void test_consent_lifecycle(void **state)
 {
-    struct fx *f = *state;
+    struct tl_world *f = *state;
     add_person(f->st, "amira.k", "Amira Khan");
     OK(store_consent_give(f->st, "amira.k", "quotes", "2026-01", e));
     REFUSED(store_consent_give(f->st, "amira.k", "quotes", "2026-02", e), DUET_ECONFLICT,
@@ -755,7 +678,7 @@ static void test_consent_lifecycle(void **state)
 
 static void test_withdraw_research_erases(void **state)
 {
-    struct fx *f = *state;
+    struct tl_world *f = *state;
     add_frame(f->st);                                     /* 4 entries */
     int64_t iid = add_mini_instrument(f->st);             /* 1 */
     struct store_person le = {"le.a", "Lived A", "Carers Network", "le@example.org"};
@@ -825,14 +748,14 @@ static void test_withdraw_research_erases(void **state)
     assert_string_equal(all, "Cohort 1|1|P1|sy.b|m_q1|5\n"
                              "Cohort 1|1|P1|sy.b|m_q2|1\n");
     free(all);
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM response r JOIN checkin k "
+    assert_int_equal(tl_sql_int(f->path, "SELECT count(*) FROM response r JOIN checkin k "
                                       "ON k.id = r.checkin_id WHERE k.person_id = 1 AND "
                                       "r.num IS NOT NULL"), 2);
     /* the text answer's row stays, with its value cleared */
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM response r JOIN checkin k "
+    assert_int_equal(tl_sql_int(f->path, "SELECT count(*) FROM response r JOIN checkin k "
                                       "ON k.id = r.checkin_id WHERE k.person_id = 1 AND "
                                       "r.num IS NULL AND r.text IS NULL"), 1);
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM response WHERE text IS NOT NULL"), 0);
+    assert_int_equal(tl_sql_int(f->path, "SELECT count(*) FROM response WHERE text IS NOT NULL"), 0);
 
     /* The chain still verifies; three payloads (person, reflection, check-in)
     ** were erased. 4+1+2+1+2+2+2+2 = 16 entries. */
@@ -840,7 +763,7 @@ static void test_withdraw_research_erases(void **state)
     assert_int_equal(r.entries, 16);
     assert_int_equal(r.first_bad, 0);
     assert_int_equal(r.erased_payloads, 3);
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM audit_payload WHERE "
+    assert_int_equal(tl_sql_int(f->path, "SELECT count(*) FROM audit_payload WHERE "
                                       "new_value LIKE '%Lived A%' OR new_value LIKE '%le@example%' "
                                       "OR new_value LIKE '%I felt heard%' OR "
                                       "new_value LIKE '%Kept the minutes%'"), 0);
@@ -865,7 +788,7 @@ static void test_withdraw_research_erases(void **state)
 
 static void test_checkins_insert(void **state)
 {
-    struct fx *f = *state;
+    struct tl_world *f = *state;
     add_people(f->st);
     int64_t iid = add_mini_instrument(f->st);
     struct store_member pair[] = {{"le.a", "patient_leader"}, {"sy.c", "clinician"}};
@@ -929,7 +852,7 @@ static void test_checkins_insert(void **state)
 
 static void test_audit_chain_intact(void **state)
 {
-    struct fx *f = *state;
+    struct tl_world *f = *state;
     add_frame(f->st);                                                  /* 1..4 */
     add_person(f->st, "le.a", "Lived A");                              /* 5 */
     add_person(f->st, "sy.b", "System B");                             /* 6 */
@@ -982,7 +905,7 @@ static void test_audit_chain_intact(void **state)
     json_decref(want);
     json_decref(log);
     /* payloads are stored as canonical JSON: compact, sorted keys */
-    assert_int_equal(sql_int(f->path, "SELECT new_value = '{\"description\":\"Pairs of "
+    assert_int_equal(tl_sql_int(f->path, "SELECT new_value = '{\"description\":\"Pairs of "
                                       "leaders\",\"name\":\"Alpha\"}' FROM audit_payload "
                                       "WHERE seq = 1"), 1);
 
@@ -999,14 +922,14 @@ static void test_audit_chain_intact(void **state)
 
 static void test_audit_tamper_payload(void **state)
 {
-    struct fx *f = *state;
+    struct tl_world *f = *state;
     add_frame(f->st);                                       /* 1..4 */
     add_person(f->st, "le.a", "Lived A");                   /* 5 */
     add_person(f->st, "sy.b", "System B");                  /* 6 */
     assert_int_equal(verify(f->st).first_bad, 0);
 
     char msg[256];
-    assert_int_equal(sql_exec(f->path, "UPDATE audit_payload SET new_value = "
+    assert_int_equal(tl_sql_exec(f->path, "UPDATE audit_payload SET new_value = "
                               "'{\"name\":\"Forged\"}' WHERE seq = 3", msg, sizeof msg),
                      SQLITE_OK);
     struct store_audit_report r = verify(f->st);
@@ -1014,7 +937,7 @@ static void test_audit_tamper_payload(void **state)
     assert_int_equal(r.first_bad, 3);
 
     /* A missing payload row is caught too (at the first bad entry). */
-    assert_int_equal(sql_exec(f->path, "DELETE FROM audit_payload WHERE seq = 5", msg,
+    assert_int_equal(tl_sql_exec(f->path, "DELETE FROM audit_payload WHERE seq = 5", msg,
                               sizeof msg), SQLITE_OK);
     r = verify(f->st);
     assert_int_equal(r.first_bad, 3);
@@ -1023,23 +946,23 @@ static void test_audit_tamper_payload(void **state)
 
 static void test_audit_tamper_entry(void **state)
 {
-    struct fx *f = *state;
+    struct tl_world *f = *state;
     add_frame(f->st);                                       /* 1..4 */
     add_person(f->st, "le.a", "Lived A");                   /* 5 */
 
     /* The triggers refuse changes to the log itself. */
     char msg[256];
-    assert_int_equal(sql_exec(f->path, "UPDATE audit SET actor = 'mallory' WHERE seq = 2",
+    assert_int_equal(tl_sql_exec(f->path, "UPDATE audit SET actor = 'mallory' WHERE seq = 2",
                               msg, sizeof msg), SQLITE_CONSTRAINT);
     assert_string_equal(msg, "the audit log is append-only");
-    assert_int_equal(sql_exec(f->path, "DELETE FROM audit WHERE seq = 5", msg, sizeof msg),
+    assert_int_equal(tl_sql_exec(f->path, "DELETE FROM audit WHERE seq = 5", msg, sizeof msg),
                      SQLITE_CONSTRAINT);
     assert_string_equal(msg, "the audit log is append-only");
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM audit"), 5);
+    assert_int_equal(tl_sql_int(f->path, "SELECT count(*) FROM audit"), 5);
     assert_int_equal(verify(f->st).first_bad, 0);
 
     /* Someone who drops the trigger still cannot change an entry unseen. */
-    assert_int_equal(sql_exec(f->path, "DROP TRIGGER audit_no_update; "
+    assert_int_equal(tl_sql_exec(f->path, "DROP TRIGGER audit_no_update; "
                               "UPDATE audit SET actor = 'mallory' WHERE seq = 2",
                               msg, sizeof msg), SQLITE_OK);
     struct store_audit_report r = verify(f->st);
@@ -1049,11 +972,11 @@ static void test_audit_tamper_entry(void **state)
 
 static void test_audit_tamper_gap(void **state)
 {
-    struct fx *f = *state;
+    struct tl_world *f = *state;
     add_frame(f->st);                                       /* 1..4 */
     char msg[256];
     /* Removing an entry from the middle breaks the sequence at the next one. */
-    assert_int_equal(sql_exec(f->path, "DROP TRIGGER audit_no_delete; "
+    assert_int_equal(tl_sql_exec(f->path, "DROP TRIGGER audit_no_delete; "
                               "DELETE FROM audit_payload WHERE seq = 2; "
                               "DELETE FROM audit WHERE seq = 2", msg, sizeof msg), SQLITE_OK);
     struct store_audit_report r = verify(f->st);
@@ -1066,7 +989,7 @@ static void test_audit_tamper_gap(void **state)
 
 static void test_transaction_rollback(void **state)
 {
-    struct fx *f = *state;
+    struct tl_world *f = *state;
     OK(store_begin(f->st, e));
     add_frame(f->st);
     add_person(f->st, "le.a", "Lived A");
@@ -1082,8 +1005,8 @@ static void test_transaction_rollback(void **state)
     json_decref(list);
     struct store_audit_report r = verify(f->st);
     assert_int_equal(r.entries, 0);
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM audit_payload"), 0);
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM module"), 0);
+    assert_int_equal(tl_sql_int(f->path, "SELECT count(*) FROM audit_payload"), 0);
+    assert_int_equal(tl_sql_int(f->path, "SELECT count(*) FROM module"), 0);
 
     /* Nested: an inner commit does not commit; the outer rollback undoes all. */
     OK(store_begin(f->st, e));
@@ -1091,7 +1014,7 @@ static void test_transaction_rollback(void **state)
     OK(store_programme_add(f->st, "Inner", NULL, NULL, e));
     OK(store_commit(f->st, e));
     store_rollback(f->st);
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM programme"), 0);
+    assert_int_equal(tl_sql_int(f->path, "SELECT count(*) FROM programme"), 0);
 
     /* After a rollback the chain starts again at 1 and still verifies. */
     int64_t id = 0;
@@ -1099,7 +1022,7 @@ static void test_transaction_rollback(void **state)
     r = verify(f->st);
     assert_int_equal(r.entries, 1);
     assert_int_equal(r.first_bad, 0);
-    assert_int_equal(sql_int(f->path, "SELECT seq FROM audit"), 1);
+    assert_int_equal(tl_sql_int(f->path, "SELECT seq FROM audit"), 1);
 
     /* A committed group lands whole. */
     OK(store_begin(f->st, e));
@@ -1112,7 +1035,7 @@ static void test_transaction_rollback(void **state)
 
     REFUSED(store_commit(f->st, e), DUET_EINTERNAL, "commit without a transaction");
     store_rollback(f->st);   /* harmless without a transaction */
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM programme"), 3);
+    assert_int_equal(tl_sql_int(f->path, "SELECT count(*) FROM programme"), 3);
 }
 
 /* A cohort's name is one segment of its web addresses (/cohorts/NAME): one
@@ -1120,7 +1043,7 @@ static void test_transaction_rollback(void **state)
 ** refused, with nothing written; other URL-special characters are kept. */
 static void test_cohort_names_fit_urls(void **state)
 {
-    struct fx *f = *state;
+    struct tl_world *f = *state;
     OK(store_programme_add(f->st, "Alpha", NULL, NULL, e));
     REFUSED(store_cohort_add(f->st, "Alpha", "a/b", NULL, NULL, e), DUET_EINPUT,
             "cohort name 'a/b' may not contain '/'");
@@ -1132,11 +1055,11 @@ static void test_cohort_names_fit_urls(void **state)
             "cohort name '.' may not be '.' or '..'");
     REFUSED(store_cohort_add(f->st, "Alpha", "..", NULL, NULL, e), DUET_EINPUT,
             "cohort name '..' may not be '.' or '..'");
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM cohort"), 0);
+    assert_int_equal(tl_sql_int(f->path, "SELECT count(*) FROM cohort"), 0);
     OK(store_cohort_add(f->st, "Alpha", "...", NULL, NULL, e));
     OK(store_cohort_add(f->st, "Alpha", "A?b#c%d\\e ..f", NULL, NULL, e));
     OK(store_cohort_add(f->st, "Alpha", ".hidden", NULL, NULL, e));
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM cohort"), 3);
+    assert_int_equal(tl_sql_int(f->path, "SELECT count(*) FROM cohort"), 3);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1180,7 +1103,7 @@ static int db_files_count(const char *path, const char *needle)
 ** pseudonym and the chain verifies. */
 static void test_withdraw_leaves_no_bytes(void **state)
 {
-    struct fx *f = *state;
+    struct tl_world *f = *state;
     assert_int_equal(sqlite3_exec(f->st->db, "PRAGMA secure_delete = OFF", NULL, NULL, NULL),
                      SQLITE_OK);
     add_frame(f->st);                                                  /* 4 entries */
@@ -1212,9 +1135,9 @@ static void test_withdraw_leaves_no_bytes(void **state)
     assert_int_equal(r.entries, 12);
     assert_int_equal(r.first_bad, 0);
     assert_int_equal(r.redacted_actors, 1);
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM audit WHERE actor = 'withdrawn-1'"),
+    assert_int_equal(tl_sql_int(f->path, "SELECT count(*) FROM audit WHERE actor = 'withdrawn-1'"),
                      1);
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM audit WHERE actor = 'tester'"), 11);
+    assert_int_equal(tl_sql_int(f->path, "SELECT count(*) FROM audit WHERE actor = 'tester'"), 11);
 }
 
 /* The withdrawal's own entries are made under the pseudonym when the
@@ -1222,7 +1145,7 @@ static void test_withdraw_leaves_no_bytes(void **state)
 ** again; an entry cannot be changed in any other way. */
 static void test_withdraw_self_and_ids(void **state)
 {
-    struct fx *f = *state;
+    struct tl_world *f = *state;
     add_frame(f->st);
     add_person(f->st, "le.a", "Lived A");
     add_person(f->st, "sy.b", "System B");
@@ -1236,8 +1159,8 @@ static void test_withdraw_self_and_ids(void **state)
     assert_int_equal(b, a + 1);
     store_set_actor(f->st, "le.a");
     OK(store_consent_withdraw(f->st, "le.a", "research", e));
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM audit WHERE actor = 'le.a'"), 0);
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM audit WHERE actor = 'withdrawn-1' "
+    assert_int_equal(tl_sql_int(f->path, "SELECT count(*) FROM audit WHERE actor = 'le.a'"), 0);
+    assert_int_equal(tl_sql_int(f->path, "SELECT count(*) FROM audit WHERE actor = 'withdrawn-1' "
                                       "AND action IN ('update', 'erase')"), 2);
     store_set_actor(f->st, "tester");
     OK(store_reflection_add(f->st, "sy.b", "P1", 0, "private", "Third.", &c, e));
@@ -1247,13 +1170,13 @@ static void test_withdraw_self_and_ids(void **state)
     assert_int_equal(r.redacted_actors, 0);
 
     char msg[256];
-    assert_int_not_equal(sql_exec(f->path, "UPDATE audit SET row_id = 99 WHERE seq = 2", msg,
+    assert_int_not_equal(tl_sql_exec(f->path, "UPDATE audit SET row_id = 99 WHERE seq = 2", msg,
                                   sizeof msg), SQLITE_OK);
     assert_string_equal(msg, "the audit log is append-only");
-    assert_int_not_equal(sql_exec(f->path, "UPDATE audit SET actor = 'withdrawn-7' "
+    assert_int_not_equal(tl_sql_exec(f->path, "UPDATE audit SET actor = 'withdrawn-7' "
                                            "WHERE actor = 'withdrawn-1'", msg, sizeof msg),
                          SQLITE_OK);
-    assert_int_not_equal(sql_exec(f->path, "DELETE FROM audit WHERE seq = 1", msg, sizeof msg),
+    assert_int_not_equal(tl_sql_exec(f->path, "DELETE FROM audit WHERE seq = 1", msg, sizeof msg),
                          SQLITE_OK);
 }
 
@@ -1267,7 +1190,7 @@ static void test_upgrade_from_6_keeps_rows_and_ids(void **state)
 {
     (void)state;
     char path[64];
-    temp_path(path);
+    assert_int_equal(tl_temp_path(path, sizeof path, "store"), 0);
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     const char *const v6[] = {migration_001_initial, migration_002_accounts,
@@ -1304,11 +1227,11 @@ static void test_upgrade_from_6_keeps_rows_and_ids(void **state)
     struct store *st = NULL;
     OK(store_open(path, &st, e));
     assert_int_equal(store_schema_version(st), latest_version());
-    assert_int_equal(sql_int(path, "SELECT count(*) FROM reflection"), 3);
-    assert_int_equal(sql_int(path, "SELECT count(*) FROM source WHERE reflection_id = 3"), 1);
-    assert_int_equal(sql_int(path, "SELECT count(*) FROM selection WHERE source_id = 1"), 1);
-    assert_int_equal(sql_int(path, "SELECT count(*) FROM memo"), 1);
-    assert_int_equal(sql_int(path, "SELECT count(*) FROM codable WHERE kind = 'reflection'"), 0);
+    assert_int_equal(tl_sql_int(path, "SELECT count(*) FROM reflection"), 3);
+    assert_int_equal(tl_sql_int(path, "SELECT count(*) FROM source WHERE reflection_id = 3"), 1);
+    assert_int_equal(tl_sql_int(path, "SELECT count(*) FROM selection WHERE source_id = 1"), 1);
+    assert_int_equal(tl_sql_int(path, "SELECT count(*) FROM memo"), 1);
+    assert_int_equal(tl_sql_int(path, "SELECT count(*) FROM codable WHERE kind = 'reflection'"), 0);
     sqlite3_stmt *s = NULL;
     assert_int_equal(sqlite3_prepare_v2(st->db, "PRAGMA foreign_keys", -1, &s, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(s), SQLITE_ROW);
@@ -1320,9 +1243,9 @@ static void test_upgrade_from_6_keeps_rows_and_ids(void **state)
     /* deleting the reflection deletes its source and selection, as before */
     assert_int_equal(sqlite3_exec(st->db, "DELETE FROM reflection WHERE id = 3", NULL, NULL,
                                   NULL), SQLITE_OK);
-    assert_int_equal(sql_int(path, "SELECT count(*) FROM selection"), 0);
+    assert_int_equal(tl_sql_int(path, "SELECT count(*) FROM selection"), 0);
     store_close(st);
-    remove_db(path);
+    tl_remove_db(path);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1356,7 +1279,7 @@ static void no_open_statement(struct store *st, const char *after)
 ** the -wal file back under the bound and keep it there. */
 static void test_wal_bounded(void **state)
 {
-    struct fx *f = *state;
+    struct tl_world *f = *state;
     add_frame(f->st);
     add_person(f->st, "le.a", "Lee A");
     add_person(f->st, "sy.b", "Sam B");
@@ -1428,13 +1351,13 @@ static void test_wal_bounded(void **state)
 
 static void test_backup_and_restore(void **state)
 {
-    struct fx *f = *state;
+    struct tl_world *f = *state;
     add_frame(f->st);                               /* 4 audit entries */
     char bak[96], dst[96];
     snprintf(bak, sizeof bak, "%s.bak", f->path);
     snprintf(dst, sizeof dst, "%s.restored", f->path);
     unlink(bak);
-    remove_db(dst);
+    tl_remove_db(dst);
     struct store_backup_report b;
     OK(store_backup(f->st, bak, 0, &b, e));
     assert_int_equal(b.audit_entries, 4);
@@ -1457,7 +1380,7 @@ static void test_backup_and_restore(void **state)
     assert_string_equal(r.audit_head, head);
     OK(store_restore(bak, dst, 0, &r, e));
     assert_int_equal(r.replaced, 0);
-    assert_int_equal(sql_int(dst, "SELECT count(*) FROM programme"), 1);
+    assert_int_equal(tl_sql_int(dst, "SELECT count(*) FROM programme"), 1);
     struct store *back = NULL;
     OK(store_open(dst, &back, e));
     assert_int_equal(verify(back).entries, 4);
@@ -1470,16 +1393,16 @@ static void test_backup_and_restore(void **state)
     assert_int_equal(r.replaced, 1);
     /* A tampered backup is refused and the target stays as it was. */
     char msg[256];
-    assert_int_equal(sql_exec(bak, "DROP TRIGGER audit_no_update; UPDATE audit SET actor = 'x' "
+    assert_int_equal(tl_sql_exec(bak, "DROP TRIGGER audit_no_update; UPDATE audit SET actor = 'x' "
                               "WHERE seq = 2", msg, sizeof msg), SQLITE_OK);
     OK(store_programme_add(f->st, "Only in the source", NULL, NULL, e));
     duet_err err;
     assert_int_equal(store_restore(bak, dst, 1, &r, &err), -1);
     assert_int_equal(err.code, DUET_EINPUT);
     assert_non_null(strstr(err.msg, "does not have the schema of version"));
-    assert_int_equal(sql_int(dst, "SELECT count(*) FROM programme"), 1);
+    assert_int_equal(tl_sql_int(dst, "SELECT count(*) FROM programme"), 1);
     unlink(bak);
-    remove_db(dst);
+    tl_remove_db(dst);
 }
 
 int main(void)

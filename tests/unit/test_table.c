@@ -17,6 +17,7 @@
 
 #include "core/err.h"
 #include "io/table.h"
+#include "testlib.h"
 
 static int parse(struct table *t, const char *csv, const struct table_opts *o, duet_err *e)
 {
@@ -289,12 +290,9 @@ static void test_header_only_bom_and_crlf(void **state)
 static void test_read_file_and_cap(void **state)
 {
     (void)state;
-    char path[] = "/tmp/duet-test-table-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
+    char path[64];
     const char *csv = "y,x\n1,2\n3,4\n";
-    assert_int_equal(write(fd, csv, strlen(csv)), (ssize_t)strlen(csv));
-    close(fd);
+    assert_int_equal(tl_temp_file(path, sizeof path, "table", "", csv, strlen(csv)), 0);
     struct table t;
     duet_err e;
     assert_int_equal(table_read(&t, path, NULL, &e), 0);
