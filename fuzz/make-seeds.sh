@@ -25,6 +25,12 @@ for f in lmm/one.csv lmm/missing.csv lmm/zero.csv lmm/anova.csv lmm/anova.defaul
          agreement/wikipedia-3x15.csv qfactor/medium.csv qfactor/small.pca.varimax.csv desc/lmm.csv; do
   cp "$here/tests/fixtures/$f" "$c/table/fixture-$(echo "$f" | tr / -)"
 done
+for f in qfactor/small.csv qfactor/medium.csv; do
+  cp "$here/tests/fixtures/$f" "$c/qsortcsv/fixture-$(echo "$f" | tr / -)"
+done
+for f in agreement/krippendorff-2011.csv agreement/wikipedia-3x15.csv; do
+  cp "$here/tests/fixtures/$f" "$c/codetable/fixture-$(echo "$f" | tr / -)"
+done
 # Codebooks that other QDA tools wrote (tests/fixtures/refi-qda/README.md).
 for f in refi-qda/qualcoder-3.8.2-codebook.qdc refi-qda/taguette-1.4.1-codebook.qdc \
          refi-qda/atlasti-win-23.4.0-codebook.qdc; do
