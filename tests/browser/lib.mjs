@@ -12,8 +12,8 @@
 //   role.signIn(person, password)  through the real sign-in form
 //   role.visit(name, reach, opts)  reach(page) in both contexts; records the
 //                                  problems, a screenshot and axe's verdict,
-//                                  and the page's overflow at a phone's
-//                                  width (NARROW: 390 px)
+//                                  and the same at a phone's width (NARROW:
+//                                  390 px) with the page's overflow
 //   overflow(page)               what sticks out sideways (WCAG 1.4.10 reflow)
 //   report                        everything recorded, by page name
 //
@@ -182,6 +182,11 @@ export class Role {
       if (this.axePage.url() !== e.url || a !== b)
         e.problems.push(`the axe context reached ${this.axePage.url()} ("${b}"), not ${e.url} ("${a}")`);
       e.axe = await runAxe(this.axePage);
+      // And at a phone's width, where wide tables scroll in their regions.
+      await this.axePage.setViewportSize(NARROW);
+      await redrawn(this.axePage);
+      e.axe.push(...(await runAxe(this.axePage)).map((v) => ({ ...v, help: `${v.help} (at ${NARROW.width} px)` })));
+      await this.axePage.setViewportSize(DESKTOP);
     }
     if (process.env.DUET_BROWSER_TIMES)
       console.log(`# ${name}: reach ${t1 - t0} settle ${t2 - t1} shot ${t3 - t2} axe ${Date.now() - t3} ms`);

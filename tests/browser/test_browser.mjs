@@ -17,7 +17,8 @@
 //   5b. two researchers code the same two passages of a reflection (typed,
 //      and selected in the text), the second blind to the first's work, and
 //      `duet analyse agreement` reports alpha for both codes
-//   6. axe-core finds no WCAG 2.2 A/AA violation on any page visited, and no
+//   6. axe-core finds no WCAG 2.2 A/AA violation on any page visited (at
+//      1280 px and at 390 px, where wide tables scroll in their regions), and no
 //      page logged a console error, a page error or a CSP violation
 //   7. full-page screenshots of every page, and the participant's pages at a
 //      phone's width (375 × 812) without sideways scrolling
