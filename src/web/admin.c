@@ -92,21 +92,32 @@ static int user_save(struct web_req *rq, const struct user_in *in, struct staffu
 
 /* ---- the page ---- */
 
+/* The accounts as NHS.UK's responsive table: on a phone each account is a
+** block of rows headed by the column names (the spans, hidden from screen
+** readers, which read the real headers), so its button stays on the screen. */
 static void accounts_table(struct web_req *rq, struct web_res *rs, json_t *list)
 {
     duet_buf *b = &rs->body;
-    html_printf(b, "<table class=\"nhsuk-table\">\n<caption class=\"nhsuk-table__caption\">"
-                   "Accounts</caption>\n<thead class=\"nhsuk-table__head\"><tr class=\"nhsuk-table__row\">"
-                   "<th class=\"nhsuk-table__header\" scope=\"col\">Person</th><th class=\"nhsuk-table__header\" scope=\"col\">Name</th>"
-                   "<th class=\"nhsuk-table__header\" scope=\"col\">Role</th><th class=\"nhsuk-table__header\" scope=\"col\">Status</th>"
-                   "<th class=\"nhsuk-table__header\" scope=\"col\"><span class=\"nhsuk-u-visually-hidden\">Action</span></th>"
+    html_printf(b, "<table class=\"nhsuk-table nhsuk-table--responsive\" role=\"table\">\n"
+                   "<caption class=\"nhsuk-table__caption\">Accounts</caption>\n"
+                   "<thead role=\"rowgroup\" class=\"nhsuk-table__head\"><tr role=\"row\" class=\"nhsuk-table__row\">"
+                   "<th role=\"columnheader\" class=\"nhsuk-table__header\" scope=\"col\">Person</th>"
+                   "<th role=\"columnheader\" class=\"nhsuk-table__header\" scope=\"col\">Name</th>"
+                   "<th role=\"columnheader\" class=\"nhsuk-table__header\" scope=\"col\">Role</th>"
+                   "<th role=\"columnheader\" class=\"nhsuk-table__header\" scope=\"col\">Status</th>"
+                   "<th role=\"columnheader\" class=\"nhsuk-table__header\" scope=\"col\"><span class=\"nhsuk-u-visually-hidden\">Action</span></th>"
                    "</tr></thead>\n<tbody class=\"nhsuk-table__body\">\n");
     size_t i;
     json_t *u;
     json_array_foreach(list, i, u) {
         const char *person = staffui_str(u, "person");
         int disabled = json_is_string(json_object_get(u, "disabled_at"));
-        html_printf(b, "<tr class=\"nhsuk-table__row\"><th class=\"nhsuk-table__header\" scope=\"row\">%s</th><td class=\"nhsuk-table__cell\">%s</td><td class=\"nhsuk-table__cell\">%s</td><td class=\"nhsuk-table__cell\">%R</td><td class=\"nhsuk-table__cell\">",
+        html_printf(b, "<tr role=\"row\" class=\"nhsuk-table__row\"><th role=\"rowheader\" class=\"nhsuk-table__header\" scope=\"row\">"
+                       "<span class=\"nhsuk-table__heading\" aria-hidden=\"true\">Person </span>%s</th>"
+                       "<td role=\"cell\" class=\"nhsuk-table__cell\"><span class=\"nhsuk-table__heading\" aria-hidden=\"true\">Name </span>%s</td>"
+                       "<td role=\"cell\" class=\"nhsuk-table__cell\"><span class=\"nhsuk-table__heading\" aria-hidden=\"true\">Role </span>%s</td>"
+                       "<td role=\"cell\" class=\"nhsuk-table__cell\"><span class=\"nhsuk-table__heading\" aria-hidden=\"true\">Status </span>%R</td>"
+                       "<td role=\"cell\" class=\"nhsuk-table__cell\">",
                     person, staffui_str(u, "display_name"), staffui_str(u, "role"),
                     disabled ? "<strong class=\"nhsuk-tag nhsuk-tag--grey\">Disabled</strong>"
                              : "<strong class=\"nhsuk-tag nhsuk-tag--green\">Enabled</strong>");

@@ -88,6 +88,7 @@ static json_t *codes_data(struct web_req *rq, struct web_res *rs, int is_api)
 
 static void table_begin(duet_buf *b, const char *caption, const char *const *cols, size_t n)
 {
+    html_scroll_begin(b, "%s", caption);
     html_printf(b, "<table class=\"nhsuk-table\">\n<caption class=\"nhsuk-table__caption "
                    "nhsuk-table__caption--s\">%s</caption>\n<thead class=\"nhsuk-table__head\">"
                    "<tr class=\"nhsuk-table__row\">", caption);
@@ -99,6 +100,7 @@ static void table_begin(duet_buf *b, const char *caption, const char *const *col
 static void table_end(duet_buf *b)
 {
     html_printf(b, "</tbody>\n</table>\n");
+    html_scroll_end(b);
 }
 
 /* "3 of 10 (30%)", or "none coded". */
@@ -288,7 +290,9 @@ static void module_section(duet_buf *b, json_t *r)
         return;
     }
     html_printf(b, "<p>Of the documents coded at each module (reflections of both sides and "
-                   "observers' notes), how many have the code.</p>\n<table "
+                   "observers' notes), how many have the code.</p>\n");
+    html_scroll_begin(b, "Coded documents with each code, by module");
+    html_printf(b, "<table "
                    "class=\"nhsuk-table\">\n<caption class=\"nhsuk-table__caption "
                    "nhsuk-table__caption--s\">Coded documents with each code, by module"
                    "</caption>\n<thead class=\"nhsuk-table__head\"><tr "
@@ -322,6 +326,7 @@ static void cooc_section(struct web_res *rs, json_t *r)
         chart(rs, "codes-co-occurrence", cooc_spec(r),
               "Heatmap of how many documents have each pair of codes on overlapping "
               "passages; the numbers are in the table below");
+        html_scroll_begin(b, "Documents with both codes on overlapping passages");
         html_printf(b, "<table class=\"nhsuk-table\">\n"
                        "<caption class=\"nhsuk-table__caption nhsuk-table__caption--s\">"
                        "Documents with both codes on overlapping passages</caption>\n<thead "

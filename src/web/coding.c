@@ -151,6 +151,7 @@ static void get_documents(struct web_req *rq, struct web_res *rs)
     if (json_array_size(docs) == 0) {
         html_printf(b, "<p>There is nothing to code yet.</p>\n");
     } else {
+        html_scroll_begin(b, "Texts to code");
         html_printf(b, "<table class=\"nhsuk-table\">\n<caption class=\"nhsuk-table__caption\">"
                        "Texts to code</caption>\n<thead class=\"nhsuk-table__head\"><tr "
                        "class=\"nhsuk-table__row\"><th class=\"nhsuk-table__header\" "
@@ -180,6 +181,7 @@ static void get_documents(struct web_req *rq, struct web_res *rs)
                         (int64_t)json_integer_value(json_object_get(d, "selections")));
         }
         html_printf(b, "</tbody>\n</table>\n");
+        html_scroll_end(b);
     }
     page_end(rq, rs);
     json_decref(docs);

@@ -454,7 +454,10 @@ static void flag_texts(duet_buf *b, json_t *p)
 /* The text alternative of the whole grid: one row per partnership. */
 static void dash_table(duet_buf *b, json_t *parts)
 {
-    html_printf(b, "<h2>Partnerships in numbers</h2>\n<table class=\"nhsuk-table\">\n"
+    html_printf(b, "<h2>Partnerships in numbers</h2>\n");
+    html_scroll_begin(b, "Latest quality of each side (1–7), the gap (lived experience minus "
+                         "system) and the flags, in order of concern");
+    html_printf(b, "<table class=\"nhsuk-table\">\n"
                    "<caption class=\"nhsuk-table__caption\">Latest quality of each side "
                    "(1–7), the gap (lived experience minus system) and the flags, in order of "
                    "concern</caption>\n<thead class=\"nhsuk-table__head\"><tr class=\"nhsuk-table__row\">"
@@ -481,6 +484,7 @@ static void dash_table(duet_buf *b, json_t *parts)
         html_printf(b, "</td></tr>\n");
     }
     html_printf(b, "</tbody>\n</table>\n");
+    html_scroll_end(b);
 }
 
 /* The modules table (shared by the dashboard and the modules page). */
@@ -1149,6 +1153,7 @@ static void notes_table(duet_buf *b, json_t *notes, const char *code)
         html_printf(b, "<p>No field notes yet.</p>\n");
         return;
     }
+    html_scroll_begin(b, "Field notes on %s, by module", code);
     html_printf(b, "<table class=\"nhsuk-table\">\n<caption class=\"nhsuk-table__caption\">Field "
                    "notes on %s, by module</caption>\n<thead class=\"nhsuk-table__head\"><tr class=\"nhsuk-table__row\">"
                    "<th class=\"nhsuk-table__header\" scope=\"col\">Module</th><th class=\"nhsuk-table__header\" scope=\"col\">Observer</th>"
@@ -1173,6 +1178,7 @@ static void notes_table(duet_buf *b, json_t *notes, const char *code)
         html_printf(b, "</td></tr>\n");
     }
     html_printf(b, "</tbody>\n</table>\n");
+    html_scroll_end(b);
 }
 
 /* The module select of the note form. */

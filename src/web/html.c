@@ -75,6 +75,23 @@ void html_printf(duet_buf *b, const char *fmt, ...)
     va_end(ap);
 }
 
+void html_scroll_begin(duet_buf *b, const char *label_fmt, ...)
+{
+    html_printf(b, "<div class=\"nhsuk-scroll\" data-module=\"nhsuk-scroll\">"
+                   "<div class=\"nhsuk-scroll__content\" role=\"region\" tabindex=\"0\" "
+                   "aria-label=\"");
+    va_list ap;
+    va_start(ap, label_fmt);
+    html_vprintf(b, label_fmt, ap);
+    va_end(ap);
+    html_printf(b, "\">\n");
+}
+
+void html_scroll_end(duet_buf *b)
+{
+    html_printf(b, "</div></div>\n");
+}
+
 void html_json_block(duet_buf *b, const char *json)
 {
     const char *run = json;

@@ -23,6 +23,14 @@ void html_text(duet_buf *b, const char *s);
 void html_printf(duet_buf *b, const char *fmt, ...);
 void html_vprintf(duet_buf *b, const char *fmt, va_list ap);
 
+/* A wide table's container (NHS.UK frontend's scroll component): a region
+** that scrolls sideways on a narrow screen while the page does not, named
+** by label_fmt (html_printf's format; give the table's caption) and
+** reachable with the keyboard (tabindex 0; nhsuk-frontend's script drops it
+** while nothing overflows). Close it with html_scroll_end after </table>. */
+void html_scroll_begin(duet_buf *b, const char *label_fmt, ...);
+void html_scroll_end(duet_buf *b);
+
 /* Appends s as the inside of a <script type="application/json"> data block:
 ** JSON whose "<", ">" and "&" are written as \u003c... so the block cannot
 ** be closed early. */

@@ -83,12 +83,14 @@ void home_researcher(struct web_req *rq, struct web_res *rs)
                    "notes</a> with the codebook, alone or as a team.</p>\n");
     if (json_array_size(cohorts) == 0)
         html_printf(b, "<p>There are no cohorts yet.</p>\n");
-    else
+    else {
+        html_scroll_begin(b, "Cohorts and their results");
         html_printf(b, "<table class=\"nhsuk-table\">\n<caption class=\"nhsuk-table__caption\">"
                        "Cohorts and their results</caption>\n<thead class=\"nhsuk-table__head\">"
                        "<tr class=\"nhsuk-table__row\"><th class=\"nhsuk-table__header\" scope=\"col\">Cohort</th><th class=\"nhsuk-table__header\" scope=\"col\">Partnerships</th>"
                        "<th class=\"nhsuk-table__header\" scope=\"col\">Modules</th><th class=\"nhsuk-table__header\" scope=\"col\">Results</th></tr>"
                        "</thead>\n<tbody class=\"nhsuk-table__body\">\n");
+    }
     size_t i;
     json_t *c;
     json_array_foreach(cohorts, i, c) {
@@ -111,8 +113,10 @@ void home_researcher(struct web_req *rq, struct web_res *rs)
                     (int64_t)json_integer_value(json_object_get(c, "modules")), rel, name, det,
                     name, norms, name, codes, name);
     }
-    if (json_array_size(cohorts) > 0)
+    if (json_array_size(cohorts) > 0) {
         html_printf(b, "</tbody>\n</table>\n");
+        html_scroll_end(b);
+    }
     page_end(rq, rs);
     json_decref(cohorts);
 }
@@ -201,6 +205,7 @@ static int64_t last_module(json_t *report)
 static void gap_table(duet_buf *b, json_t *report)
 {
     int64_t last = last_module(report);
+    html_scroll_begin(b, "Gap in quality (lived experience minus system) by partnership and module");
     html_printf(b, "<table class=\"nhsuk-table\">\n<caption class=\"nhsuk-table__caption\">Gap "
                    "in quality (lived experience minus system) by partnership and module"
                    "</caption>\n<thead class=\"nhsuk-table__head\"><tr class=\"nhsuk-table__row\">"
@@ -228,6 +233,7 @@ static void gap_table(duet_buf *b, json_t *report)
         html_printf(b, "</tr>\n");
     }
     html_printf(b, "</tbody>\n</table>\n");
+    html_scroll_end(b);
 }
 
 /* A summary-list row with a number, or "–". */
@@ -295,6 +301,7 @@ static void partnership_table(duet_buf *b, json_t *p)
         html_printf(b, "<strong class=\"nhsuk-tag nhsuk-tag--green\">Nothing flagged</strong>");
     html_printf(b, " Trajectory: %s.</p>\n",
                 staffui_str(json_object_get(p, "trajectory"), "pattern"));
+    html_scroll_begin(b, "%s by module", code);
     html_printf(b, "<table class=\"nhsuk-table\">\n<caption class=\"nhsuk-table__caption "
                    "nhsuk-u-font-size-19\">%s by module</caption>\n"
                    "<thead class=\"nhsuk-table__head\"><tr class=\"nhsuk-table__row\"><th class=\"nhsuk-table__header\" scope=\"col\">Module</th>"
@@ -318,6 +325,7 @@ static void partnership_table(duet_buf *b, json_t *p)
                     json_is_true(sig) ? "Yes" : json_is_false(sig) ? "No" : "–");
     }
     html_printf(b, "</tbody>\n</table>\n");
+    html_scroll_end(b);
 }
 
 static void page_relationships(struct web_req *rq, struct web_res *rs, const char *cohort,
@@ -574,6 +582,11 @@ static void interval_text(duet_buf *b, json_t *r)
 static void effects_table(duet_buf *b, json_t *rows, int k, const char *outcome)
 {
     if (k)
+        html_scroll_begin(b, "k, the partner effect divided by the actor effect, with its "
+                             "bootstrap 95%% interval");
+    else
+        html_scroll_begin(b, "Effects on %s, with their 95%% intervals", outcome);
+    if (k)
         html_printf(b, "<table class=\"nhsuk-table\">\n<caption class=\"nhsuk-table__caption\">"
                        "k, the partner effect divided by the actor effect, with its bootstrap "
                        "95%% interval</caption>\n<thead class=\"nhsuk-table__head\"><tr class=\"nhsuk-table__row\">"
@@ -611,6 +624,7 @@ static void effects_table(duet_buf *b, json_t *rows, int k, const char *outcome)
         html_printf(b, "</td></tr>\n");
     }
     html_printf(b, "</tbody>\n</table>\n");
+    html_scroll_end(b);
 }
 
 static void det_summary(duet_buf *b, json_t *det)

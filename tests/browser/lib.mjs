@@ -11,7 +11,10 @@
 //                                axe-core can be injected
 //   role.signIn(person, password)  through the real sign-in form
 //   role.visit(name, reach, opts)  reach(page) in both contexts; records the
-//                                  problems, a screenshot and axe's verdict
+//                                  problems, a screenshot and axe's verdict,
+//                                  and the same at a phone's width (NARROW:
+//                                  390 px) with the page's overflow
+//   overflow(page)               what sticks out sideways (WCAG 1.4.10 reflow)
 //   report                        everything recorded, by page name
 //
 // The server side (demo database, `duet serve`) comes from tests/web/lib.mjs.
@@ -24,6 +27,8 @@ import { TOP } from '../web/lib.mjs';
 export const CHROMIUM = '/usr/bin/chromium';
 export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 export const PHONE = { width: 375, height: 812 };
+// Every visited page is also checked at this width (a common phone's).
+export const NARROW = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 900 };
 const AXE_SOURCE = fs.readFileSync(path.join(TOP, 'node_modules/axe-core/axe.min.js'), 'utf8');
 
@@ -166,6 +171,8 @@ export class Role {
     await this.collectCsp(this.page, e);
     const t2 = Date.now();
     await this.shoot(this.page, name, e);
+    e.desktop = await overflow(this.page);
+    await this.narrow(this.page, name, e);
     const t3 = Date.now();
     if (opts.axe !== false) {
       await reach(this.axePage);
@@ -175,11 +182,29 @@ export class Role {
       if (this.axePage.url() !== e.url || a !== b)
         e.problems.push(`the axe context reached ${this.axePage.url()} ("${b}"), not ${e.url} ("${a}")`);
       e.axe = await runAxe(this.axePage);
+      // And at a phone's width, where wide tables scroll in their regions.
+      await this.axePage.setViewportSize(NARROW);
+      await redrawn(this.axePage);
+      e.axe.push(...(await runAxe(this.axePage)).map((v) => ({ ...v, help: `${v.help} (at ${NARROW.width} px)` })));
+      await this.axePage.setViewportSize(DESKTOP);
     }
     if (process.env.DUET_BROWSER_TIMES)
       console.log(`# ${name}: reach ${t1 - t0} settle ${t2 - t1} shot ${t3 - t2} axe ${Date.now() - t3} ms`);
     this.current = `${this.label}: after ${name}`;
     return res;
+  }
+
+  // The document just visited, resized to NARROW's width (charts drawn to
+  // their container's width redraw), checked for sideways overflow and
+  // photographed, then put back to the desktop's size. Resizing rather than
+  // reloading works for every page, those reached by posting a form too.
+  async narrow(page, name, e) {
+    await page.setViewportSize(NARROW);
+    await redrawn(page);
+    e.narrow = await overflow(page);
+    await this.shoot(page, `${name}-${NARROW.width}`, e);
+    await page.setViewportSize(DESKTOP);
+    await redrawn(page);
   }
 
   async collectCsp(page, e) {
@@ -229,6 +254,66 @@ export class Role {
     return res;
   }
 }
+
+// Two animation frames and a pause: the layout has followed a resize and
+// Vega has redrawn the charts whose width is their container's.
+async function redrawn(page) {
+  await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+  await page.waitForTimeout(150);
+}
+
+// Sideways overflow (WCAG 1.4.10): whether the document scrolls sideways,
+// and every visible element that reaches past either edge of the viewport,
+// widest first. Elements inside a labelled scroll region (role="region",
+// an aria-label, tabindex="0", overflow-x auto or scroll) may: the region
+// scrolls, the page does not. Returns {scrollWidth, clientWidth, wide:
+// [{what, left, right, width}]} (wide: at most 5).
+export async function overflow(page) {
+  return page.evaluate(() => {
+    const w = document.documentElement.clientWidth;
+    const scroller = (el) => el.getAttribute('role') === 'region' && el.getAttribute('aria-label') &&
+      el.getAttribute('tabindex') === '0' && /^(auto|scroll)$/.test(getComputedStyle(el).overflowX);
+    const inScroller = (el) => {
+      for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) if (scroller(a)) return true;
+      return false;
+    };
+    const name = (el) => el.tagName.toLowerCase() + (el.id ? `#${el.id}` : '') +
+      (typeof el.className === 'string' && el.className.trim() ? `.${el.className.trim().split(/\s+/).join('.')}` : '') +
+      (el.tagName === 'TABLE' && el.caption ? ` ("${el.caption.textContent.trim().slice(0, 60)}")` : '');
+    // The part of an element that can be seen: its box, cut by every
+    // ancestor that hides what overflows it (a visually hidden heading's
+    // cells are wide, inside a 1 px box). A scroll container that is not a
+    // labelled region does not cut: a page must not hide wide content in
+    // one that a keyboard cannot reach.
+    const seen = (el) => {
+      const r = el.getBoundingClientRect();
+      let [left, right] = [r.left, r.right];
+      for (let a = el.parentElement; a && a !== document.documentElement; a = a.parentElement) {
+        if (!/^(hidden|clip)$/.test(getComputedStyle(a).overflowX)) continue;
+        const b = a.getBoundingClientRect();
+        [left, right] = [Math.max(left, b.left), Math.min(right, b.right)];
+      }
+      return { left, right, width: right - left, height: r.height };
+    };
+    const wide = [...document.querySelectorAll('body *')].map((el) => ({ el, r: seen(el) })).filter(({ el, r }) => {
+      if (r.width <= 1 || r.height <= 1) return false;   // nothing to see (visually hidden text)
+      if (r.right <= w + 1 && r.left >= -1) return false;
+      const cs = getComputedStyle(el);
+      return cs.position !== 'fixed' && cs.visibility !== 'hidden' && !inScroller(el);
+    }).map(({ el, r }) =>
+      ({ what: name(el), left: Math.round(r.left), right: Math.round(r.right), width: Math.round(r.width) }))
+      .sort((a, b) => b.width - a.width);
+    return { scrollWidth: document.documentElement.scrollWidth, clientWidth: w, wide: wide.slice(0, 5) };
+  });
+}
+
+// One line for a page that does not fit: how wide it is and what sticks out.
+export function describeOverflow(name, o) {
+  const what = o.wide.map((x) => `${x.what} ${x.width} px wide (${x.left}..${x.right})`).join('; ');
+  return `${name}: at ${o.clientWidth} px the page is ${o.scrollWidth} px wide; widest: ${what || '(none found)'}`;
+}
+
+export const overflows = (o) => o.scrollWidth > o.clientWidth || o.wide.length > 0;
 
 // axe-core on the page as it stands: the violations of the WCAG A/AA rules.
 export async function runAxe(page) {

@@ -17,10 +17,13 @@
 //   5b. two researchers code the same two passages of a reflection (typed,
 //      and selected in the text), the second blind to the first's work, and
 //      `duet analyse agreement` reports alpha for both codes
-//   6. axe-core finds no WCAG 2.2 A/AA violation on any page visited, and no
+//   6. axe-core finds no WCAG 2.2 A/AA violation on any page visited (at
+//      1280 px and at 390 px, where wide tables scroll in their regions), and no
 //      page logged a console error, a page error or a CSP violation
 //   7. full-page screenshots of every page, and the participant's pages at a
 //      phone's width (375 × 812) without sideways scrolling
+//   8. every page visited, for every role, fits 1280 px and 390 px without
+//      sideways scrolling: wide tables scroll inside a labelled region
 // Tests 1–5 visit the pages and record what 6 and 7 check, so they share one
 // server and one browser and run in order.
 //
@@ -367,10 +370,7 @@ test('5. an admin sees the accounts list', async () => {
   const a = await role('admin');
   assert.ok(a.person, 'the admin did not sign in (test 1)');
   await a.visit('admin-accounts', goto('/home'));
-  const rows = await a.page.evaluate(() => {
-    const t = [...document.querySelectorAll('table')].find((x) => x.caption?.textContent.trim() === 'Accounts');
-    return t ? [...t.tBodies[0].rows].map((r) => [...r.cells].map((c) => c.textContent.trim())) : null;
-  });
+  const rows = await B.tableRows(a.page, 'Accounts');
   assert.ok(rows, 'no table captioned "Accounts"');
   const keys = rows.map((r) => r[0]);
   for (const k of [participant.key, W.STAFF.facilitator, W.STAFF.researcher, W.STAFF.admin])
@@ -705,6 +705,19 @@ async function canary() {
         const img = document.createElement('img');
         img.src = 'data:image/gif;base64,R0lGODlhAQABAAAAACw=';
         document.querySelector('main').append(img);
+        // Too wide for a phone: one loose, one in a labelled scroll region.
+        const wide = (id) => Object.assign(document.createElement('div'), { id, textContent: 'wide' });
+        const loose = wide('canary-loose');
+        loose.style.width = '900px';
+        const region = document.createElement('div');
+        region.tabIndex = 0;
+        region.style.overflowX = 'auto';
+        region.setAttribute('role', 'region');
+        region.setAttribute('aria-label', 'A wide thing (scrolls sideways)');
+        const held = wide('canary-held');
+        held.style.width = '900px';
+        region.append(held);
+        document.querySelector('main').append(loose, region);
       });
       return res;
     });
@@ -714,6 +727,10 @@ async function canary() {
     const alt = e.axe.filter((v) => v.id === 'image-alt');
     assert.ok(csp.length && cons.length && alt.length,
       `the checks missed a planted problem: ${JSON.stringify(e.problems)} axe: ${e.axe.map((v) => v.id)}`);
+    const at = e.narrow.wide.map((x) => x.what);
+    assert.ok(B.overflows(e.narrow) && at.includes('div#canary-loose') && !at.includes('div#canary-held'),
+      `the overflow check missed the loose wide element or caught the one in a scroll region: ${at.join(', ')}`);
+    assert.ok(!B.overflows(e.desktop), `a 900 px element does not fit 1280 px: ${B.describeOverflow('canary', e.desktop)}`);
   } finally {
     B.report.delete('canary');
     await c.close();
@@ -769,4 +786,21 @@ test('7. screenshots of every page, and the participant\'s pages fit a phone', a
   }
   console.log(`# screenshots in ${B.ARTEFACTS}`);
   assert.ok(lines.length === 0, lines.join('\n'));
+});
+
+/* ---- 8. phones: no sideways scrolling ---- */
+
+test('8. every page of every role fits 1280 px and 390 px without sideways scrolling', () => {
+  const lines = [];
+  const missing = EXPECTED_PAGES.filter((n) => !B.report.get(n)?.narrow);
+  if (missing.length) lines.push(`pages not checked at ${B.NARROW.width} px: ${missing.join(', ')}`);
+  const checked = [];
+  for (const [name, e] of B.report) {
+    if (!e.narrow) continue;
+    checked.push(name);
+    if (B.overflows(e.desktop)) lines.push(B.describeOverflow(name, e.desktop));
+    if (B.overflows(e.narrow)) lines.push(B.describeOverflow(name, e.narrow));
+  }
+  console.log(`# pages checked at 1280 and ${B.NARROW.width} px: ${checked.length}`);
+  assert.ok(lines.length === 0, `${lines.length} pages do not fit:\n${lines.join('\n')}`);
 });

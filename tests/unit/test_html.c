@@ -129,6 +129,24 @@ static void test_json_block(void **state)
     buf_free(&b);
 }
 
+/* The scroll region around a wide table: NHS.UK's scroll component, named
+** by the caption (escaped: a quote cannot leave the attribute), then closed. */
+static void test_scroll_region(void **state)
+{
+    (void)state;
+    duet_buf b;
+    buf_init(&b, 1 << 16);
+    html_scroll_begin(&b, "Field notes on %s, by module", "P\"1<");
+    html_printf(&b, "<table></table>");
+    html_scroll_end(&b);
+    assert_string_equal(str(&b),
+                        "<div class=\"nhsuk-scroll\" data-module=\"nhsuk-scroll\">"
+                        "<div class=\"nhsuk-scroll__content\" role=\"region\" tabindex=\"0\" "
+                        "aria-label=\"Field notes on P&quot;1&lt;, by module\">\n"
+                        "<table></table></div></div>\n");
+    buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -137,6 +155,7 @@ int main(void)
         cmocka_unit_test(test_printf_numbers),
         cmocka_unit_test(test_printf_percent_and_unknown),
         cmocka_unit_test(test_json_block),
+        cmocka_unit_test(test_scroll_region),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
