@@ -110,11 +110,11 @@ static int hashed_form(const char *name, const char *hashed)
 /* One manifest line: "NAME [HASHED [br] [gz]]" (fields split at spaces). */
 static int load_line(const char *dir, char *line, const char *where, duet_err *e)
 {
-    char *field[5];
+    char *field[4];
     int n = 0;
     char *save = NULL;
     for (char *tok = strtok_r(line, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
-        if (n == 5)
+        if (n == 4)
             return duet_errf(e, DUET_EINPUT, "%s: more than 4 fields", where);
         field[n++] = tok;
     }
