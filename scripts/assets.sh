@@ -159,6 +159,7 @@ while read -r f h; do
   sed "s|/assets/$fe\([\"')]\)|/assets/$h\1|g" "$tmp/duet.css" >"$tmp/duet.css.new"
   mv "$tmp/duet.css.new" "$tmp/duet.css"
 done <"$tmp/hashed.list"
+# shellcheck disable=SC2020 # one newline for each of the four characters
 if tr ';{},' '\n\n\n\n' <"$tmp/duet.css" | grep 'url(' | grep -Eqv '/assets/nhsuk/images/[^/]*\.[0-9a-f]{12}\.[a-z]+|data:'; then
   die "duet.css still refers to an un-hashed image after the rewrite"
 fi
