@@ -1,7 +1,9 @@
 #!/bin/sh
 # assets.sh OUT_DIR — builds the static files that `duet serve` serves under
-# /assets/: exactly the files listed in OUT_DIR/manifest.txt, one relative path
-# a line, which the server loads into memory at startup.
+# /assets/: exactly the files listed in OUT_DIR/manifest.txt, one a line
+# ("PATH HASHED_PATH [br] [gz]": the file, its content-hashed name, and the
+# precompressed copies PATH.br and PATH.gz beside it), which the server loads
+# into memory at startup.
 #
 #   duet.css            web/scss/duet.scss (NHS.UK frontend + duet), compressed
 #   duet.js             web/static/duet.js (ES module; imports ./nhsuk.js)
@@ -131,9 +133,85 @@ while read -r f; do
 done <"$tmp/images.list"
 rm "$tmp/images.list"
 
-# The manifest: every file, sorted, relative to OUT_DIR.
-list=$(cd "$tmp" && find . -type f | sed 's|^\./||' | LC_ALL=C sort)
-printf '%s\n' "$list" >"$tmp/manifest.txt"
+# Content-hashed names: NAME.HASH.EXT, HASH the first 12 hex digits of the
+# file's SHA-256. A file that names others (duet.css its images, duet.js the
+# scripts it loads) is rewritten to their hashed names before it is hashed
+# itself, so a change anywhere gives every file that leads to it a new name.
+hashed_name() { # PATH -> PATH with .HASH inserted before its extension
+  h=$(sha256sum "$tmp/$1" | cut -c1-12)
+  case "$1" in
+    */*) d=${1%/*}/ b=${1##*/} ;;
+    *) d='' b=$1 ;;
+  esac
+  echo "$d${b%.*}.$h.${b##*.}"
+}
+: >"$tmp/hashed.list"
+for f in $(cd "$tmp" && find nhsuk -type f | LC_ALL=C sort) nhsuk.js vega.min.js vega-lite.min.js vega-embed.min.js; do
+  echo "$f $(hashed_name "$f")" >>"$tmp/hashed.list"
+done
+# duet.css: url("/assets/nhsuk/images/NAME") -> the hashed name.
+while read -r f h; do
+  case "$f" in
+    nhsuk/images/*) ;;
+    *) continue ;;
+  esac
+  fe=$(printf '%s' "$f" | sed 's/[.]/\\./g')
+  sed "s|/assets/$fe\([\"')]\)|/assets/$h\1|g" "$tmp/duet.css" >"$tmp/duet.css.new"
+  mv "$tmp/duet.css.new" "$tmp/duet.css"
+done <"$tmp/hashed.list"
+# shellcheck disable=SC2020 # one newline for each of the four characters
+if tr ';{},' '\n\n\n\n' <"$tmp/duet.css" | grep 'url(' | grep -Eqv '/assets/nhsuk/images/[^/]*\.[0-9a-f]{12}\.[a-z]+|data:'; then
+  die "duet.css still refers to an un-hashed image after the rewrite"
+fi
+# duet.js: each quoted 'NAME.js' it loads beside itself -> the hashed name;
+# every one must be found, or the page would load a stale file.
+while read -r f h; do
+  case "$f" in
+    */* | *.json) continue ;;
+  esac
+  fe=$(printf '%s' "$f" | sed 's/[.]/\\./g')
+  grep -q "'$fe'" "$tmp/duet.js" || die "web/static/duet.js does not name '$f': update scripts/assets.sh"
+  sed "s|'$fe'|'$h'|g" "$tmp/duet.js" >"$tmp/duet.js.new"
+  mv "$tmp/duet.js.new" "$tmp/duet.js"
+done <"$tmp/hashed.list"
+for f in duet.css duet.js; do
+  echo "$f $(hashed_name "$f")" >>"$tmp/hashed.list"
+done
+
+# Precompressed copies beside each file that compresses: NAME.gz (gzip -9,
+# no name or time stamp: the same bytes every build) and NAME.br (brotli at
+# its highest quality); a copy no smaller than the file is not kept.
+command -v brotli >/dev/null 2>&1 ||
+  die "brotli is not installed (Debian package brotli; scripts/install-deps.sh installs it)"
+size() { wc -c <"$1" | tr -d ' '; }
+: >"$tmp/manifest.new"
+while read -r f h; do
+  encs=''
+  case "$f" in
+    *.png) ;; # already compressed
+    *)
+      gzip -9 -n -c "$tmp/$f" >"$tmp/$f.gz"
+      brotli -q 11 -c "$tmp/$f" >"$tmp/$f.br"
+      for e in br gz; do
+        if [ "$(size "$tmp/$f.$e")" -lt "$(size "$tmp/$f")" ]; then
+          encs="$encs $e"
+        else
+          rm "$tmp/$f.$e"
+        fi
+      done ;;
+  esac
+  echo "$f $h$encs" >>"$tmp/manifest.new"
+done <"$tmp/hashed.list"
+rm "$tmp/hashed.list"
+
+# The manifest: one served file a line, sorted, relative to OUT_DIR: its
+# name, its hashed name, then which precompressed copies sit beside it
+# (br: NAME.br, gz: NAME.gz).
+LC_ALL=C sort "$tmp/manifest.new" >"$tmp/manifest.txt"
+rm "$tmp/manifest.new"
+if [ "$(wc -l <"$tmp/manifest.txt")" -ne "$(cd "$tmp" && find . -type f ! -name '*.gz' ! -name '*.br' ! -name manifest.txt | wc -l)" ]; then
+  die "the manifest does not list every file built"
+fi
 
 rm -rf "$out"
 mv "$tmp" "$out"

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "web/assets.h"
 #include "web/html.h"
 #include "web/web.h"
 
@@ -41,10 +42,9 @@ void page_begin(struct web_req *rq, struct web_res *rs, const char *title)
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1, "
         "viewport-fit=cover\">\n"
         "<meta name=\"theme-color\" content=\"#005eb8\">\n"
-        "<link rel=\"icon\" href=\"/assets/nhsuk/images/favicon.svg\" sizes=\"any\" "
-        "type=\"image/svg+xml\">\n"
-        "<link rel=\"stylesheet\" href=\"/assets/duet.css\">\n"
-        "<script type=\"module\" src=\"/assets/duet.js\"></script>\n"
+        "<link rel=\"icon\" href=\"%s\" sizes=\"any\" type=\"image/svg+xml\">\n"
+        "<link rel=\"stylesheet\" href=\"%s\">\n"
+        "<script type=\"module\" src=\"%s\"></script>\n"
         "</head>\n<body>\n"
         "<a class=\"nhsuk-skip-link\" data-module=\"nhsuk-skip-link\" href=\"#maincontent\">"
         "Skip to main content</a>\n"
@@ -53,7 +53,9 @@ void page_begin(struct web_req *rq, struct web_res *rs, const char *title)
         "<div class=\"nhsuk-header__service\">\n"
         "<a class=\"nhsuk-header__service-logo\" href=\"/\" aria-label=\"duet homepage\">"
         "<span class=\"nhsuk-header__service-name\">duet</span></a>\n"
-        "</div>\n", rs->status == 422 ? "Error: " : "", title);
+        "</div>\n", rs->status == 422 ? "Error: " : "", title,
+        assets_href("/assets/nhsuk/images/favicon.svg"), assets_href("/assets/duet.css"),
+        assets_href("/assets/duet.js"));
     if (rq->who) {
         html_printf(b,
             "<nav class=\"nhsuk-header__account\" aria-label=\"Account\">\n"

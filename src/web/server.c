@@ -516,7 +516,7 @@ static void handle(struct web_req *rq, struct web_res *rs, struct conn_ctx *cx)
     int is_api = strncmp(rq->path, "/api/", 5) == 0;
     int get = strcmp(rq->method, "GET") == 0 || strcmp(rq->method, "HEAD") == 0;
     if (strncmp(rq->path, "/assets/", 8) == 0 && get) {
-        if (!web_asset(rq->path + 8, rs))
+        if (!web_asset(rq, rq->path + 8, rs))
             fail(rq, rs, 0, 404, "Page not found.");
         return;
     }
@@ -600,8 +600,9 @@ static void add_security_headers(struct MHD_Response *r, const struct web_res *r
     MHD_add_response_header(r, "Cross-Origin-Opener-Policy", "same-origin");
     MHD_add_response_header(r, "Cross-Origin-Resource-Policy", "same-origin");
     MHD_add_response_header(r, "Permissions-Policy", "camera=(), microphone=(), geolocation=()");
-    MHD_add_response_header(r, "Cache-Control", rs->cacheable ? "public, max-age=3600"
-                                                              : "no-store");
+    MHD_add_response_header(r, "Cache-Control",
+                            !rs->cacheable ? "no-store"
+                            : rs->cache_control ? rs->cache_control : "public, max-age=3600");
     if (tls)
         MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
 }
@@ -630,6 +631,10 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct web_res
         MHD_add_response_header(r, "Set-Cookie", rs->cookie);
     if (rs->disposition[0])
         MHD_add_response_header(r, "Content-Disposition", rs->disposition);
+    if (rs->content_encoding)
+        MHD_add_response_header(r, "Content-Encoding", rs->content_encoding);
+    if (rs->vary_encoding)
+        MHD_add_response_header(r, "Vary", "Accept-Encoding");
     if (close)
         MHD_add_response_header(r, "Connection", "close");
     if (rs->retry_after[0])

@@ -54,6 +54,9 @@ struct web_res {
     char cookie[512];               /* one Set-Cookie value, or "" */
     char disposition[160];          /* Content-Disposition, for downloads */
     int cacheable;                  /* static assets: may be cached */
+    const char *cache_control;      /* static assets: Cache-Control (NULL: an hour) */
+    const char *content_encoding;   /* static assets: "br", "gzip", or NULL */
+    int vary_encoding;              /* static assets: Vary: Accept-Encoding */
     char retry_after[16];           /* Retry-After seconds (429), or "" */
     char allow[48];                 /* the methods a path takes (405's Allow), or "" */
 };
@@ -131,7 +134,8 @@ extern const struct web_route web_routes_codes[];      /* codes.c: code frequenc
 /* Calls fn for every route of every table, in matching order. */
 void web_routes_each(void (*fn)(const struct web_route *r, void *ctx), void *ctx);
 
-/* Serves a file from the in-memory asset table; 0 when path is not one. */
-int web_asset(const char *path, struct web_res *rs);
+/* Serves a file from the in-memory asset table, in the encoding the
+** request's Accept-Encoding prefers (assets.h); 0 when path is not one. */
+int web_asset(const struct web_req *rq, const char *path, struct web_res *rs);
 
 #endif
