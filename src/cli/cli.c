@@ -291,6 +291,8 @@ int cli_dispatch(struct cli *c, const char *cmd, const char *summary,
         for (size_t i = 0; i < nsubs; i++) {
             /* The first line of each usage text is its synopsis. */
             const char *u = subs[i].usage;
+            if (strncmp(u, CLI_OWN_HELP, strlen(CLI_OWN_HELP)) == 0)
+                u += strlen(CLI_OWN_HELP);
             const char *nl = strchr(u, '\n');
             fprintf(out, "  %.*s\n", nl ? (int)(nl - u) : (int)strlen(u), u);
         }
@@ -299,7 +301,8 @@ int cli_dispatch(struct cli *c, const char *cmd, const char *summary,
     }
     for (size_t i = 0; i < nsubs; i++) {
         if (strcmp(argv[1], subs[i].name) == 0) {
-            if (cli_help(argc - 1, argv + 1, subs[i].usage))
+            if (strncmp(subs[i].usage, CLI_OWN_HELP, strlen(CLI_OWN_HELP)) != 0 &&
+                cli_help(argc - 1, argv + 1, subs[i].usage))
                 return CLI_OK;
             return subs[i].fn(c, argc - 1, argv + 1);
         }
