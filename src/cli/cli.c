@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <unistd.h>
 
+#include "cli/opts.h"
 #include "store/store.h"
 
 struct store *cli_store(struct cli *c)
@@ -366,40 +367,32 @@ int cli_emit_one(json_t *obj, int json, duet_err *e)
 int cli_json_args(int argc, char **argv, const char *cmd, int *json, int nargs,
                   const char **args)
 {
-    static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
-    int ch;
     *json = 0;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, cmd)) != -1) {
-        if (ch == '?')
-            return CLI_EUSAGE;
-        *json = 1;
-    }
-    if (argc - optind != nargs)
-        return cli_usage_error(cmd, "expected %d argument(s), got %d", nargs, argc - optind);
+    const struct cli_opt opts[] = {{"json", CLI_FLAG, json, 0, 0, NULL, "print JSON", NULL},
+                                   {0}};
+    int first, rc = cli_parse_opts(cmd, "", opts, argc, argv, &first);
+    if (rc >= 0)
+        return rc;
+    if (argc - first != nargs)
+        return cli_usage_error(cmd, "expected %d argument(s), got %d", nargs, argc - first);
     for (int i = 0; i < nargs; i++)
-        args[i] = argv[optind + i];
+        args[i] = argv[first + i];
     return CLI_OK;
 }
 
 int cli_run_list(struct cli *c, int argc, char **argv, const struct cli_list *l)
 {
-    struct option opts[3] = {{"json", no_argument, NULL, 'j'}, {0}, {0}};
-    if (l->filter)
-        opts[1] = (struct option){l->filter, required_argument, NULL, 'f'};
     const char *filter = NULL;
-    int json = 0, ch;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, l->cmd)) != -1) {
-        if (ch == '?')
-            return CLI_EUSAGE;
-        if (ch == 'f')
-            filter = optarg;
-        else
-            json = 1;
-    }
-    if (optind != argc)
-        return cli_usage_error(l->cmd, "unexpected argument '%s'", argv[optind]);
+    int json = 0, first;
+    const struct cli_opt opts[] = {
+        {"json", CLI_FLAG, &json, 0, 0, NULL, "print JSON", NULL},
+        {l->filter, CLI_STR, &filter, 0, 0, "VALUE", "only these", NULL},
+        {0}};
+    int rc = cli_parse_opts(l->cmd, "", opts, argc, argv, &first);
+    if (rc >= 0)
+        return rc;
+    if (first != argc)
+        return cli_usage_error(l->cmd, "unexpected argument '%s'", argv[first]);
     if (l->required && filter == NULL)
         return cli_usage_error(l->cmd, "--%s is required", l->filter);
     struct store *st = cli_store(c);
