@@ -44,6 +44,22 @@ static int take(const char *cmd, const struct cli_opt *o, const char *v)
         }
         break;
     }
+    case CLI_CHOICE: {
+        int k = 0;
+        size_t n = strlen(v);
+        for (const char *w = o->arg; *w; k++) {
+            const char *bar = strchr(w, '|');
+            size_t len = bar ? (size_t)(bar - w) : strlen(w);
+            if (len == n && strncmp(w, v, n) == 0) {
+                *(int *)o->dest = k;
+                return 0;
+            }
+            if (bar == NULL)
+                break;
+            w = bar + 1;
+        }
+        break;
+    }
     case CLI_LIST: {
         struct cli_strs *s = o->dest;
         if (s->n >= s->cap)
@@ -57,6 +73,21 @@ static int take(const char *cmd, const struct cli_opt *o, const char *v)
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
         return cli_usage_error(cmd, o->bad, v);
 #pragma GCC diagnostic pop
+    }
+    if (o->kind == CLI_CHOICE) {
+        /* "give a, b or c", from "a|b|c" */
+        char words[256] = "";
+        const char *w = o->arg;
+        for (size_t len = 0; *w && len + 1 < sizeof words;) {
+            const char *bar = strchr(w, '|');
+            size_t k = bar ? (size_t)(bar - w) : strlen(w);
+            const char *sep = !bar ? "" : strchr(bar + 1, '|') ? ", " : " or ";
+            len += (size_t)snprintf(words + len, sizeof words - len, "%.*s%s", (int)k, w, sep);
+            if (bar == NULL)
+                break;
+            w = bar + 1;
+        }
+        return cli_usage_error(cmd, "--%s '%s': give %s", o->name, v, words);
     }
     if (o->kind == CLI_DOUBLE && o->min == 0 && o->max == 0)
         return cli_usage_error(cmd, "--%s '%s' is not a number", o->name, v);

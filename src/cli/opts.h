@@ -16,7 +16,7 @@
 ** and then reads argv[first..argc-1], its positional arguments. Every refusal
 ** is a usage error (exit 2) with one message: an unknown option, a missing
 ** value, a number that is not whole or out of [min, max], a repeated option
-** given too often, an empty file name.
+** given too often, an empty file name, a word that is not one of the choices.
 */
 #ifndef DUET_CLI_OPTS_H
 #define DUET_CLI_OPTS_H
@@ -31,6 +31,8 @@ enum cli_opt_kind {
     CLI_LONG,     /* --name N; dest: long long *, a whole number in [min, max] */
     CLI_DOUBLE,   /* --name X; dest: double *, a finite number (in [min, max] unless both 0) */
     CLI_LIST,     /* --name VALUE, repeatable; dest: struct cli_strs *, each value in order */
+    CLI_CHOICE,   /* --name WORD, one of arg's words ("pca|centroid"); dest: int *, the
+                     word's index (0 for the first) */
 };
 
 /* The values of a repeated option: v[0..n-1] borrow argv; at most cap. */
@@ -44,11 +46,13 @@ struct cli_opt {
     enum cli_opt_kind kind;
     void *dest;              /* where the value goes (see the kinds) */
     long long min, max;      /* CLI_LONG and CLI_DOUBLE bounds */
-    const char *arg;         /* the value's name in --help ("N", "FILE"); NULL for flags */
+    const char *arg;         /* the value's name in --help ("N", "FILE"); NULL for flags;
+                                CLI_CHOICE: the words, separated by '|' */
     const char *help;        /* one line or more for --help ('\n' starts a new line) */
     const char *bad;         /* optional printf format for a bad value, given the value
                                 as its one %s; default "--NAME 'V' is not a number in
-                                MIN..MAX" ("... is not a number" for doubles) */
+                                MIN..MAX" ("... is not a number" for doubles, "--NAME
+                                'V': give one of a, b or c" for choices) */
 };
 
 /* Parses argv[1..] against opts (argv[0] is the command's name). "-h" or
