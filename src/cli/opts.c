@@ -10,7 +10,7 @@
 
 #include "cli/cli.h"
 
-#define OPTS_MAX 48
+#define OPTS_MAX 160
 
 /* Stores one value; 0, or a usage error's exit code after printing it. */
 static int take(const char *cmd, const struct cli_opt *o, const char *v)
