@@ -8,7 +8,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <getopt.h>
 #include <unistd.h>
 
 #include "cli/opts.h"
@@ -309,35 +308,6 @@ int cli_dispatch(struct cli *c, const char *cmd, const char *summary,
         }
     }
     return cli_usage_error(cmd, "unknown subcommand '%s'", argv[1]);
-}
-
-int cli_getopt(int argc, char **argv, const struct option *opts, const char *cmd)
-{
-    /* Short options are the long ones' values; build the short string once. */
-    char shortopts[128] = ":";
-    size_t n = 1;
-    for (const struct option *o = opts; o->name && n + 3 < sizeof shortopts; o++) {
-        if (o->flag == NULL && o->val > 0 && o->val < 128 && o->val != '?') {
-            shortopts[n++] = (char)o->val;
-            if (o->has_arg == required_argument)
-                shortopts[n++] = ':';
-        }
-    }
-    shortopts[n] = '\0';
-    opterr = 0;
-    int ch = getopt_long(argc, argv, shortopts, opts, NULL);
-    if (ch == '?') {
-        if (optopt && optopt < 128 && optopt != '?')
-            cli_usage_error(cmd, "unknown option '-%c'", optopt);
-        else
-            cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
-        return '?';
-    }
-    if (ch == ':') {
-        cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
-        return '?';
-    }
-    return ch;
 }
 
 /* Prints rows as JSON or as a table of cols; steals rows. */

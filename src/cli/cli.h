@@ -99,11 +99,6 @@ struct cli_sub {
 int cli_dispatch(struct cli *c, const char *cmd, const char *summary,
                  const struct cli_sub *subs, size_t nsubs, int argc, char **argv);
 
-/* getopt_long wrapper: resets getopt, stays quiet, and turns an unknown
-** option or a missing argument into a usage error for `cmd`. Returns the
-** option character, -1 at the end, or '?' after printing the error. */
-struct option;
-int cli_getopt(int argc, char **argv, const struct option *opts, const char *cmd);
 /* Prints usage for --help; returns 1 if it did. */
 int cli_help(int argc, char **argv, const char *usage);
 

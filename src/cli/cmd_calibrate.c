@@ -63,7 +63,7 @@ int cmd_calibrate(struct cli *c, int argc, char **argv)
     const char *cohort = NULL;
     int json = 0, from_db = 0, pairs_given = 0;
     duet_err e;
-    /* --PARAM VALUE for fixed parameters: take them out before getopt sees them. */
+    /* --PARAM VALUE for fixed parameters: take them out before cli_parse_opts sees them. */
     char **rest = malloc((size_t)(argc + 1) * sizeof *rest);
     if (rest == NULL)
         return cli_failf("out of memory");

@@ -1,7 +1,8 @@
 /*
 ** opts.c — the one parser of declared options (see opts.h): the table
 ** becomes getopt_long's, each value is checked against its kind, and the
-** same table prints the option list of --help.
+** same table prints the option list of --help. The only use of getopt in
+** the command line.
 */
 #include "cli/opts.h"
 
@@ -11,6 +12,27 @@
 #include "cli/cli.h"
 
 #define OPTS_MAX 160
+
+/* getopt_long, quiet: an unknown option or a missing value becomes a usage
+** error for cmd. The option's value, -1 at the end, or '?' after the error. */
+static int next_opt(int argc, char **argv, const struct option *opts, const char *cmd)
+{
+    /* Long options only: "-x" is unknown; ':' reports a missing value as such. */
+    opterr = 0;
+    int ch = getopt_long(argc, argv, ":", opts, NULL);
+    if (ch == '?') {
+        if (optopt && optopt < 128 && optopt != '?')
+            cli_usage_error(cmd, "unknown option '-%c'", optopt);
+        else
+            cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+        return '?';
+    }
+    if (ch == ':') {
+        cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
+        return '?';
+    }
+    return ch;
+}
 
 /* Stores one value; 0, or a usage error's exit code after printing it. */
 static int take(const char *cmd, const struct cli_opt *o, const char *v)
@@ -117,7 +139,7 @@ int cli_parse_opts(const char *cmd, const char *usage, const struct cli_opt *opt
     lo[n] = (struct option){0};
     int ch;
     optind = 0;
-    while ((ch = cli_getopt(argc, argv, lo, cmd)) != -1) {
+    while ((ch = next_opt(argc, argv, lo, cmd)) != -1) {
         if (ch < 256 || ch >= 256 + (int)n)
             return CLI_EUSAGE;
         int rc = take(cmd, &opts[ch - 256], optarg);

@@ -57,3 +57,18 @@ help_lists "instrument show" instrument show -- "--version V" --json
 run qset --help
 expect "qset --help still shows each subcommand's synopsis" \
   '[ $rc -eq 0 ] && printf "%s" "$out" | grep -qF "  show NAME [--version V] [--json]"'
+
+# Choices and repeated options are declared too.
+expect_error "a word that is not one of the choices names them all" 2 \
+  "duet stats qfactor: --extract 'foo': give pca or centroid" stats qfactor --extract=foo --factors 2 x.csv
+expect_error "four choices: 'a, b, c or d'" 2 \
+  "--level 'x': give nominal, ordinal, interval or ratio" stats alpha --level x x.csv
+expect_error "a repeated option that must be given once" 2 "--y given twice; a model has one response" \
+  stats lmm --y a --y b --group g x.csv
+expect_error "a repeated option with a limit" 2 "at most two --group factors" \
+  stats lmm --y a --group g --group=h --group i x.csv
+expect_error "each value of a repeated option is checked" 2 "--answer 'q2' is not ITEM=VALUE" \
+  checkin add --partnership P01 --person p --module 1 --answer q1=3 --answer q2
+expect_error "there are no short options" 2 "duet qset show: unknown option '-j'" qset show -j norms-default
+expect_error "a model parameter is an option like the others" 2 "duet simulate: option '--learning' needs a value" \
+  simulate --learning
