@@ -8,9 +8,9 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <getopt.h>
 #include <unistd.h>
 
+#include "cli/opts.h"
 #include "store/store.h"
 
 struct store *cli_store(struct cli *c)
@@ -291,6 +291,8 @@ int cli_dispatch(struct cli *c, const char *cmd, const char *summary,
         for (size_t i = 0; i < nsubs; i++) {
             /* The first line of each usage text is its synopsis. */
             const char *u = subs[i].usage;
+            if (strncmp(u, CLI_OWN_HELP, strlen(CLI_OWN_HELP)) == 0)
+                u += strlen(CLI_OWN_HELP);
             const char *nl = strchr(u, '\n');
             fprintf(out, "  %.*s\n", nl ? (int)(nl - u) : (int)strlen(u), u);
         }
@@ -299,41 +301,13 @@ int cli_dispatch(struct cli *c, const char *cmd, const char *summary,
     }
     for (size_t i = 0; i < nsubs; i++) {
         if (strcmp(argv[1], subs[i].name) == 0) {
-            if (cli_help(argc - 1, argv + 1, subs[i].usage))
+            if (strncmp(subs[i].usage, CLI_OWN_HELP, strlen(CLI_OWN_HELP)) != 0 &&
+                cli_help(argc - 1, argv + 1, subs[i].usage))
                 return CLI_OK;
             return subs[i].fn(c, argc - 1, argv + 1);
         }
     }
     return cli_usage_error(cmd, "unknown subcommand '%s'", argv[1]);
-}
-
-int cli_getopt(int argc, char **argv, const struct option *opts, const char *cmd)
-{
-    /* Short options are the long ones' values; build the short string once. */
-    char shortopts[128] = ":";
-    size_t n = 1;
-    for (const struct option *o = opts; o->name && n + 3 < sizeof shortopts; o++) {
-        if (o->flag == NULL && o->val > 0 && o->val < 128 && o->val != '?') {
-            shortopts[n++] = (char)o->val;
-            if (o->has_arg == required_argument)
-                shortopts[n++] = ':';
-        }
-    }
-    shortopts[n] = '\0';
-    opterr = 0;
-    int ch = getopt_long(argc, argv, shortopts, opts, NULL);
-    if (ch == '?') {
-        if (optopt && optopt < 128 && optopt != '?')
-            cli_usage_error(cmd, "unknown option '-%c'", optopt);
-        else
-            cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
-        return '?';
-    }
-    if (ch == ':') {
-        cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
-        return '?';
-    }
-    return ch;
 }
 
 /* Prints rows as JSON or as a table of cols; steals rows. */
@@ -363,40 +337,32 @@ int cli_emit_one(json_t *obj, int json, duet_err *e)
 int cli_json_args(int argc, char **argv, const char *cmd, int *json, int nargs,
                   const char **args)
 {
-    static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
-    int ch;
     *json = 0;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, cmd)) != -1) {
-        if (ch == '?')
-            return CLI_EUSAGE;
-        *json = 1;
-    }
-    if (argc - optind != nargs)
-        return cli_usage_error(cmd, "expected %d argument(s), got %d", nargs, argc - optind);
+    const struct cli_opt opts[] = {{"json", CLI_FLAG, json, 0, 0, NULL, "print JSON", NULL},
+                                   {0}};
+    int first, rc = cli_parse_opts(cmd, "", opts, argc, argv, &first);
+    if (rc >= 0)
+        return rc;
+    if (argc - first != nargs)
+        return cli_usage_error(cmd, "expected %d argument(s), got %d", nargs, argc - first);
     for (int i = 0; i < nargs; i++)
-        args[i] = argv[optind + i];
+        args[i] = argv[first + i];
     return CLI_OK;
 }
 
 int cli_run_list(struct cli *c, int argc, char **argv, const struct cli_list *l)
 {
-    struct option opts[3] = {{"json", no_argument, NULL, 'j'}, {0}, {0}};
-    if (l->filter)
-        opts[1] = (struct option){l->filter, required_argument, NULL, 'f'};
     const char *filter = NULL;
-    int json = 0, ch;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, l->cmd)) != -1) {
-        if (ch == '?')
-            return CLI_EUSAGE;
-        if (ch == 'f')
-            filter = optarg;
-        else
-            json = 1;
-    }
-    if (optind != argc)
-        return cli_usage_error(l->cmd, "unexpected argument '%s'", argv[optind]);
+    int json = 0, first;
+    const struct cli_opt opts[] = {
+        {"json", CLI_FLAG, &json, 0, 0, NULL, "print JSON", NULL},
+        {l->filter, CLI_STR, &filter, 0, 0, "VALUE", "only these", NULL},
+        {0}};
+    int rc = cli_parse_opts(l->cmd, "", opts, argc, argv, &first);
+    if (rc >= 0)
+        return rc;
+    if (first != argc)
+        return cli_usage_error(l->cmd, "unexpected argument '%s'", argv[first]);
     if (l->required && filter == NULL)
         return cli_usage_error(l->cmd, "--%s is required", l->filter);
     struct store *st = cli_store(c);

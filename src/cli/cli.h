@@ -1,8 +1,9 @@
 /*
 ** cli.h — what every `duet` command shares.
 **
-** The CLI is a thin front end: each cmd_*.c parses its arguments with
-** getopt_long, calls library functions, and prints. Exit codes: 0 success,
+** The CLI is a thin front end: each cmd_*.c declares its options in a table
+** that cli_parse_opts() (opts.h) parses and --help lists, calls library
+** functions, and prints. Exit codes: 0 success,
 ** 1 user error (one line "duet: error: ..." on stderr), 2 bad usage.
 ** Only this layer prints to the terminal or calls exit().
 */
@@ -89,15 +90,15 @@ struct cli_sub {
     cli_fn fn;
     const char *usage;         /* full help text, printed for --help */
 };
+/* A subcommand whose function parses with cli_parse_opts(), which prints its
+** --help (the usage and its option table): its usage text begins with this
+** (cli_dispatch skips it when it shows the synopsis). */
+#define CLI_OWN_HELP "\a"
+
 /* Runs the subcommand named by argv[1]; prints help for --help or none. */
 int cli_dispatch(struct cli *c, const char *cmd, const char *summary,
                  const struct cli_sub *subs, size_t nsubs, int argc, char **argv);
 
-/* getopt_long wrapper: resets getopt, stays quiet, and turns an unknown
-** option or a missing argument into a usage error for `cmd`. Returns the
-** option character, -1 at the end, or '?' after printing the error. */
-struct option;
-int cli_getopt(int argc, char **argv, const struct option *opts, const char *cmd);
 /* Prints usage for --help; returns 1 if it did. */
 int cli_help(int argc, char **argv, const char *usage);
 

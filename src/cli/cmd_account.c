@@ -6,7 +6,6 @@
 ** process's arguments, and shells keep a history): it is read from standard
 ** input, one line, without echo when that is a terminal.
 */
-#include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 
 #include "app/auth.h"
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "store/store.h"
 
 /* Room for the longest password allowed, its line end and one byte more,
@@ -66,21 +66,18 @@ static int read_password(const char *person, char *buf, size_t n)
 
 static int user_add(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {{"person", required_argument, NULL, 'p'},
-                                         {"role", required_argument, NULL, 'r'},
-                                         {"password-stdin", no_argument, NULL, 's'}, {0}};
     const char *person = NULL, *role = NULL;
-    int from_stdin = 0, ch;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, "user add")) != -1) {
-        switch (ch) {
-        case 'p': person = optarg; break;
-        case 'r': role = optarg; break;
-        case 's': from_stdin = 1; break;
-        default: return CLI_EUSAGE;
-        }
-    }
-    if (optind != argc || person == NULL || role == NULL || !from_stdin)
+    int from_stdin = 0, first;
+    const struct cli_opt opts[] = {
+        {"person", CLI_STR, &person, 0, 0, "KEY", "whose account", NULL},
+        {"role", CLI_STR, &role, 0, 0, "ROLE", "its role", NULL},
+        {"password-stdin", CLI_FLAG, &from_stdin, 0, 0, NULL,
+         "read the password from standard input", NULL},
+        {0}};
+    int prc = cli_parse_opts("user add", "", opts, argc, argv, &first);
+    if (prc >= 0)
+        return prc;
+    if (first != argc || person == NULL || role == NULL || !from_stdin)
         return cli_usage_error("user add", "give --person KEY, --role ROLE and --password-stdin "
                                "(passwords are never taken from the command line)");
     duet_err e;
@@ -112,18 +109,16 @@ static int user_list(struct cli *c, int argc, char **argv)
 /* Parses `--person KEY` or a lone `PERSON` (the two are the same). */
 static int person_arg(int argc, char **argv, const char *cmd, const char **person)
 {
-    static const struct option opts[] = {{"person", required_argument, NULL, 'p'}, {0}};
-    int ch;
     *person = NULL;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, cmd)) != -1) {
-        if (ch == '?')
-            return CLI_EUSAGE;
-        *person = optarg;
-    }
-    if (*person == NULL && optind == argc - 1)
-        *person = argv[optind++];
-    if (optind != argc || *person == NULL)
+    int first;
+    const struct cli_opt opts[] = {
+        {"person", CLI_STR, person, 0, 0, "KEY", "whose account", NULL}, {0}};
+    int prc = cli_parse_opts(cmd, "", opts, argc, argv, &first);
+    if (prc >= 0)
+        return prc == CLI_OK ? CLI_EUSAGE : prc; /* its --help is cli_dispatch's */
+    if (*person == NULL && first == argc - 1)
+        *person = argv[first++];
+    if (first != argc || *person == NULL)
         return cli_usage_error(cmd, "give --person KEY");
     return CLI_OK;
 }
@@ -189,30 +184,25 @@ int cmd_user(struct cli *c, int argc, char **argv)
                         subs, 4, argc, argv);
 }
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
 static int token_create(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {{"person", required_argument, NULL, 'p'},
-                                         {"label", required_argument, NULL, 'l'},
-                                         {"expires", required_argument, NULL, 'x'},
-                                         {"json", no_argument, NULL, 'j'}, {0}};
     const char *person = NULL, *label = NULL;
-    int json = 0, ch;
+    int json = 0, first;
     long long days = AUTH_TOKEN_DAYS_DEFAULT;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, "token create")) != -1) {
-        switch (ch) {
-        case 'p': person = optarg; break;
-        case 'l': label = optarg; break;
-        case 'x':
-            if (cli_parse_long(optarg, 1, AUTH_TOKEN_DAYS_MAX, &days) != 0)
-                return cli_usage_error("token create", "--expires '%s' is not a number of days "
-                                       "from 1 to %d", optarg, AUTH_TOKEN_DAYS_MAX);
-            break;
-        case 'j': json = 1; break;
-        default: return CLI_EUSAGE;
-        }
-    }
-    if (optind != argc || person == NULL)
+    const struct cli_opt opts[] = {
+        {"person", CLI_STR, &person, 0, 0, "KEY", "whose token", NULL},
+        {"label", CLI_STR, &label, 0, 0, "TEXT", "what it is for", NULL},
+        {"expires", CLI_LONG, &days, 1, AUTH_TOKEN_DAYS_MAX, "DAYS", "its life in days",
+         "--expires '%s' is not a number of days from 1 to " STR(AUTH_TOKEN_DAYS_MAX)},
+        {"json", CLI_FLAG, &json, 0, 0, NULL, "print JSON", NULL},
+        {0}};
+    int prc = cli_parse_opts("token create", "", opts, argc, argv, &first);
+    if (prc >= 0)
+        return prc;
+    if (first != argc || person == NULL)
         return cli_usage_error("token create", "give --person KEY");
     struct store *st = cli_store(c);
     if (st == NULL)
@@ -243,18 +233,15 @@ static int token_list(struct cli *c, int argc, char **argv)
                                        "expires_at", "last_used_at", "revoked_at"};
     const char *person = NULL;
     int json = 0;
-    static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
-    int ch;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, "token list")) != -1) {
-        if (ch == '?')
-            return CLI_EUSAGE;
-        json = 1;
-    }
-    if (optind < argc)
-        person = argv[optind++];
-    if (optind != argc)
-        return cli_usage_error("token list", "unexpected argument '%s'", argv[optind]);
+    const struct cli_opt opts[] = {{"json", CLI_FLAG, &json, 0, 0, NULL, "print JSON", NULL},
+                                   {0}};
+    int first, prc = cli_parse_opts("token list", "", opts, argc, argv, &first);
+    if (prc >= 0)
+        return prc;
+    if (first < argc)
+        person = argv[first++];
+    if (first != argc)
+        return cli_usage_error("token list", "unexpected argument '%s'", argv[first]);
     struct store *st = cli_store(c);
     if (st == NULL)
         return CLI_EUSER;

@@ -1,7 +1,6 @@
 /*
 ** cmd_analyse.c — `duet analyse relationships|partnership|determinants`.
 */
-#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include "analysis/relationships.h"
 #include "analysis/relcsv.h"
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "io/csv.h"
 #include "store/store.h"
 
@@ -87,26 +87,20 @@ static void print_ranking(json_t *report)
 
 static int relationships(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {{"cohort", required_argument, NULL, 'c'},
-                                         {"json", no_argument, NULL, 'j'},
-                                         {"csv", no_argument, NULL, 'v'},
-                                         {"exact", no_argument, NULL, 'x'},
-                                         {"out", required_argument, NULL, 'o'}, {0}};
     const char *cohort = NULL, *out = NULL;
-    int json = 0, csv = 0, exact = 0, ch;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, "analyse relationships")) != -1) {
-        switch (ch) {
-        case 'c': cohort = optarg; break;
-        case 'j': json = 1; break;
-        case 'v': csv = 1; break;
-        case 'x': exact = 1; break;
-        case 'o': out = optarg; break;
-        default: return CLI_EUSAGE;
-        }
-    }
-    if (optind != argc)
-        return cli_usage_error("analyse relationships", "unexpected argument '%s'", argv[optind]);
+    int json = 0, csv = 0, exact = 0, first;
+    const struct cli_opt opts[] = {
+        {"cohort", CLI_STR, &cohort, 0, 0, "C", "only this cohort", NULL},
+        {"json", CLI_FLAG, &json, 0, 0, NULL, "print JSON", NULL},
+        {"csv", CLI_FLAG, &csv, 0, 0, NULL, "print CSV", NULL},
+        {"exact", CLI_FLAG, &exact, 0, 0, NULL, "with --csv: cells exactly as stored", NULL},
+        {"out", CLI_STR, &out, 0, 0, "FILE", "write there (default: stdout)", NULL},
+        {0}};
+    int prc = cli_parse_opts("analyse relationships", "", opts, argc, argv, &first);
+    if (prc >= 0)
+        return prc;
+    if (first != argc)
+        return cli_usage_error("analyse relationships", "unexpected argument '%s'", argv[first]);
     if (json && csv)
         return cli_usage_error("analyse relationships", "choose --json or --csv");
     if (exact && !csv)
@@ -209,41 +203,29 @@ static void print_effect(const char *label, json_t *x)
 
 static int determinants(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {{"outcome", required_argument, NULL, 'y'},
-                                         {"predictors", required_argument, NULL, 'x'},
-                                         {"cohort", required_argument, NULL, 'c'},
-                                         {"bootstrap", required_argument, NULL, 'b'},
-                                         {"seed", required_argument, NULL, 's'},
-                                         {"json", no_argument, NULL, 'j'}, {0}};
     struct det_options o = {.outcome = "quality", .bootstrap = 200, .seed = 1};
-    const char *cohort = NULL;
-    char list[512] = "strain,resistance";
-    long long v;
-    int json = 0, ch;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, "analyse determinants")) != -1) {
-        switch (ch) {
-        case 'y': o.outcome = optarg; break;
-        case 'x': snprintf(list, sizeof list, "%s", optarg); break;
-        case 'c': cohort = optarg; break;
-        case 'j': json = 1; break;
-        case 'b':
-            if (cli_parse_long(optarg, 0, 10000, &v) != 0)
-                return cli_usage_error("analyse determinants", "--bootstrap '%s' is not a number "
-                                       "in 0..10000", optarg);
-            o.bootstrap = (int)v;
-            break;
-        case 's':
-            if (cli_parse_long(optarg, 0, 9007199254740991LL, &v) != 0)
-                return cli_usage_error("analyse determinants", "--seed '%s' is not a whole "
-                                       "number", optarg);
-            o.seed = (uint64_t)v;
-            break;
-        default: return CLI_EUSAGE;
-        }
-    }
-    if (optind != argc)
-        return cli_usage_error("analyse determinants", "unexpected argument '%s'", argv[optind]);
+    const char *cohort = NULL, *predictors = "strain,resistance";
+    long long bootstrap = o.bootstrap, seed = (long long)o.seed;
+    int json = 0, first;
+    const struct cli_opt opts[] = {
+        {"outcome", CLI_STR, &o.outcome, 0, 0, "Y", "the outcome (default quality)", NULL},
+        {"predictors", CLI_STR, &predictors, 0, 0, "a,b", "the predictors", NULL},
+        {"cohort", CLI_STR, &cohort, 0, 0, "C", "only this cohort", NULL},
+        {"bootstrap", CLI_LONG, &bootstrap, 0, 10000, "B", "bootstrap resamples (default 200)",
+         NULL},
+        {"seed", CLI_LONG, &seed, 0, 9007199254740991LL, "S", "the bootstrap's seed",
+         "--seed '%s' is not a whole number"},
+        {"json", CLI_FLAG, &json, 0, 0, NULL, "print JSON", NULL},
+        {0}};
+    int prc = cli_parse_opts("analyse determinants", "", opts, argc, argv, &first);
+    if (prc >= 0)
+        return prc;
+    o.bootstrap = (int)bootstrap;
+    o.seed = (uint64_t)seed;
+    char list[512];
+    snprintf(list, sizeof list, "%s", predictors);
+    if (first != argc)
+        return cli_usage_error("analyse determinants", "unexpected argument '%s'", argv[first]);
     for (char *save = NULL, *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         if (o.npredictors == DET_MAX_PREDICTORS)
             return cli_usage_error("analyse determinants", "at most %d predictors",
@@ -413,37 +395,24 @@ static void print_norms(json_t *r)
 
 static int norms(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {{"cohort", required_argument, NULL, 'c'},
-                                         {"module", required_argument, NULL, 'm'},
-                                         {"factors", required_argument, NULL, 'f'},
-                                         {"qset", required_argument, NULL, 'q'},
-                                         {"json", no_argument, NULL, 'j'}, {0}};
     struct norms_options o = {.purpose = "research"};
-    long long v;
-    int json = 0, ch;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, "analyse norms")) != -1) {
-        switch (ch) {
-        case 'c': o.cohort = optarg; break;
-        case 'q': o.qset = optarg; break;
-        case 'j': json = 1; break;
-        case 'm':
-            if (cli_parse_long(optarg, 1, 10000, &v) != 0)
-                return cli_usage_error("analyse norms", "--module '%s' is not a module number",
-                                       optarg);
-            o.module = (int)v;
-            break;
-        case 'f':
-            if (cli_parse_long(optarg, 1, NORMS_MAX_FACTORS, &v) != 0)
-                return cli_usage_error("analyse norms", "--factors '%s' is not a number in 1..%d",
-                                       optarg, NORMS_MAX_FACTORS);
-            o.factors = (int)v;
-            break;
-        default: return CLI_EUSAGE;
-        }
-    }
-    if (optind != argc)
-        return cli_usage_error("analyse norms", "unexpected argument '%s'", argv[optind]);
+    long long module = 0, factors = 0;
+    int json = 0, first;
+    const struct cli_opt opts[] = {
+        {"cohort", CLI_STR, &o.cohort, 0, 0, "C", "only this cohort", NULL},
+        {"module", CLI_LONG, &module, 1, 10000, "N", "only this module",
+         "--module '%s' is not a module number"},
+        {"factors", CLI_LONG, &factors, 1, NORMS_MAX_FACTORS, "K", "the number of factors", NULL},
+        {"qset", CLI_STR, &o.qset, 0, 0, "NAME", "only this Q-set", NULL},
+        {"json", CLI_FLAG, &json, 0, 0, NULL, "print JSON", NULL},
+        {0}};
+    int prc = cli_parse_opts("analyse norms", "", opts, argc, argv, &first);
+    if (prc >= 0)
+        return prc;
+    o.module = (int)module;
+    o.factors = (int)factors;
+    if (first != argc)
+        return cli_usage_error("analyse norms", "unexpected argument '%s'", argv[first]);
     struct store *st = cli_store(c);
     if (st == NULL)
         return CLI_EUSER;

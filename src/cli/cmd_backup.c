@@ -1,11 +1,11 @@
 /*
 ** cmd_backup.c — `duet backup FILE` and `duet restore FILE`.
 */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "store/store.h"
 
 static const char backup_usage[] =
@@ -15,9 +15,6 @@ static const char backup_usage[] =
     "as it was when the backup began. The copy is written to FILE.tmp (readable by\n"
     "its owner only), synced, and renamed to FILE when complete; then its audit\n"
     "chain is verified. Restore it with 'duet restore FILE'.\n\n"
-    "Options:\n"
-    "  --force   replace FILE if it exists (otherwise that is refused)\n"
-    "  --json    print the summary as JSON\n\n"
     "Exits 1 if the copy's audit log is broken (the copy is kept). See\n"
     "docs/operations.md for scheduling backups.\n";
 
@@ -30,40 +27,30 @@ static const char restore_usage[] =
     "passes. The copy is made beside the database, synced and renamed over it;\n"
     "the old database's -wal and -shm files are folded in and removed.\n\n"
     "Stop 'duet serve' first: a database that another program has open is not\n"
-    "replaced.\n\n"
-    "Options:\n"
-    "  --force   replace the database if it exists (otherwise that is refused)\n"
-    "  --check   only check FILE (on a copy in $TMPDIR); change nothing\n"
-    "  --json    print the summary as JSON\n";
+    "replaced.\n";
 
-/* FILE and the flags; a usage error's exit code, or -1 to go on. */
-static int parse(int argc, char **argv, const char *cmd, int with_check, const char **file,
-                 int *force, int *check, int *json)
+/* FILE and the flags (--check only for restore); an exit code (--help, a
+** usage error), or -1 to go on. */
+static int parse(int argc, char **argv, const char *cmd, const char *usage, int with_check,
+                 const char **file, int *force, int *check, int *json)
 {
-    static const struct option opts[] = {{"force", no_argument, NULL, 'f'},
-                                         {"check", no_argument, NULL, 'c'},
-                                         {"json", no_argument, NULL, 'j'},
-                                         {NULL, 0, NULL, 0}};
-    int ch;
     *force = *check = *json = 0;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, cmd)) != -1) {
-        if (ch == '?')
-            return CLI_EUSAGE;
-        if (ch == 'f')
-            *force = 1;
-        else if (ch == 'j')
-            *json = 1;
-        else if (ch == 'c' && with_check)
-            *check = 1;
-        else
-            return cli_usage_error(cmd, "unknown option '--check'");
-    }
-    if (optind >= argc)
+    const struct cli_opt opts[] = {
+        {"force", CLI_FLAG, force, 0, 0, NULL,
+         with_check ? "replace the database if it exists (otherwise that is refused)"
+                    : "replace FILE if it exists (otherwise that is refused)", NULL},
+        {"json", CLI_FLAG, json, 0, 0, NULL, "print the summary as JSON", NULL},
+        {with_check ? "check" : NULL, CLI_FLAG, check, 0, 0, NULL,
+         "only check FILE (on a copy in $TMPDIR); change nothing", NULL},
+        {0}};
+    int first, rc = cli_parse_opts(cmd, usage, opts, argc, argv, &first);
+    if (rc >= 0)
+        return rc;
+    if (first >= argc)
         return cli_usage_error(cmd, "name the backup file");
-    if (optind + 1 < argc)
-        return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind + 1]);
-    *file = argv[optind];
+    if (first + 1 < argc)
+        return cli_usage_error(cmd, "unexpected argument '%s'", argv[first + 1]);
+    *file = argv[first];
     if (**file == '\0')
         return cli_usage_error(cmd, "the backup file name is empty");
     if (*check && *force)
@@ -73,11 +60,9 @@ static int parse(int argc, char **argv, const char *cmd, int with_check, const c
 
 int cmd_backup(struct cli *c, int argc, char **argv)
 {
-    if (cli_help(argc, argv, backup_usage))
-        return CLI_OK;
     const char *file;
     int force, check, json;
-    int rc = parse(argc, argv, "backup", 0, &file, &force, &check, &json);
+    int rc = parse(argc, argv, "backup", backup_usage, 0, &file, &force, &check, &json);
     if (rc >= 0)
         return rc;
     struct store *st = cli_store(c);
@@ -121,11 +106,9 @@ int cmd_backup(struct cli *c, int argc, char **argv)
 
 int cmd_restore(struct cli *c, int argc, char **argv)
 {
-    if (cli_help(argc, argv, restore_usage))
-        return CLI_OK;
     const char *file;
     int force, check, json;
-    int rc = parse(argc, argv, "restore", 1, &file, &force, &check, &json);
+    int rc = parse(argc, argv, "restore", restore_usage, 1, &file, &force, &check, &json);
     if (rc >= 0)
         return rc;
     struct store_restore_report r;

@@ -2,7 +2,6 @@
 ** cmd_calibrate.c — `duet calibrate TARGET.json`: fit chosen parameters of
 ** the pair identity model to observed summaries by ABC-SMC.
 */
-#include <getopt.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 
 #include "analysis/observed.h"
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "io/csv.h"
 #include "model/abc.h"
 
@@ -57,23 +57,13 @@ static int read_all(const char *path, char **data, size_t *len)
 
 int cmd_calibrate(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"params", required_argument, NULL, 'p'},  {"priors", required_argument, NULL, 'P'},
-        {"particles", required_argument, NULL, 'n'}, {"generations", required_argument, NULL, 'g'},
-        {"pairs", required_argument, NULL, 'N'},   {"seed", required_argument, NULL, 's'},
-        {"threads", required_argument, NULL, 't'}, {"out", required_argument, NULL, 'o'},
-        {"json", no_argument, NULL, 'j'},          {"from-db", no_argument, NULL, 'D'},
-        {"cohort", required_argument, NULL, 'c'},  {0}};
-    if (cli_help(argc, argv, usage))
-        return CLI_OK;
     struct abc_options o;
     abc_options_default(&o);
     const char *params = "power_patient,accept,self_consistency", *priors = NULL, *out = NULL;
     const char *cohort = NULL;
     int json = 0, from_db = 0, pairs_given = 0;
-    long long v;
     duet_err e;
-    /* --PARAM VALUE for fixed parameters: take them out before getopt sees them. */
+    /* --PARAM VALUE for fixed parameters: take them out before cli_parse_opts sees them. */
     char **rest = malloc((size_t)(argc + 1) * sizeof *rest);
     if (rest == NULL)
         return cli_failf("out of memory");
@@ -98,52 +88,46 @@ int cmd_calibrate(struct cli *c, int argc, char **argv)
         rest[nrest++] = argv[i];
     }
     rest[nrest] = NULL;
-    int ch, rc = CLI_OK;
-    optind = 0;
-    while (rc == CLI_OK && (ch = cli_getopt(nrest, rest, opts, "calibrate")) != -1) {
-        switch (ch) {
-        case 'p': params = optarg; break;
-        case 'P': priors = optarg; break;
-        case 'o': out = optarg; break;
-        case 'j': json = 1; break;
-        case 'D': from_db = 1; break;
-        case 'c': cohort = optarg; break;
-        case 'n':
-            if (cli_parse_long(optarg, 10, 100000, &v) != 0)
-                rc = cli_usage_error("calibrate", "--particles '%s' is not a number in 10..100000", optarg);
-            o.particles = (int)v;
-            break;
-        case 'g':
-            if (cli_parse_long(optarg, 0, 60, &v) != 0)
-                rc = cli_usage_error("calibrate", "--generations '%s' is not a number in 0..60", optarg);
-            o.generations = (int)v;
-            break;
-        case 'N':
-            if (cli_parse_long(optarg, 1, 10000000, &v) != 0)
-                rc = cli_usage_error("calibrate", "--pairs '%s' is not a number in 1..10000000", optarg);
-            o.base.pairs = (uint64_t)v;
+    long long particles = o.particles, generations = o.generations, pairs = 0;
+    long long threads = o.threads;
+    const char *seed = NULL;
+    const struct cli_opt opts[] = {
+        {"params", CLI_STR, &params, 0, 0, "a,b,c", "the parameters to fit", NULL},
+        {"priors", CLI_FILE, &priors, 0, 0, "FILE.json", "uniform priors", NULL},
+        {"particles", CLI_LONG, &particles, 10, 100000, "N", "posterior sample size", NULL},
+        {"generations", CLI_LONG, &generations, 0, 60, "G", "SMC generations after the first",
+         NULL},
+        {"pairs", CLI_LONG, &pairs, 1, 10000000, "N", "pairs per simulation", NULL},
+        {"seed", CLI_STR, &seed, 0, 0, "S", "the calibration's seed", NULL},
+        {"threads", CLI_LONG, &threads, 1, 1024, "T", "OpenMP threads", NULL},
+        {"out", CLI_FILE, &out, 0, 0, "FILE.csv", "the weighted posterior sample", NULL},
+        {"json", CLI_FLAG, &json, 0, 0, NULL, "print one JSON document", NULL},
+        {"from-db", CLI_FLAG, &from_db, 0, 0, NULL, "build the target from the database", NULL},
+        {"cohort", CLI_STR, &cohort, 0, 0, "C", "with --from-db: only this cohort", NULL},
+        {0}};
+    int first, rc = cli_parse_opts("calibrate", usage, opts, nrest, rest, &first);
+    if (rc < 0) {
+        rc = CLI_OK;
+        o.particles = (int)particles;
+        o.generations = (int)generations;
+        o.threads = (int)threads;
+        if (pairs) {
+            o.base.pairs = (uint64_t)pairs;
             pairs_given = 1;
-            break;
-        case 's':
-            if (sim_params_set(&o.base, "seed", optarg, &e) != 0)
+        }
+        if (seed) {
+            if (sim_params_set(&o.base, "seed", seed, &e) != 0)
                 rc = cli_fail(&e);
             o.seed = o.base.seed;
-            break;
-        case 't':
-            if (cli_parse_long(optarg, 1, 1024, &v) != 0)
-                rc = cli_usage_error("calibrate", "--threads '%s' is not a number in 1..1024", optarg);
-            o.threads = (int)v;
-            break;
-        default: rc = CLI_EUSAGE;
         }
     }
-    if (rc == CLI_OK && from_db && optind != nrest)
+    if (rc == CLI_OK && from_db && first != nrest)
         rc = cli_usage_error("calibrate", "give TARGET.json or --from-db, not both");
-    else if (rc == CLI_OK && !from_db && optind != nrest - 1)
+    else if (rc == CLI_OK && !from_db && first != nrest - 1)
         rc = cli_usage_error("calibrate", "give exactly one TARGET.json (or --from-db)");
     if (rc == CLI_OK && cohort && !from_db)
         rc = cli_usage_error("calibrate", "--cohort applies to --from-db only");
-    const char *target_path = rc == CLI_OK && !from_db ? rest[optind] : NULL;
+    const char *target_path = rc == CLI_OK && !from_db ? rest[first] : NULL;
     free(rest);
     if (rc != CLI_OK)
         return rc;

@@ -2,12 +2,12 @@
 ** cmd_codebook.c — `duet codebook import|export|list|show`: codebooks as
 ** duet-codebook/1 JSON or REFI-QDA .qdc (docs/coding.md).
 */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "io/codebook.h"
 #include "io/csv.h"
 #include "io/jsonread.h"
@@ -73,32 +73,26 @@ static int codebook_import(struct cli *c, int argc, char **argv)
 
 static int codebook_export(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {{"qdc", no_argument, NULL, 'q'},
-                                         {"out", required_argument, NULL, 'o'},
-                                         {"version", required_argument, NULL, 'v'}, {0}};
-    int qdc = 0, ch;
+    int qdc = 0, first;
     long long version = 0;
     const char *out = NULL;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, "codebook export")) != -1) {
-        if (ch == '?')
-            return CLI_EUSAGE;
-        if (ch == 'q')
-            qdc = 1;
-        else if (ch == 'o')
-            out = optarg;
-        else if (cli_parse_long(optarg, 1, CODEBOOK_MAX_VERSION, &version) != 0)
-            return cli_usage_error("codebook export", "--version '%s' is not a version number",
-                                   optarg);
-    }
-    if (optind != argc - 1)
+    const struct cli_opt opts[] = {
+        {"qdc", CLI_FLAG, &qdc, 0, 0, NULL, "as a REFI-QDA codebook (.qdc)", NULL},
+        {"out", CLI_STR, &out, 0, 0, "FILE", "write there (default: stdout)", NULL},
+        {"version", CLI_LONG, &version, 1, CODEBOOK_MAX_VERSION, "V",
+         "that version (default: the latest)", "--version '%s' is not a version number"},
+        {0}};
+    int prc = cli_parse_opts("codebook export", "", opts, argc, argv, &first);
+    if (prc >= 0)
+        return prc;
+    if (first != argc - 1)
         return cli_usage_error("codebook export", "give exactly one NAME");
     struct store *st = cli_store(c);
     if (st == NULL)
         return CLI_EUSER;
     duet_err e;
     struct codebook cb;
-    if (store_codebook_get(st, argv[optind], (int)version, &cb, &e) != 0)
+    if (store_codebook_get(st, argv[first], (int)version, &cb, &e) != 0)
         return cli_fail(&e);
     size_t len = 0;
     char *text = qdc ? qdc_write(&cb, &len, &e) : codebook_to_json(&cb);
@@ -129,30 +123,24 @@ static int codebook_list(struct cli *c, int argc, char **argv)
 
 static int codebook_show(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {{"version", required_argument, NULL, 'v'},
-                                         {"json", no_argument, NULL, 'j'}, {0}};
     long long version = 0;
-    int json = 0, ch;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, "codebook show")) != -1) {
-        if (ch == '?')
-            return CLI_EUSAGE;
-        if (ch == 'v') {
-            if (cli_parse_long(optarg, 1, CODEBOOK_MAX_VERSION, &version) != 0)
-                return cli_usage_error("codebook show", "--version '%s' is not a version number",
-                                       optarg);
-        } else {
-            json = 1;
-        }
-    }
-    if (optind != argc - 1)
+    int json = 0, first;
+    const struct cli_opt opts[] = {
+        {"version", CLI_LONG, &version, 1, CODEBOOK_MAX_VERSION, "V",
+         "that version (default: the latest)", "--version '%s' is not a version number"},
+        {"json", CLI_FLAG, &json, 0, 0, NULL, "print JSON", NULL},
+        {0}};
+    int prc = cli_parse_opts("codebook show", "", opts, argc, argv, &first);
+    if (prc >= 0)
+        return prc;
+    if (first != argc - 1)
         return cli_usage_error("codebook show", "give exactly one NAME");
     struct store *st = cli_store(c);
     if (st == NULL)
         return CLI_EUSER;
     duet_err e;
     struct codebook cb;
-    if (store_codebook_get(st, argv[optind], (int)version, &cb, &e) != 0)
+    if (store_codebook_get(st, argv[first], (int)version, &cb, &e) != 0)
         return cli_fail(&e);
     if (json) {
         char *text = codebook_to_json(&cb);
@@ -184,23 +172,17 @@ static int codebook_show(struct cli *c, int argc, char **argv)
 
 static int codebook_memo(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {{"code", required_argument, NULL, 'g'},
-                                         {"text", required_argument, NULL, 't'},
-                                         {"json", no_argument, NULL, 'j'}, {0}};
     const char *code = NULL, *text = NULL;
-    int json = 0, ch;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, "codebook memo")) != -1) {
-        if (ch == '?')
-            return CLI_EUSAGE;
-        if (ch == 'g')
-            code = optarg;
-        else if (ch == 't')
-            text = optarg;
-        else
-            json = 1;
-    }
-    if (optind != argc - 1)
+    int json = 0, first;
+    const struct cli_opt opts[] = {
+        {"code", CLI_STR, &code, 0, 0, "CODE", "the memo is about this code", NULL},
+        {"text", CLI_STR, &text, 0, 0, "TEXT", "add a memo", NULL},
+        {"json", CLI_FLAG, &json, 0, 0, NULL, "print JSON", NULL},
+        {0}};
+    int prc = cli_parse_opts("codebook memo", "", opts, argc, argv, &first);
+    if (prc >= 0)
+        return prc;
+    if (first != argc - 1)
         return cli_usage_error("codebook memo", "give exactly one NAME");
     if (code && !text)
         return cli_usage_error("codebook memo", "--code goes with --text");
@@ -208,10 +190,10 @@ static int codebook_memo(struct cli *c, int argc, char **argv)
     if (st == NULL)
         return CLI_EUSER;
     duet_err e;
-    if (text && store_codebook_memo_add(st, argv[optind], code, text, c->actor, NULL, &e) != 0)
+    if (text && store_codebook_memo_add(st, argv[first], code, text, c->actor, NULL, &e) != 0)
         return cli_fail(&e);
     static const char *const cols[] = {"target", "code", "author", "created_at", "text"};
-    return cli_emit_list(store_codebook_memo_list(st, argv[optind], &e), json, cols, 5, &e);
+    return cli_emit_list(store_codebook_memo_list(st, argv[first], &e), json, cols, 5, &e);
 }
 
 int cmd_codebook(struct cli *c, int argc, char **argv)

@@ -2,12 +2,12 @@
 ** cmd_codes.c — `duet analyse codes`: how often each code was applied, by
 ** side and module, and which codes go together (analysis/codes.h).
 */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "analysis/codes.h"
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "io/csv.h"
 #include "store/store.h"
 
@@ -168,26 +168,20 @@ static void print_report(json_t *r)
 /* Its --help is the usage text in cmd_analyse.c's table (cli_dispatch). */
 int cmd_analyse_codes(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {{"cohort", required_argument, NULL, 'c'},
-                                         {"coder", required_argument, NULL, 'k'},
-                                         {"json", no_argument, NULL, 'j'},
-                                         {"csv", no_argument, NULL, 'v'},
-                                         {"exact", no_argument, NULL, 'x'}, {0}};
     const char *cohort = NULL, *coder = NULL;
-    int json = 0, csv = 0, exact = 0, ch;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, "analyse codes")) != -1) {
-        switch (ch) {
-        case 'c': cohort = optarg; break;
-        case 'k': coder = optarg; break;
-        case 'j': json = 1; break;
-        case 'v': csv = 1; break;
-        case 'x': exact = 1; break;
-        default: return CLI_EUSAGE;
-        }
-    }
-    if (optind != argc)
-        return cli_usage_error("analyse codes", "unexpected argument '%s'", argv[optind]);
+    int json = 0, csv = 0, exact = 0, first;
+    const struct cli_opt opts[] = {
+        {"cohort", CLI_STR, &cohort, 0, 0, "C", "only this cohort", NULL},
+        {"coder", CLI_STR, &coder, 0, 0, "KEY", "only this coder's codings", NULL},
+        {"json", CLI_FLAG, &json, 0, 0, NULL, "print JSON", NULL},
+        {"csv", CLI_FLAG, &csv, 0, 0, NULL, "print CSV", NULL},
+        {"exact", CLI_FLAG, &exact, 0, 0, NULL, "with --csv: cells exactly as stored", NULL},
+        {0}};
+    int rc = cli_parse_opts("analyse codes", "", opts, argc, argv, &first);
+    if (rc >= 0)
+        return rc;
+    if (first != argc)
+        return cli_usage_error("analyse codes", "unexpected argument '%s'", argv[first]);
     if (json && csv)
         return cli_usage_error("analyse codes", "choose one of --json and --csv");
     if (exact && !csv)
@@ -205,7 +199,7 @@ int cmd_analyse_codes(struct cli *c, int argc, char **argv)
     if (json)
         return cli_print_json(stdout, r);
     if (csv) {
-        int rc = write_csv(stdout, r, exact ? CSV_EXACT : CSV_SAFE);
+        rc = write_csv(stdout, r, exact ? CSV_EXACT : CSV_SAFE);
         json_decref(r);
         if (rc != 0 || fflush(stdout) != 0)
             return cli_failf("writing the CSV failed");

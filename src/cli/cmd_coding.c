@@ -3,13 +3,13 @@
 ** exporting the codings (JSON, CSV, REFI-QDA .qdpx) and importing .qdpx;
 ** and `duet analyse agreement` (docs/coding.md).
 */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "analysis/intercoder.h"
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "io/csv.h"
 #include "io/qdpx.h"
 #include "store/store.h"
@@ -28,14 +28,15 @@ static int parse_doc(const char *cmd, const char *kind, const char *id, long lon
     return CLI_OK;
 }
 
-/* The document named by the only two arguments left (KIND ID), and the
+/* The document named by the only two arguments left (argv[first], argv[first + 1]:
+** KIND ID), and the
 ** store; returns CLI_OK or the exit code after saying what is wrong. */
-static int open_doc(struct cli *c, const char *cmd, int argc, char **argv, long long *id,
-                    struct store **st)
+static int open_doc(struct cli *c, const char *cmd, int argc, char **argv, int first,
+                    long long *id, struct store **st)
 {
-    if (optind != argc - 2)
+    if (first != argc - 2)
         return cli_usage_error(cmd, "give a document: KIND ID");
-    int rc = parse_doc(cmd, argv[optind], argv[optind + 1], id);
+    int rc = parse_doc(cmd, argv[first], argv[first + 1], id);
     if (rc != CLI_OK)
         return rc;
     *st = cli_store(c);
@@ -44,25 +45,20 @@ static int open_doc(struct cli *c, const char *cmd, int argc, char **argv, long 
 
 static int coding_documents(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {{"cohort", required_argument, NULL, 'c'},
-                                         {"coder", required_argument, NULL, 'k'},
-                                         {"json", no_argument, NULL, 'j'}, {0}};
     static const char *const cols[] = {"kind", "id", "cohort", "partnership", "module",
                                        "pseudonym", "length", "selections"};
     const char *cohort = NULL, *coder = NULL;
-    int json = 0, ch;
-    while ((ch = cli_getopt(argc, argv, opts, "coding documents")) != -1) {
-        if (ch == '?')
-            return CLI_EUSAGE;
-        if (ch == 'c')
-            cohort = optarg;
-        else if (ch == 'k')
-            coder = optarg;
-        else
-            json = 1;
-    }
-    if (optind != argc)
-        return cli_usage_error("coding documents", "unexpected argument '%s'", argv[optind]);
+    int json = 0, first;
+    const struct cli_opt opts[] = {
+        {"cohort", CLI_STR, &cohort, 0, 0, "C", "only this cohort", NULL},
+        {"coder", CLI_STR, &coder, 0, 0, "KEY", "with this coder's selections", NULL},
+        {"json", CLI_FLAG, &json, 0, 0, NULL, "print JSON", NULL},
+        {0}};
+    int prc = cli_parse_opts("coding documents", "", opts, argc, argv, &first);
+    if (prc >= 0)
+        return prc;
+    if (first != argc)
+        return cli_usage_error("coding documents", "unexpected argument '%s'", argv[first]);
     struct store *st = cli_store(c);
     if (st == NULL)
         return CLI_EUSER;
@@ -72,26 +68,23 @@ static int coding_documents(struct cli *c, int argc, char **argv)
 
 static int coding_show(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {{"coder", required_argument, NULL, 'k'},
-                                         {"json", no_argument, NULL, 'j'}, {0}};
     const char *coder = NULL;
-    int json = 0, ch;
-    while ((ch = cli_getopt(argc, argv, opts, "coding show")) != -1) {
-        if (ch == '?')
-            return CLI_EUSAGE;
-        if (ch == 'k')
-            coder = optarg;
-        else
-            json = 1;
-    }
+    int json = 0, first;
+    const struct cli_opt opts[] = {
+        {"coder", CLI_STR, &coder, 0, 0, "KEY", "only this coder's selections", NULL},
+        {"json", CLI_FLAG, &json, 0, 0, NULL, "print JSON", NULL},
+        {0}};
+    int prc = cli_parse_opts("coding show", "", opts, argc, argv, &first);
+    if (prc >= 0)
+        return prc;
     long long id;
     struct store *st = NULL;
-    int rc = open_doc(c, "coding show", argc, argv, &id, &st);
+    int rc = open_doc(c, "coding show", argc, argv, first, &id, &st);
     if (rc != CLI_OK)
         return rc;
     duet_err e;
-    json_t *doc = store_coding_document(st, argv[optind], id, &e);
-    json_t *sel = doc ? store_coding_selections(st, argv[optind], id, coder, &e) : NULL;
+    json_t *doc = store_coding_document(st, argv[first], id, &e);
+    json_t *sel = doc ? store_coding_selections(st, argv[first], id, coder, &e) : NULL;
     if (sel == NULL) {
         json_decref(doc);
         return cli_fail(&e);
@@ -116,32 +109,31 @@ static int coding_show(struct cli *c, int argc, char **argv)
 
 static int coding_add(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {{"coder", required_argument, NULL, 'k'}, {0}};
     const char *coder = NULL;
-    int ch;
-    while ((ch = cli_getopt(argc, argv, opts, "coding add")) != -1) {
-        if (ch == '?')
-            return CLI_EUSAGE;
-        coder = optarg;
-    }
+    int first;
+    const struct cli_opt opts[] = {
+        {"coder", CLI_STR, &coder, 0, 0, "PERSON", "who codes", NULL}, {0}};
+    int prc = cli_parse_opts("coding add", "", opts, argc, argv, &first);
+    if (prc >= 0)
+        return prc;
     if (coder == NULL)
         return cli_usage_error("coding add", "say who codes: --coder PERSON");
-    if (argc - optind < 5)
+    if (argc - first < 5)
         return cli_usage_error("coding add", "give KIND ID START END CODE...");
     long long id, start, end;
-    int rc = parse_doc("coding add", argv[optind], argv[optind + 1], &id);
+    int rc = parse_doc("coding add", argv[first], argv[first + 1], &id);
     if (rc != CLI_OK)
         return rc;
-    if (cli_parse_long(argv[optind + 2], 0, INT32_MAX, &start) != 0 ||
-        cli_parse_long(argv[optind + 3], 0, INT32_MAX, &end) != 0)
+    if (cli_parse_long(argv[first + 2], 0, INT32_MAX, &start) != 0 ||
+        cli_parse_long(argv[first + 3], 0, INT32_MAX, &end) != 0)
         return cli_usage_error("coding add", "START and END are character positions (0 or more)");
     struct store *st = cli_store(c);
     if (st == NULL)
         return CLI_EUSER;
     duet_err e;
     char guid[40];
-    if (store_coding_add(st, argv[optind], id, coder, (size_t)start, (size_t)end,
-                         (const char *const *)argv + optind + 4, (size_t)(argc - optind - 4),
+    if (store_coding_add(st, argv[first], id, coder, (size_t)start, (size_t)end,
+                         (const char *const *)argv + first + 4, (size_t)(argc - first - 4),
                          guid, &e) != 0)
         return cli_fail(&e);
     printf("%s\n", guid);
@@ -150,21 +142,20 @@ static int coding_add(struct cli *c, int argc, char **argv)
 
 static int coding_remove(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {{"coder", required_argument, NULL, 'k'}, {0}};
     const char *coder = NULL;
-    int ch;
-    while ((ch = cli_getopt(argc, argv, opts, "coding remove")) != -1) {
-        if (ch == '?')
-            return CLI_EUSAGE;
-        coder = optarg;
-    }
-    if (coder == NULL || optind != argc - 1)
+    int first;
+    const struct cli_opt opts[] = {
+        {"coder", CLI_STR, &coder, 0, 0, "PERSON", "who codes", NULL}, {0}};
+    int prc = cli_parse_opts("coding remove", "", opts, argc, argv, &first);
+    if (prc >= 0)
+        return prc;
+    if (coder == NULL || first != argc - 1)
         return cli_usage_error("coding remove", "give SELECTION --coder PERSON");
     struct store *st = cli_store(c);
     if (st == NULL)
         return CLI_EUSER;
     duet_err e;
-    return store_coding_remove(st, argv[optind], coder, &e) == 0 ? CLI_OK : cli_fail(&e);
+    return store_coding_remove(st, argv[first], coder, &e) == 0 ? CLI_OK : cli_fail(&e);
 }
 
 static int coding_blind(struct cli *c, int argc, char **argv)
@@ -195,32 +186,27 @@ static int coding_coders(struct cli *c, int argc, char **argv)
 
 static int coding_memo(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {{"coding", required_argument, NULL, 'g'},
-                                         {"text", required_argument, NULL, 't'},
-                                         {"json", no_argument, NULL, 'j'}, {0}};
     const char *coding = NULL, *text = NULL;
-    int json = 0, ch;
-    while ((ch = cli_getopt(argc, argv, opts, "coding memo")) != -1) {
-        if (ch == '?')
-            return CLI_EUSAGE;
-        if (ch == 'g')
-            coding = optarg;
-        else if (ch == 't')
-            text = optarg;
-        else
-            json = 1;
-    }
+    int json = 0, first;
+    const struct cli_opt opts[] = {
+        {"coding", CLI_STR, &coding, 0, 0, "SELECTION", "the memo is about this coding", NULL},
+        {"text", CLI_STR, &text, 0, 0, "TEXT", "add a memo", NULL},
+        {"json", CLI_FLAG, &json, 0, 0, NULL, "print JSON", NULL},
+        {0}};
+    int prc = cli_parse_opts("coding memo", "", opts, argc, argv, &first);
+    if (prc >= 0)
+        return prc;
     long long id;
     struct store *st = NULL;
-    int rc = open_doc(c, "coding memo", argc, argv, &id, &st);
+    int rc = open_doc(c, "coding memo", argc, argv, first, &id, &st);
     if (rc != CLI_OK)
         return rc;
     duet_err e;
-    if (text && store_coding_memo_add(st, argv[optind], id, coding, text, c->actor, NULL,
+    if (text && store_coding_memo_add(st, argv[first], id, coding, text, c->actor, NULL,
                                       &e) != 0)
         return cli_fail(&e);
     static const char *const cols[] = {"target", "coding", "author", "created_at", "text"};
-    return cli_emit_list(store_coding_memo_list(st, argv[optind], id, &e), json, cols, 5, &e);
+    return cli_emit_list(store_coding_memo_list(st, argv[first], id, &e), json, cols, 5, &e);
 }
 
 /* ---- export ---- */
@@ -286,35 +272,22 @@ static int export_qdpx(struct store *st, const char *cohort, int pseudonymise, c
 
 static int coding_export(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {{"cohort", required_argument, NULL, 'c'},
-                                         {"csv", no_argument, NULL, 'v'},
-                                         {"qdpx", no_argument, NULL, 'q'},
-                                         {"names", no_argument, NULL, 'n'},
-                                         {"pseudonymise", no_argument, NULL, 'p'},
-                                         {"exact", no_argument, NULL, 'x'},
-                                         {"out", required_argument, NULL, 'o'}, {0}};
     const char *cohort = NULL, *out = NULL;
-    int csv = 0, qdpx = 0, names = 0, pseudo = 0, exact = 0, ch;
-    while ((ch = cli_getopt(argc, argv, opts, "coding export")) != -1) {
-        if (ch == '?')
-            return CLI_EUSAGE;
-        if (ch == 'c')
-            cohort = optarg;
-        else if (ch == 'v')
-            csv = 1;
-        else if (ch == 'q')
-            qdpx = 1;
-        else if (ch == 'n')
-            names = 1;
-        else if (ch == 'p')
-            pseudo = 1;
-        else if (ch == 'x')
-            exact = 1;
-        else
-            out = optarg;
-    }
-    if (optind != argc)
-        return cli_usage_error("coding export", "unexpected argument '%s'", argv[optind]);
+    int csv = 0, qdpx = 0, names = 0, pseudo = 0, exact = 0, first;
+    const struct cli_opt opts[] = {
+        {"cohort", CLI_STR, &cohort, 0, 0, "C", "only this cohort", NULL},
+        {"csv", CLI_FLAG, &csv, 0, 0, NULL, "as CSV", NULL},
+        {"qdpx", CLI_FLAG, &qdpx, 0, 0, NULL, "as a REFI-QDA project", NULL},
+        {"names", CLI_FLAG, &names, 0, 0, NULL, "with people's names", NULL},
+        {"pseudonymise", CLI_FLAG, &pseudo, 0, 0, NULL, "with pseudonyms (the default)", NULL},
+        {"exact", CLI_FLAG, &exact, 0, 0, NULL, "with --csv: cells exactly as stored", NULL},
+        {"out", CLI_STR, &out, 0, 0, "FILE", "write there (default: stdout)", NULL},
+        {0}};
+    int prc = cli_parse_opts("coding export", "", opts, argc, argv, &first);
+    if (prc >= 0)
+        return prc;
+    if (first != argc)
+        return cli_usage_error("coding export", "unexpected argument '%s'", argv[first]);
     if (csv && qdpx)
         return cli_usage_error("coding export", "choose one of --csv and --qdpx");
     if (qdpx && (out == NULL || strcmp(out, "-") == 0))
@@ -429,25 +402,23 @@ static void report_skipped(const struct qdpx_project *p, json_t *sum)
 
 static int coding_import(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {{"codebook", required_argument, NULL, 'b'},
-                                         {"text-only", no_argument, NULL, 't'},
-                                         {"json", no_argument, NULL, 'j'}, {0}};
     const char *name = "imported";
     unsigned flags = 0;
-    int json = 0, ch;
-    while ((ch = cli_getopt(argc, argv, opts, "coding import")) != -1) {
-        if (ch == '?')
-            return CLI_EUSAGE;
-        if (ch == 'b')
-            name = optarg;
-        else if (ch == 't')
-            flags |= QDPX_TEXT_ONLY;
-        else
-            json = 1;
-    }
-    if (optind != argc - 1)
+    int json = 0, text_only = 0, first;
+    const struct cli_opt opts[] = {
+        {"codebook", CLI_STR, &name, 0, 0, "NAME", "the codebook's name (default imported)",
+         NULL},
+        {"text-only", CLI_FLAG, &text_only, 0, 0, NULL, "import the text sources only", NULL},
+        {"json", CLI_FLAG, &json, 0, 0, NULL, "print the summary as JSON", NULL},
+        {0}};
+    int prc = cli_parse_opts("coding import", "", opts, argc, argv, &first);
+    if (prc >= 0)
+        return prc;
+    if (text_only)
+        flags |= QDPX_TEXT_ONLY;
+    if (first != argc - 1)
         return cli_usage_error("coding import", "give exactly one FILE.qdpx");
-    const char *path = argv[optind];
+    const char *path = argv[first];
     duet_err e;
     struct qdpx_project p;
     if (qdpx_read_file_with(path, name, flags, &p, &e) != 0)
@@ -566,24 +537,19 @@ static void print_agreement(json_t *r)
 
 int cmd_analyse_agreement(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {{"cohort", required_argument, NULL, 'c'},
-                                         {"coders", required_argument, NULL, 'k'},
-                                         {"json", no_argument, NULL, 'j'}, {0}};
     struct intercoder_opts o = {0};
     const char *list = NULL;
-    int json = 0, ch;
-    while ((ch = cli_getopt(argc, argv, opts, "analyse agreement")) != -1) {
-        if (ch == '?')
-            return CLI_EUSAGE;
-        if (ch == 'c')
-            o.cohort = optarg;
-        else if (ch == 'k')
-            list = optarg;
-        else
-            json = 1;
-    }
-    if (optind != argc)
-        return cli_usage_error("analyse agreement", "unexpected argument '%s'", argv[optind]);
+    int json = 0, first;
+    const struct cli_opt opts[] = {
+        {"cohort", CLI_STR, &o.cohort, 0, 0, "C", "only this cohort", NULL},
+        {"coders", CLI_STR, &list, 0, 0, "A,B", "only these coders", NULL},
+        {"json", CLI_FLAG, &json, 0, 0, NULL, "print JSON", NULL},
+        {0}};
+    int prc = cli_parse_opts("analyse agreement", "", opts, argc, argv, &first);
+    if (prc >= 0)
+        return prc;
+    if (first != argc)
+        return cli_usage_error("analyse agreement", "unexpected argument '%s'", argv[first]);
     char *copy = NULL;
     const char *names[INTERCODER_MAX_CODERS];
     if (list) {

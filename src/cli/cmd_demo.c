@@ -1,12 +1,12 @@
 /*
 ** cmd_demo.c — `duet demo`: a complete synthetic programme to explore.
 */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "app/setup.h"
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "store/store.h"
 
 /* The first (lived-experience) member of P01 and of P02: examples of
@@ -88,44 +88,32 @@ int cmd_demo(struct cli *c, int argc, char **argv)
         "  --sign-ins also creates accounts for the web application: every partnership\n"
         "  member, a facilitator who runs the cohort, a researcher and an admin, with\n"
         "  published passwords (printed at the end); never use them for real data.\n";
-    static const struct option opts[] = {{"pairs", required_argument, NULL, 'p'},
-                                         {"modules", required_argument, NULL, 'm'},
-                                         {"seed", required_argument, NULL, 's'},
-                                         {"structure-only", no_argument, NULL, 'S'},
-                                         {"sign-ins", no_argument, NULL, 'i'},
-                                         {"json", no_argument, NULL, 'j'}, {0}};
-    if (cli_help(argc, argv, usage))
-        return CLI_OK;
-    struct demo_options o = {.pairs = 12, .modules = 6, .seed = 1};
-    long long v;
-    int json = 0, sign_ins = 0, ch;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, "demo")) != -1) {
-        switch (ch) {
-        case 'p':
-            if (cli_parse_long(optarg, 3, 500, &v) != 0)
-                return cli_usage_error("demo", "--pairs '%s' is not a number in 3..500", optarg);
-            o.pairs = (int)v;
-            break;
-        case 'm':
-            if (cli_parse_long(optarg, 2, 50, &v) != 0)
-                return cli_usage_error("demo", "--modules '%s' is not a number in 2..50", optarg);
-            o.modules = (int)v;
-            break;
-        case 's':
-            if (cli_parse_long(optarg, 0, 9007199254740991LL, &v) != 0)
-                return cli_usage_error("demo", "--seed '%s' is not a non-negative whole number",
-                                       optarg);
-            o.seed = (uint64_t)v;
-            break;
-        case 'S': o.structure_only = 1; break;
-        case 'i': sign_ins = 1; break;
-        case 'j': json = 1; break;
-        default: return CLI_EUSAGE;
-        }
-    }
-    if (optind != argc)
-        return cli_usage_error("demo", "unexpected argument '%s'", argv[optind]);
+    struct demo_options o = {.structure_only = 0};
+    long long pairs = 12, modules = 6, seed = 1;
+    int json = 0, sign_ins = 0, first;
+    const struct cli_opt opts[] = {
+        {"pairs", CLI_LONG, &pairs, 3, 500, "N", "partnerships (default 12)",
+         "--pairs '%s' is not a number in 3..500"},
+        {"modules", CLI_LONG, &modules, 2, 50, "M", "modules (default 6)",
+         "--modules '%s' is not a number in 2..50"},
+        {"seed", CLI_LONG, &seed, 0, 9007199254740991LL, "S",
+         "the random seed (default 1): the same seed, the same programme",
+         "--seed '%s' is not a non-negative whole number"},
+        {"structure-only", CLI_FLAG, &o.structure_only, 0, 0, NULL,
+         "people, partnerships and modules, but no answers or notes", NULL},
+        {"sign-ins", CLI_FLAG, &sign_ins, 0, 0, NULL,
+         "also accounts for the web application, with published passwords", NULL},
+        {"json", CLI_FLAG, &json, 0, 0, NULL, "print the summary as JSON, with the courses",
+         NULL},
+        {0}};
+    int rc = cli_parse_opts("demo", usage, opts, argc, argv, &first);
+    if (rc >= 0)
+        return rc;
+    if (first != argc)
+        return cli_usage_error("demo", "unexpected argument '%s'", argv[first]);
+    o.pairs = (int)pairs;
+    o.modules = (int)modules;
+    o.seed = (uint64_t)seed;
     c->create = 1;
     struct store *st = cli_store(c);
     if (st == NULL)

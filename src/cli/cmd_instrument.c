@@ -1,12 +1,12 @@
 /*
 ** cmd_instrument.c — `duet init` and `duet instrument import|list|show`.
 */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app/setup.h"
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "io/csv.h"
 #include "io/instrument.h"
 #include "store/store.h"
@@ -71,31 +71,29 @@ static int instrument_list(struct cli *c, int argc, char **argv)
     return cli_run_list(c, argc, argv, &l);
 }
 
+static const char show_usage[] =
+    CLI_OWN_HELP "show NAME [--version V] [--json]\n"
+    "  Shows an instrument's items (--json: its full definition).\n";
+
 static int instrument_show(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {{"version", required_argument, NULL, 'v'},
-                                         {"json", no_argument, NULL, 'j'}, {0}};
     long long version = 0;
-    int json = 0, ch;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, "instrument show")) != -1) {
-        if (ch == '?')
-            return CLI_EUSAGE;
-        if (ch == 'v') {
-            if (cli_parse_long(optarg, 1, 1000000, &version) != 0)
-                return cli_usage_error("instrument show", "--version '%s' is not a version number",
-                                       optarg);
-        } else {
-            json = 1;
-        }
-    }
-    if (optind != argc - 1)
+    int json = 0, first;
+    const struct cli_opt opts[] = {
+        {"version", CLI_LONG, &version, 1, 1000000, "V", "that version (default: the latest)",
+         "--version '%s' is not a version number"},
+        {"json", CLI_FLAG, &json, 0, 0, NULL, "its full definition, as JSON", NULL},
+        {0}};
+    int rc = cli_parse_opts("instrument show", show_usage, opts, argc, argv, &first);
+    if (rc >= 0)
+        return rc;
+    if (first != argc - 1)
         return cli_usage_error("instrument show", "give exactly one NAME");
     struct store *st = cli_store(c);
     if (st == NULL)
         return CLI_EUSER;
     duet_err e;
-    json_t *def = store_instrument_show(st, argv[optind], (int)version, &e);
+    json_t *def = store_instrument_show(st, argv[first], (int)version, &e);
     if (def == NULL)
         return cli_fail(&e);
     if (json)
@@ -117,8 +115,7 @@ int cmd_instrument(struct cli *c, int argc, char **argv)
                                       "  Stores an instrument defined in the JSON format of\n"
                                       "  docs/instruments.md. Nothing is stored if it is invalid.\n"},
         {"list", instrument_list, "list [--json]\n  Lists stored instruments.\n"},
-        {"show", instrument_show, "show NAME [--version V] [--json]\n"
-                                  "  Shows an instrument's items (--json: its full definition).\n"},
+        {"show", instrument_show, show_usage},
     };
     return cli_dispatch(c, "instrument", "Instruments: the questionnaires of check-ins.", subs, 3,
                         argc, argv);

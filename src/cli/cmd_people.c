@@ -1,32 +1,28 @@
 /*
 ** cmd_people.c — `duet person ...` and `duet partnership ...`.
 */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "store/store.h"
 
 static int person_add(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {{"name", required_argument, NULL, 'n'},
-                                         {"organisation", required_argument, NULL, 'o'},
-                                         {"contact", required_argument, NULL, 'c'}, {0}};
     struct store_person p = {0};
-    int ch;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, "person add")) != -1) {
-        switch (ch) {
-        case 'n': p.display_name = optarg; break;
-        case 'o': p.organisation = optarg; break;
-        case 'c': p.contact = optarg; break;
-        default: return CLI_EUSAGE;
-        }
-    }
-    if (optind != argc - 1 || p.display_name == NULL)
+    int first;
+    const struct cli_opt opts[] = {
+        {"name", CLI_STR, &p.display_name, 0, 0, "NAME", "the name shown", NULL},
+        {"organisation", CLI_STR, &p.organisation, 0, 0, "ORG", "where they work", NULL},
+        {"contact", CLI_STR, &p.contact, 0, 0, "CONTACT", "how to reach them", NULL},
+        {0}};
+    int prc = cli_parse_opts("person add", "", opts, argc, argv, &first);
+    if (prc >= 0)
+        return prc;
+    if (first != argc - 1 || p.display_name == NULL)
         return cli_usage_error("person add", "give KEY and --name NAME");
-    p.key = argv[optind];
+    p.key = argv[first];
     struct store *st = cli_store(c);
     if (st == NULL)
         return CLI_EUSER;
@@ -71,40 +67,38 @@ int cmd_person(struct cli *c, int argc, char **argv)
 
 static int partnership_add(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {{"cohort", required_argument, NULL, 'c'},
-                                         {"member", required_argument, NULL, 'm'},
-                                         {"title", required_argument, NULL, 't'},
-                                         {"aim", required_argument, NULL, 'a'}, {0}};
     struct store_partnership p = {0};
     struct store_member members[4];
     char roles[4][96];
-    int ch;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, "partnership add")) != -1) {
-        switch (ch) {
-        case 'c': p.cohort = optarg; break;
-        case 't': p.project_title = optarg; break;
-        case 'a': p.project_aim = optarg; break;
-        case 'm': {
-            char *colon = strchr(optarg, ':');
-            if (colon == NULL || colon == optarg || colon[1] == '\0')
-                return cli_usage_error("partnership add", "--member '%s' is not KEY:ROLE", optarg);
-            if (p.nmembers == 4)
-                return cli_usage_error("partnership add", "at most three members");
-            snprintf(roles[p.nmembers], sizeof roles[0], "%s", colon + 1);
-            *colon = '\0';
-            members[p.nmembers].person = optarg;
-            members[p.nmembers].role = roles[p.nmembers];
-            p.nmembers++;
-            break;
-        }
-        default: return CLI_EUSAGE;
-        }
+    const char *given[64];
+    struct cli_strs member = {given, 0, 64};
+    int first;
+    const struct cli_opt opts[] = {
+        {"cohort", CLI_STR, &p.cohort, 0, 0, "COHORT", "the partnership's cohort", NULL},
+        {"member", CLI_LIST, &member, 0, 0, "KEY:ROLE", "a member and their role", NULL},
+        {"title", CLI_STR, &p.project_title, 0, 0, "TEXT", "the project's title", NULL},
+        {"aim", CLI_STR, &p.project_aim, 0, 0, "TEXT", "the project's aim", NULL},
+        {0}};
+    int prc = cli_parse_opts("partnership add", "", opts, argc, argv, &first);
+    if (prc >= 0)
+        return prc;
+    for (size_t i = 0; i < member.n; i++) {
+        char *m = (char *)member.v[i]; /* an argv string */
+        char *colon = strchr(m, ':');
+        if (colon == NULL || colon == m || colon[1] == '\0')
+            return cli_usage_error("partnership add", "--member '%s' is not KEY:ROLE", m);
+        if (p.nmembers == 4)
+            return cli_usage_error("partnership add", "at most three members");
+        snprintf(roles[p.nmembers], sizeof roles[0], "%s", colon + 1);
+        *colon = '\0';
+        members[p.nmembers].person = m;
+        members[p.nmembers].role = roles[p.nmembers];
+        p.nmembers++;
     }
-    if (optind != argc - 1 || p.cohort == NULL)
+    if (first != argc - 1 || p.cohort == NULL)
         return cli_usage_error("partnership add", "give CODE, --cohort and --member KEY:ROLE "
                                "for each member");
-    p.code = argv[optind];
+    p.code = argv[first];
     p.members = members;
     struct store *st = cli_store(c);
     if (st == NULL)
@@ -146,29 +140,25 @@ static int partnership_roles(struct cli *c, int argc, char **argv)
 
 static int partnership_log(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {{"kind", required_argument, NULL, 'k'},
-                                         {"date", required_argument, NULL, 'd'},
-                                         {"text", required_argument, NULL, 't'}, {0}};
     const char *kind = NULL, *date = NULL, *text = NULL;
-    int ch;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, "partnership log")) != -1) {
-        switch (ch) {
-        case 'k': kind = optarg; break;
-        case 'd': date = optarg; break;
-        case 't': text = optarg; break;
-        default: return CLI_EUSAGE;
-        }
-    }
-    if (optind != argc - 1 || kind == NULL || date == NULL || text == NULL)
+    int first;
+    const struct cli_opt opts[] = {
+        {"kind", CLI_STR, &kind, 0, 0, "KIND", "what happened", NULL},
+        {"date", CLI_STR, &date, 0, 0, "DATE", "when", NULL},
+        {"text", CLI_STR, &text, 0, 0, "TEXT", "the note", NULL},
+        {0}};
+    int prc = cli_parse_opts("partnership log", "", opts, argc, argv, &first);
+    if (prc >= 0)
+        return prc;
+    if (first != argc - 1 || kind == NULL || date == NULL || text == NULL)
         return cli_usage_error("partnership log", "give CODE, --kind, --date and --text");
     struct store *st = cli_store(c);
     if (st == NULL)
         return CLI_EUSER;
     duet_err e;
-    if (store_project_log_add(st, argv[optind], kind, text, date, NULL, &e) != 0)
+    if (store_project_log_add(st, argv[first], kind, text, date, NULL, &e) != 0)
         return cli_fail(&e);
-    printf("logged %s for partnership '%s'\n", kind, argv[optind]);
+    printf("logged %s for partnership '%s'\n", kind, argv[first]);
     return CLI_OK;
 }
 

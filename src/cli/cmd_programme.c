@@ -1,36 +1,34 @@
 /*
 ** cmd_programme.c — `duet programme|cohort|module add|list|show`.
 */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "store/store.h"
 
 /* ---- programme ---- */
 
 static int programme_add(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {{"description", required_argument, NULL, 'd'}, {0}};
     const char *desc = "";
-    int ch;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, "programme add")) != -1) {
-        if (ch == '?')
-            return CLI_EUSAGE;
-        desc = optarg;
-    }
-    if (optind != argc - 1)
+    int first;
+    const struct cli_opt opts[] = {
+        {"description", CLI_STR, &desc, 0, 0, "TEXT", "what the programme is", NULL}, {0}};
+    int prc = cli_parse_opts("programme add", "", opts, argc, argv, &first);
+    if (prc >= 0)
+        return prc;
+    if (first != argc - 1)
         return cli_usage_error("programme add", "give exactly one NAME");
     struct store *st = cli_store(c);
     if (st == NULL)
         return CLI_EUSER;
     duet_err e;
     int64_t id;
-    if (store_programme_add(st, argv[optind], desc, &id, &e) != 0)
+    if (store_programme_add(st, argv[first], desc, &id, &e) != 0)
         return cli_fail(&e);
-    printf("added programme '%s' (id %lld)\n", argv[optind], (long long)id);
+    printf("added programme '%s' (id %lld)\n", argv[first], (long long)id);
     return CLI_OK;
 }
 
@@ -71,29 +69,25 @@ int cmd_programme(struct cli *c, int argc, char **argv)
 
 static int cohort_add(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {{"programme", required_argument, NULL, 'p'},
-                                         {"starts", required_argument, NULL, 's'}, {0}};
     const char *programme = NULL, *starts = NULL;
-    int ch;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, "cohort add")) != -1) {
-        if (ch == '?')
-            return CLI_EUSAGE;
-        if (ch == 'p')
-            programme = optarg;
-        else
-            starts = optarg;
-    }
-    if (optind != argc - 1 || programme == NULL)
+    int first;
+    const struct cli_opt opts[] = {
+        {"programme", CLI_STR, &programme, 0, 0, "PROGRAMME", "the cohort's programme", NULL},
+        {"starts", CLI_STR, &starts, 0, 0, "DATE", "when it starts", NULL},
+        {0}};
+    int prc = cli_parse_opts("cohort add", "", opts, argc, argv, &first);
+    if (prc >= 0)
+        return prc;
+    if (first != argc - 1 || programme == NULL)
         return cli_usage_error("cohort add", "give NAME and --programme PROGRAMME");
     struct store *st = cli_store(c);
     if (st == NULL)
         return CLI_EUSER;
     duet_err e;
     int64_t id;
-    if (store_cohort_add(st, programme, argv[optind], starts, &id, &e) != 0)
+    if (store_cohort_add(st, programme, argv[first], starts, &id, &e) != 0)
         return cli_fail(&e);
-    printf("added cohort '%s' (id %lld)\n", argv[optind], (long long)id);
+    printf("added cohort '%s' (id %lld)\n", argv[first], (long long)id);
     return CLI_OK;
 }
 
@@ -182,28 +176,20 @@ int cmd_cohort(struct cli *c, int argc, char **argv)
 static int module_opts(int argc, char **argv, const char *cmd, const char **cohort,
                        long long *number, const char **date, const char **theme, int *json)
 {
-    static const struct option opts[] = {{"cohort", required_argument, NULL, 'c'},
-                                         {"number", required_argument, NULL, 'n'},
-                                         {"date", required_argument, NULL, 'd'},
-                                         {"theme", required_argument, NULL, 't'},
-                                         {"json", no_argument, NULL, 'j'}, {0}};
-    int ch;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, cmd)) != -1) {
-        switch (ch) {
-        case 'c': *cohort = optarg; break;
-        case 'n':
-            if (cli_parse_long(optarg, 1, 1000, number) != 0)
-                return cli_usage_error(cmd, "--number '%s' is not a module number 1..1000", optarg);
-            break;
-        case 'd': *date = optarg; break;
-        case 't': *theme = optarg; break;
-        case 'j': *json = 1; break;
-        default: return CLI_EUSAGE;
-        }
-    }
-    if (optind != argc)
-        return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    int first;
+    const struct cli_opt opts[] = {
+        {"cohort", CLI_STR, cohort, 0, 0, "COHORT", "the module's cohort", NULL},
+        {"number", CLI_LONG, number, 1, 1000, "N", "its number",
+         "--number '%s' is not a module number 1..1000"},
+        {"date", CLI_STR, date, 0, 0, "DATE", "when it meets", NULL},
+        {"theme", CLI_STR, theme, 0, 0, "TEXT", "what it is about", NULL},
+        {"json", CLI_FLAG, json, 0, 0, NULL, "print JSON", NULL},
+        {0}};
+    int prc = cli_parse_opts(cmd, "", opts, argc, argv, &first);
+    if (prc >= 0)
+        return prc == CLI_OK ? CLI_EUSAGE : prc; /* its --help is cli_dispatch's */
+    if (first != argc)
+        return cli_usage_error(cmd, "unexpected argument '%s'", argv[first]);
     if (*cohort == NULL)
         return cli_usage_error(cmd, "--cohort is required");
     return CLI_OK;

@@ -2,12 +2,12 @@
 ** cmd_qset.c — `duet qset import|list|show` (Q-sets of norm statements) and
 ** `duet sort add|list|show` (one person's Q-sort).
 */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app/sorts.h"
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "io/csv.h"
 #include "io/qset.h"
 #include "store/store.h"
@@ -46,31 +46,29 @@ static int qset_list(struct cli *c, int argc, char **argv)
     return cli_run_list(c, argc, argv, &l);
 }
 
+static const char show_usage[] =
+    CLI_OWN_HELP "show NAME [--version V] [--json]\n"
+    "  Shows a Q-set's dimensions, grid and statements (--json: its definition).\n";
+
 static int qset_show(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {{"version", required_argument, NULL, 'v'},
-                                         {"json", no_argument, NULL, 'j'}, {0}};
     long long version = 0;
-    int json = 0, ch;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, "qset show")) != -1) {
-        if (ch == '?')
-            return CLI_EUSAGE;
-        if (ch == 'v') {
-            if (cli_parse_long(optarg, 1, QSET_MAX_VERSION, &version) != 0)
-                return cli_usage_error("qset show", "--version '%s' is not a version number",
-                                       optarg);
-        } else {
-            json = 1;
-        }
-    }
-    if (optind != argc - 1)
+    int json = 0, first;
+    const struct cli_opt opts[] = {
+        {"version", CLI_LONG, &version, 1, QSET_MAX_VERSION, "V", "that version (default: the latest)",
+         "--version '%s' is not a version number"},
+        {"json", CLI_FLAG, &json, 0, 0, NULL, "its full definition, as JSON", NULL},
+        {0}};
+    int rc = cli_parse_opts("qset show", show_usage, opts, argc, argv, &first);
+    if (rc >= 0)
+        return rc;
+    if (first != argc - 1)
         return cli_usage_error("qset show", "give exactly one NAME");
     struct store *st = cli_store(c);
     if (st == NULL)
         return CLI_EUSER;
     duet_err e;
-    json_t *def = store_qset_show(st, argv[optind], (int)version, &e);
+    json_t *def = store_qset_show(st, argv[first], (int)version, &e);
     if (def == NULL)
         return cli_fail(&e);
     if (json)
@@ -104,9 +102,7 @@ int cmd_qset(struct cli *c, int argc, char **argv)
          "  dimensions, its forced grid and its statements. Nothing is stored if it is\n"
          "  invalid. ('duet init' stores the default Q-set, norms-default.)\n"},
         {"list", qset_list, "list [--json]\n  Lists stored Q-sets with their number of sorts.\n"},
-        {"show", qset_show,
-         "show NAME [--version V] [--json]\n"
-         "  Shows a Q-set's dimensions, grid and statements (--json: its definition).\n"},
+        {"show", qset_show, show_usage},
     };
     return cli_dispatch(c, "qset", "Q-sets: norm statements to sort (\"unspoken rules\").", subs,
                         3, argc, argv);
@@ -121,31 +117,21 @@ struct sort_args {
 
 static int sort_args(int argc, char **argv, const char *cmd, int want_file, struct sort_args *a)
 {
-    static const struct option opts[] = {{"person", required_argument, NULL, 'w'},
-                                         {"partnership", required_argument, NULL, 'p'},
-                                         {"module", required_argument, NULL, 'm'},
-                                         {"qset", required_argument, NULL, 'q'},
-                                         {"file", required_argument, NULL, 'f'},
-                                         {"json", no_argument, NULL, 'j'}, {0}};
     memset(a, 0, sizeof *a);
-    int ch;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, cmd)) != -1) {
-        switch (ch) {
-        case 'w': a->person = optarg; break;
-        case 'p': a->partnership = optarg; break;
-        case 'q': a->qset = optarg; break;
-        case 'f': a->file = optarg; break;
-        case 'j': a->json = 1; break;
-        case 'm':
-            if (cli_parse_long(optarg, 1, 10000, &a->module) != 0)
-                return cli_usage_error(cmd, "--module '%s' is not a module number", optarg);
-            break;
-        default: return CLI_EUSAGE;
-        }
-    }
-    if (optind != argc)
-        return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    const struct cli_opt opts[] = {
+        {"person", CLI_STR, &a->person, 0, 0, "KEY", "whose sort", NULL},
+        {"partnership", CLI_STR, &a->partnership, 0, 0, "CODE", "in which partnership", NULL},
+        {"module", CLI_LONG, &a->module, 1, 10000, "N", "at which module",
+         "--module '%s' is not a module number"},
+        {"qset", CLI_STR, &a->qset, 0, 0, "NAME", "the Q-set (default norms-default)", NULL},
+        {"file", CLI_STR, &a->file, 0, 0, "SORT.csv", "the sort (add)", NULL},
+        {"json", CLI_FLAG, &a->json, 0, 0, NULL, "print JSON (show)", NULL},
+        {0}};
+    int first, rc = cli_parse_opts(cmd, "", opts, argc, argv, &first);
+    if (rc >= 0)
+        return rc == CLI_OK ? CLI_EUSAGE : rc; /* its --help is cli_dispatch's */
+    if (first != argc)
+        return cli_usage_error(cmd, "unexpected argument '%s'", argv[first]);
     if (!a->person || !a->partnership || !a->module || (want_file && !a->file))
         return cli_usage_error(cmd, "give --person, --partnership and --module%s",
                                want_file ? " and --file" : "");
@@ -225,21 +211,17 @@ static int sort_list(struct cli *c, int argc, char **argv)
 {
     static const char *const cols[] = {"cohort", "module", "partnership", "person", "side",
                                        "qset", "source", "created_at"};
-    static const struct option opts[] = {{"cohort", required_argument, NULL, 'c'},
-                                         {"json", no_argument, NULL, 'j'}, {0}};
     const char *cohort = NULL;
-    int json = 0, ch;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, "sort list")) != -1) {
-        if (ch == '?')
-            return CLI_EUSAGE;
-        if (ch == 'c')
-            cohort = optarg;
-        else
-            json = 1;
-    }
-    if (optind != argc)
-        return cli_usage_error("sort list", "unexpected argument '%s'", argv[optind]);
+    int json = 0, first;
+    const struct cli_opt opts[] = {
+        {"cohort", CLI_STR, &cohort, 0, 0, "CODE", "only this cohort's sorts", NULL},
+        {"json", CLI_FLAG, &json, 0, 0, NULL, "print JSON", NULL},
+        {0}};
+    int rc = cli_parse_opts("sort list", "", opts, argc, argv, &first);
+    if (rc >= 0)
+        return rc;
+    if (first != argc)
+        return cli_usage_error("sort list", "unexpected argument '%s'", argv[first]);
     struct store *st = cli_store(c);
     if (st == NULL)
         return CLI_EUSER;

@@ -2,13 +2,13 @@
 ** cmd_record.c — recording what happens: `duet checkin`, `duet reflection`,
 ** `duet observation` and `duet consent`.
 */
-#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app/ingest.h"
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "core/json.h"
 #include "io/csv.h"
 #include "store/store.h"
@@ -115,30 +115,27 @@ static int answers_from_file(struct ingest *g, const char *path, const char **pa
 
 static int checkin_add(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {{"partnership", required_argument, NULL, 'p'},
-                                         {"person", required_argument, NULL, 'w'},
-                                         {"module", required_argument, NULL, 'm'},
-                                         {"answer", required_argument, NULL, 'a'},
-                                         {"file", required_argument, NULL, 'f'}, {0}};
     const char *partnership = NULL, *person = NULL, *module = NULL, *file = NULL;
-    int nanswers = 0, ch;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, "checkin add")) != -1) {
-        switch (ch) {
-        case 'p': partnership = optarg; break;
-        case 'w': person = optarg; break;
-        case 'm': module = optarg; break;
-        case 'f': file = optarg; break;
-        case 'a':
-            if (strchr(optarg, '=') == NULL || optarg[0] == '=')
-                return cli_usage_error("checkin add", "--answer '%s' is not ITEM=VALUE", optarg);
-            nanswers++;
-            break;
-        default: return CLI_EUSAGE;
-        }
-    }
-    if (optind != argc)
-        return cli_usage_error("checkin add", "unexpected argument '%s'", argv[optind]);
+    const char *given[256];
+    struct cli_strs answers = {given, 0, 256};
+    int first;
+    const struct cli_opt opts[] = {
+        {"partnership", CLI_STR, &partnership, 0, 0, "CODE", "whose check-in", NULL},
+        {"person", CLI_STR, &person, 0, 0, "KEY", "who answered", NULL},
+        {"module", CLI_STR, &module, 0, 0, "N", "at which module", NULL},
+        {"answer", CLI_LIST, &answers, 0, 0, "ITEM=VALUE", "one answer", NULL},
+        {"file", CLI_STR, &file, 0, 0, "FILE.json", "the whole check-in", NULL},
+        {0}};
+    int prc = cli_parse_opts("checkin add", "", opts, argc, argv, &first);
+    if (prc >= 0)
+        return prc;
+    for (size_t i = 0; i < answers.n; i++)
+        if (strchr(answers.v[i], '=') == NULL || answers.v[i][0] == '=')
+            return cli_usage_error("checkin add", "--answer '%s' is not ITEM=VALUE",
+                                   answers.v[i]);
+    size_t nanswers = answers.n;
+    if (first != argc)
+        return cli_usage_error("checkin add", "unexpected argument '%s'", argv[first]);
     if (file && (partnership || person || module || nanswers))
         return cli_usage_error("checkin add", "give either --file or the other options, not both");
     if (!file && (!partnership || !person || !module || nanswers == 0))
@@ -157,14 +154,8 @@ static int checkin_add(struct cli *c, int argc, char **argv)
         rc = answers_from_file(g, file, &partnership, &person, modbuf, &doc);
         module = modbuf;
     } else {
-        for (int i = 1; i < argc && rc == CLI_OK; i++) {
-            const char *arg = argv[i];
-            if (strcmp(arg, "--answer") == 0 && i + 1 < argc)
-                arg = argv[++i];
-            else if (strncmp(arg, "--answer=", 9) == 0)
-                arg += 9;
-            else
-                continue;
+        for (size_t i = 0; i < answers.n && rc == CLI_OK; i++) {
+            const char *arg = answers.v[i];
             const char *eq = strchr(arg, '=');
             char item[64];
             snprintf(item, sizeof item, "%.*s", (int)(eq - arg), arg);
@@ -215,33 +206,24 @@ static int read_text(const char *text, const char *file, char **out)
 
 static int reflection_add(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {{"person", required_argument, NULL, 'w'},
-                                         {"partnership", required_argument, NULL, 'p'},
-                                         {"module", required_argument, NULL, 'm'},
-                                         {"visibility", required_argument, NULL, 'v'},
-                                         {"text", required_argument, NULL, 't'},
-                                         {"text-file", required_argument, NULL, 'f'}, {0}};
     const char *person = NULL, *partnership = NULL, *visibility = "private", *text = NULL,
                *file = NULL;
     long long module = 0;
-    int ch;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, "reflection add")) != -1) {
-        switch (ch) {
-        case 'w': person = optarg; break;
-        case 'p': partnership = optarg; break;
-        case 'v': visibility = optarg; break;
-        case 't': text = optarg; break;
-        case 'f': file = optarg; break;
-        case 'm':
-            if (cli_parse_long(optarg, 1, 1000, &module) != 0)
-                return cli_usage_error("reflection add", "--module '%s' is not a module number",
-                                       optarg);
-            break;
-        default: return CLI_EUSAGE;
-        }
-    }
-    if (optind != argc || !person || !partnership || (!text == !file))
+    int first;
+    const struct cli_opt opts[] = {
+        {"person", CLI_STR, &person, 0, 0, "KEY", "whose reflection", NULL},
+        {"partnership", CLI_STR, &partnership, 0, 0, "CODE", "in which partnership", NULL},
+        {"module", CLI_LONG, &module, 1, 1000, "N", "at which module",
+         "--module '%s' is not a module number"},
+        {"visibility", CLI_STR, &visibility, 0, 0, "WHO", "who may read it (default private)",
+         NULL},
+        {"text", CLI_STR, &text, 0, 0, "TEXT", "the reflection", NULL},
+        {"text-file", CLI_STR, &file, 0, 0, "FILE", "the reflection, from a file", NULL},
+        {0}};
+    int prc = cli_parse_opts("reflection add", "", opts, argc, argv, &first);
+    if (prc >= 0)
+        return prc;
+    if (first != argc || !person || !partnership || (!text == !file))
         return cli_usage_error("reflection add", "give --person, --partnership and one of "
                                "--text or --text-file");
     struct store *st = cli_store(c);
@@ -284,47 +266,32 @@ int cmd_reflection(struct cli *c, int argc, char **argv)
 
 static int observation_add(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {{"observer", required_argument, NULL, 'o'},
-                                         {"partnership", required_argument, NULL, 'p'},
-                                         {"module", required_argument, NULL, 'm'},
-                                         {"text", required_argument, NULL, 't'},
-                                         {"text-file", required_argument, NULL, 'f'},
-                                         {"talk-share", required_argument, NULL, 's'},
-                                         {"decisions-lived", required_argument, NULL, 'l'},
-                                         {"decisions-system", required_argument, NULL, 'y'}, {0}};
     struct store_observation o = {.talk_share_lived = NAN, .decisions_lived = -1,
                                   .decisions_system = -1};
     const char *text = NULL, *file = NULL;
-    long long v;
-    int ch;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, "observation add")) != -1) {
-        switch (ch) {
-        case 'o': o.observer = optarg; break;
-        case 'p': o.partnership = optarg; break;
-        case 't': text = optarg; break;
-        case 'f': file = optarg; break;
-        case 'm':
-            if (cli_parse_long(optarg, 1, 1000, &v) != 0)
-                return cli_usage_error("observation add", "--module '%s' is not a module number",
-                                       optarg);
-            o.module = (int)v;
-            break;
-        case 's':
-            if (cli_parse_double(optarg, &o.talk_share_lived) != 0)
-                return cli_usage_error("observation add", "--talk-share '%s' is not a number",
-                                       optarg);
-            break;
-        case 'l':
-        case 'y':
-            if (cli_parse_long(optarg, 0, 1000, &v) != 0)
-                return cli_usage_error("observation add", "'%s' is not a count 0..1000", optarg);
-            *(ch == 'l' ? &o.decisions_lived : &o.decisions_system) = (int)v;
-            break;
-        default: return CLI_EUSAGE;
-        }
-    }
-    if (optind != argc || !o.observer || !o.partnership || !o.module || (!text == !file))
+    long long module = 0, lived = -1, sys = -1;
+    int first;
+    const struct cli_opt opts[] = {
+        {"observer", CLI_STR, &o.observer, 0, 0, "KEY", "who observed", NULL},
+        {"partnership", CLI_STR, &o.partnership, 0, 0, "CODE", "which partnership", NULL},
+        {"module", CLI_LONG, &module, 1, 1000, "N", "at which module",
+         "--module '%s' is not a module number"},
+        {"text", CLI_STR, &text, 0, 0, "TEXT", "the note", NULL},
+        {"text-file", CLI_STR, &file, 0, 0, "FILE", "the note, from a file", NULL},
+        {"talk-share", CLI_DOUBLE, &o.talk_share_lived, 0, 0, "X",
+         "the lived-experience member's share of the talk", NULL},
+        {"decisions-lived", CLI_LONG, &lived, 0, 1000, "N", "decisions they led",
+         "'%s' is not a count 0..1000"},
+        {"decisions-system", CLI_LONG, &sys, 0, 1000, "N", "decisions the system side led",
+         "'%s' is not a count 0..1000"},
+        {0}};
+    int prc = cli_parse_opts("observation add", "", opts, argc, argv, &first);
+    if (prc >= 0)
+        return prc;
+    o.module = (int)module;
+    o.decisions_lived = (int)lived;
+    o.decisions_system = (int)sys;
+    if (first != argc || !o.observer || !o.partnership || !o.module || (!text == !file))
         return cli_usage_error("observation add", "give --observer, --partnership, --module and "
                                "one of --text or --text-file");
     struct store *st = cli_store(c);
@@ -368,22 +335,18 @@ int cmd_observation(struct cli *c, int argc, char **argv)
 
 static int consent_change(struct cli *c, int argc, char **argv, int give)
 {
-    static const struct option opts[] = {{"person", required_argument, NULL, 'w'},
-                                         {"purpose", required_argument, NULL, 'p'},
-                                         {"version", required_argument, NULL, 'v'}, {0}};
     const char *person = NULL, *purpose = NULL, *version = "1";
     const char *cmd = give ? "consent give" : "consent withdraw";
-    int ch;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, cmd)) != -1) {
-        switch (ch) {
-        case 'w': person = optarg; break;
-        case 'p': purpose = optarg; break;
-        case 'v': version = optarg; break;
-        default: return CLI_EUSAGE;
-        }
-    }
-    if (optind != argc || !person || !purpose)
+    int first;
+    const struct cli_opt opts[] = {
+        {"person", CLI_STR, &person, 0, 0, "KEY", "whose consent", NULL},
+        {"purpose", CLI_STR, &purpose, 0, 0, "PURPOSE", "for what", NULL},
+        {"version", CLI_STR, &version, 0, 0, "V", "of which consent form (default 1)", NULL},
+        {0}};
+    int prc = cli_parse_opts(cmd, "", opts, argc, argv, &first);
+    if (prc >= 0)
+        return prc;
+    if (first != argc || !person || !purpose)
         return cli_usage_error(cmd, "give --person KEY and --purpose PURPOSE");
     struct store *st = cli_store(c);
     if (st == NULL)

@@ -1,13 +1,13 @@
 /*
 ** cmd_serve.c — `duet serve`: the web application.
 */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "web/http.h"
 #include "web/server.h"
 #include "web/web.h"
@@ -20,23 +20,6 @@ static const char usage[] =
     "Serves the web application and the JSON API (/api/v1/) on the database\n"
     "(--db). Stops cleanly on Ctrl-C or SIGTERM: it stops accepting, lets the\n"
     "requests in progress finish and closes the database.\n\n"
-    "Options:\n"
-    "  --listen ADDR      where to listen (default 127.0.0.1:8080; [::1]:8080 for IPv6)\n"
-    "  --threads N        worker threads, each with its own event loop (default:\n"
-    "                     twice the cores, at least 4)\n"
-    "  --assets DIR       the front-end files built by make (default: the 'assets'\n"
-    "                     folder next to the duet binary, or $DUET_ASSETS)\n"
-    "  --tls-cert FILE    serve HTTPS with this PEM certificate ...\n"
-    "  --tls-key FILE     ... and key (then cookies are __Host- and Secure, and HSTS is sent)\n"
-    "  --access-log FILE  one JSON line per request (default: standard error; none: off)\n"
-    "  --per-ip N         at most N connections from one address (default 128)\n"
-    "  --timeout S        close connections idle for S seconds (default 30)\n"
-    "  --head-timeout S   close a connection whose request line and headers have\n"
-    "                     not all arrived S seconds after it opened or after the\n"
-    "                     previous response (default 10; slow clients cannot\n"
-    "                     hold connections open)\n"
-    "  --routes           list every route with the access rule it is checked against\n"
-    "  --json             with --routes: as JSON\n\n"
     "Accounts are created with 'duet user add'; see docs/web.md and docs/access.md.\n";
 
 static void ready(const struct web_config *cfg, void *ctx)
@@ -91,49 +74,54 @@ static void default_assets(char *out, size_t n)
 
 int cmd_serve(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"listen", required_argument, NULL, 'l'}, {"threads", required_argument, NULL, 't'},
-        {"assets", required_argument, NULL, 'a'}, {"tls-cert", required_argument, NULL, 'c'},
-        {"tls-key", required_argument, NULL, 'k'}, {"access-log", required_argument, NULL, 'g'},
-        {"per-ip", required_argument, NULL, 'p'}, {"timeout", required_argument, NULL, 'o'},
-        {"head-timeout", required_argument, NULL, 'H'},
-        {"routes", no_argument, NULL, 'r'}, {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
-    };
-    if (cli_help(argc, argv, usage))
-        return CLI_OK;
     struct web_config cfg = {0};
-    const char *listen = "127.0.0.1:8080", *log = NULL;
+    const char *listen = "127.0.0.1:8080", *log = NULL, *assets_opt = NULL;
+    long long threads = 0, per_ip = 0, timeout = 0, head_timeout = 0;
+    int routes = 0, json = 0, first;
+    const struct cli_opt opts[] = {
+        {"listen", CLI_STR, &listen, 0, 0, "ADDR",
+         "where to listen (default 127.0.0.1:8080; [::1]:8080 for IPv6)", NULL},
+        {"threads", CLI_LONG, &threads, 1, 1024, "N",
+         "worker threads, each with its own event loop (default:\ntwice the cores, at least 4)",
+         "--threads needs a whole number (got '%s')"},
+        {"assets", CLI_STR, &assets_opt, 0, 0, "DIR",
+         "the front-end files built by make (default: the 'assets'\nfolder next to the duet "
+         "binary, or $DUET_ASSETS)", NULL},
+        {"tls-cert", CLI_STR, &cfg.tls_cert, 0, 0, "FILE", "serve HTTPS with this PEM certificate ...",
+         NULL},
+        {"tls-key", CLI_STR, &cfg.tls_key, 0, 0, "FILE",
+         "... and key (then cookies are __Host- and Secure, and HSTS is sent)", NULL},
+        {"access-log", CLI_STR, &log, 0, 0, "FILE",
+         "one JSON line per request (default: standard error; none: off)", NULL},
+        {"per-ip", CLI_LONG, &per_ip, 1, 1024, "N",
+         "at most N connections from one address (default 128)",
+         "--per-ip needs a whole number (got '%s')"},
+        {"timeout", CLI_LONG, &timeout, 1, 3600, "S",
+         "close connections idle for S seconds (default 30)",
+         "--timeout needs a whole number (got '%s')"},
+        {"head-timeout", CLI_LONG, &head_timeout, 1, 3600, "S",
+         "close a connection whose request line and headers have\nnot all arrived S seconds "
+         "after it opened or after the\nprevious response (default 10; slow clients cannot\n"
+         "hold connections open)", "--head-timeout needs a whole number (got '%s')"},
+        {"routes", CLI_FLAG, &routes, 0, 0, NULL,
+         "list every route with the access rule it is checked against", NULL},
+        {"json", CLI_FLAG, &json, 0, 0, NULL, "with --routes: as JSON", NULL},
+        {0}};
+    int rc = cli_parse_opts("serve", usage, opts, argc, argv, &first);
+    if (rc >= 0)
+        return rc;
+    if (first != argc)
+        return cli_usage_error("serve", "unexpected argument '%s'", argv[first]);
     char assets[4096];
-    default_assets(assets, sizeof assets);
-    int routes = 0, json = 0, ch;
-    long long v;
+    if (assets_opt)
+        snprintf(assets, sizeof assets, "%s", assets_opt);
+    else
+        default_assets(assets, sizeof assets);
+    cfg.threads = (int)threads;
+    cfg.per_ip_connections = (int)per_ip;
+    cfg.timeout_s = (int)timeout;
+    cfg.head_timeout_s = (int)head_timeout;
     duet_err e;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, "serve")) != -1) {
-        switch (ch) {
-        case 'l': listen = optarg; break;
-        case 'a': snprintf(assets, sizeof assets, "%s", optarg); break;
-        case 'c': cfg.tls_cert = optarg; break;
-        case 'k': cfg.tls_key = optarg; break;
-        case 'g': log = optarg; break;
-        case 'r': routes = 1; break;
-        case 'j': json = 1; break;
-        case 't': case 'p': case 'o': case 'H':
-            if (cli_parse_long(optarg, 1, ch == 'o' || ch == 'H' ? 3600 : 1024, &v) != 0)
-                return cli_usage_error("serve", "--%s needs a whole number (got '%s')",
-                                       ch == 't' ? "threads" : ch == 'p' ? "per-ip"
-                                       : ch == 'o' ? "timeout" : "head-timeout", optarg);
-            if (ch == 't') cfg.threads = (int)v;
-            else if (ch == 'p') cfg.per_ip_connections = (int)v;
-            else if (ch == 'o') cfg.timeout_s = (int)v;
-            else cfg.head_timeout_s = (int)v;
-            break;
-        default: return CLI_EUSAGE;
-        }
-    }
-    if (optind != argc)
-        return cli_usage_error("serve", "unexpected argument '%s'", argv[optind]);
     if (routes)
         return list_routes(json);
     if (http_parse_listen(listen, cfg.host, sizeof cfg.host, &cfg.port, &e) != 0)
@@ -150,7 +138,7 @@ int cmd_serve(struct cli *c, int argc, char **argv)
         return cli_failf("%s: cannot open the access log for appending", log);
     cfg.access_log = logf;
     cfg.on_ready = ready;
-    int rc = web_serve(&cfg, &e);
+    rc = web_serve(&cfg, &e);
     if (logf && logf != stderr)
         fclose(logf);
     if (rc != 0)

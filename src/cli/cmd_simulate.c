@@ -8,22 +8,15 @@
 ** 0.2, or --power-patient 0.2); the list comes from model/params.h, so a
 ** new parameter needs no change here.
 */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "model/params.h"
 #include "model/sim.h"
-
-enum {
-    OPT_OUT = 'o',
-    OPT_SUMMARY = 's',
-    OPT_THREADS = 't',
-    OPT_PARAM = 1000          /* + index into the parameter table */
-};
 
 #define PARAMS_MAX 64
 #define NAME_MAX_LEN 48
@@ -126,58 +119,42 @@ int cmd_simulate(struct cli *c, int argc, char **argv)
     if (np > PARAMS_MAX)
         np = PARAMS_MAX;
     static char hyphen[PARAMS_MAX][NAME_MAX_LEN];
-    struct option opts[4 + 2 * PARAMS_MAX + 1];
+    const char *out_path = NULL, *vals[PARAMS_MAX] = {0};
+    int summary = 0, first;
+    long long threads = 1;
+    struct cli_opt opts[3 + 2 * PARAMS_MAX + 1];
     size_t n = 0;
-    opts[n++] = (struct option){"out", required_argument, NULL, OPT_OUT};
-    opts[n++] = (struct option){"summary", no_argument, NULL, OPT_SUMMARY};
-    opts[n++] = (struct option){"threads", required_argument, NULL, OPT_THREADS};
+    opts[n++] = (struct cli_opt){"out", CLI_STR, &out_path, 0, 0, "FILE.csv",
+                                 "every pair's trajectory", NULL};
+    opts[n++] = (struct cli_opt){"summary", CLI_FLAG, &summary, 0, 0, NULL,
+                                 "the summary as JSON", NULL};
+    opts[n++] = (struct cli_opt){"threads", CLI_LONG, &threads, 1, 1024, "T", "OpenMP threads",
+                                 NULL};
     for (size_t i = 0; i < np; i++) {
-        const char *name = sim_params_info(i)->name;
-        opts[n++] = (struct option){name, required_argument, NULL, OPT_PARAM + (int)i};
-        if (strchr(name, '_') && strlen(name) < NAME_MAX_LEN) {
-            strcpy(hyphen[i], name);
+        const sim_param_info *pi = sim_params_info(i);
+        opts[n++] = (struct cli_opt){pi->name, CLI_STR, &vals[i], 0, 0, "VALUE", pi->help, NULL};
+        if (strchr(pi->name, '_') && strlen(pi->name) < NAME_MAX_LEN) {
+            strcpy(hyphen[i], pi->name);
             for (char *q = hyphen[i]; *q; q++)
                 if (*q == '_')
                     *q = '-';
-            opts[n++] = (struct option){hyphen[i], required_argument, NULL, OPT_PARAM + (int)i};
+            opts[n++] = (struct cli_opt){hyphen[i], CLI_STR, &vals[i], 0, 0, "VALUE", pi->help,
+                                         NULL};
         }
     }
-    opts[n] = (struct option){NULL, 0, NULL, 0};
-
+    opts[n] = (struct cli_opt){0};
+    /* Its --help is usage() above, with each parameter's default and range. */
+    int prc = cli_parse_opts("simulate", "", opts, argc, argv, &first);
+    if (prc >= 0)
+        return prc;
+    if (first < argc)
+        return cli_usage_error("simulate", "unexpected argument '%s'", argv[first]);
     sim_params p;
     sim_params_default(&p);
-    const char *out_path = NULL;
-    int summary = 0;
-    long long threads = 1;
     duet_err e;
-    int ch;
-    while ((ch = cli_getopt(argc, argv, opts, "simulate")) != -1) {
-        switch (ch) {
-        case OPT_OUT:
-            out_path = optarg;
-            break;
-        case OPT_SUMMARY:
-            summary = 1;
-            break;
-        case OPT_THREADS:
-            if (cli_parse_long(optarg, 1, 1024, &threads) != 0)
-                return cli_usage_error("simulate", "--threads '%s' is not a number in 1..1024",
-                                       optarg);
-            break;
-        case '?':
-            return CLI_EUSAGE;
-        default:
-            if (ch >= OPT_PARAM && ch < OPT_PARAM + (int)np) {
-                if (sim_params_set(&p, sim_params_info((size_t)(ch - OPT_PARAM))->name, optarg,
-                                   &e) != 0)
-                    return cli_fail(&e);
-                break;
-            }
-            return cli_usage_error("simulate", "unexpected option");
-        }
-    }
-    if (optind < argc)
-        return cli_usage_error("simulate", "unexpected argument '%s'", argv[optind]);
+    for (size_t i = 0; i < np; i++)
+        if (vals[i] && sim_params_set(&p, sim_params_info(i)->name, vals[i], &e) != 0)
+            return cli_fail(&e);
     if (summary && out_path && strcmp(out_path, "-") == 0)
         return cli_usage_error("simulate",
                                "--summary and --out - both want standard output; "

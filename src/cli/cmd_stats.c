@@ -15,13 +15,13 @@
 ** missing; numbers, or text labels where the statistic is nominal). None
 ** touches the database.
 */
-#include <getopt.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "core/strmap.h"
 #include "io/codetable.h"
 #include "io/qsortcsv.h"
@@ -30,6 +30,8 @@
 #include "stats/lmm.h"
 #include "stats/qfactor.h"
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
 #define LMM_CMD "stats lmm"
 #define LMM_MAX_FIXED 256
 
@@ -122,42 +124,38 @@ static int check_distinct(const struct lmm_cols *m)
 static int parse_args(int argc, char **argv, struct lmm_cols *m, const char **path, int *ml,
                       int *json)
 {
-    static const struct option opts[] = {{"y", required_argument, NULL, 'y'},
-                                         {"fixed", required_argument, NULL, 'f'},
-                                         {"group", required_argument, NULL, 'g'},
-                                         {"ml", no_argument, NULL, 'm'},
-                                         {"json", no_argument, NULL, 'j'}, {0}};
-    int ch, rc;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, LMM_CMD)) != -1) {
-        switch (ch) {
-        case 'y':
-            if (m->y)
-                return cli_usage_error(LMM_CMD, "--y given twice; a model has one response");
-            if (*optarg == '\0')
-                return cli_usage_error(LMM_CMD, "--y needs a column name");
-            m->y = optarg;
-            break;
-        case 'f':
-            if ((rc = add_fixed(m, optarg)) != CLI_OK)
-                return rc;
-            break;
-        case 'g':
-            if (m->ngroups == 2)
-                return cli_usage_error(LMM_CMD, "at most two --group factors");
-            if (*optarg == '\0')
-                return cli_usage_error(LMM_CMD, "--group needs a column name");
-            m->group[m->ngroups++] = optarg;
-            break;
-        case 'm': *ml = 1; break;
-        case 'j': *json = 1; break;
-        default: return CLI_EUSAGE;
-        }
+    const char *ys[2], *fixed[LMM_MAX_FIXED + 1], *groups[3];
+    struct cli_strs y = {ys, 0, 2}, fx = {fixed, 0, LMM_MAX_FIXED + 1}, grp = {groups, 0, 3};
+    int first, rc;
+    const struct cli_opt opts[] = {
+        {"y", CLI_LIST, &y, 0, 0, "COLUMN", "the response", NULL},
+        {"fixed", CLI_LIST, &fx, 0, 0, "A,B", "fixed effects", NULL},
+        {"group", CLI_LIST, &grp, 0, 0, "COLUMN", "random-intercept groups (at most two)", NULL},
+        {"ml", CLI_FLAG, ml, 0, 0, NULL, "maximum likelihood instead of REML", NULL},
+        {"json", CLI_FLAG, json, 0, 0, NULL, "print JSON", NULL},
+        {0}};
+    if ((rc = cli_parse_opts(LMM_CMD, "", opts, argc, argv, &first)) >= 0)
+        return rc == CLI_OK ? CLI_EUSAGE : rc; /* its --help is cli_dispatch's */
+    if (y.n > 1)
+        return cli_usage_error(LMM_CMD, "--y given twice; a model has one response");
+    if (y.n == 1 && *ys[0] == '\0')
+        return cli_usage_error(LMM_CMD, "--y needs a column name");
+    if (y.n == 1)
+        m->y = ys[0];
+    for (size_t i = 0; i < fx.n; i++)
+        if ((rc = add_fixed(m, fixed[i])) != CLI_OK)
+            return rc;
+    for (size_t i = 0; i < grp.n; i++) {
+        if (m->ngroups == 2)
+            return cli_usage_error(LMM_CMD, "at most two --group factors");
+        if (*groups[i] == '\0')
+            return cli_usage_error(LMM_CMD, "--group needs a column name");
+        m->group[m->ngroups++] = groups[i];
     }
-    if (optind != argc - 1)
-        return cli_usage_error(LMM_CMD, optind >= argc ? "give the CSV file to read"
+    if (first != argc - 1)
+        return cli_usage_error(LMM_CMD, first >= argc ? "give the CSV file to read"
                                                        : "give exactly one CSV file");
-    *path = argv[optind];
+    *path = argv[first];
     if (m->y == NULL)
         return cli_usage_error(LMM_CMD, "--y is required: the column to model");
     if (m->ngroups == 0)
@@ -669,54 +667,36 @@ static void qf_print(const char *path, const struct qsortcsv *q, const struct qf
 static int stats_qfactor(struct cli *c, int argc, char **argv)
 {
     (void)c;
-    static const struct option opts[] = {{"factors", required_argument, NULL, 'f'},
-                                         {"extract", required_argument, NULL, 'x'},
-                                         {"rotate", required_argument, NULL, 'r'},
-                                         {"correlations", no_argument, NULL, 'c'},
-                                         {"json", no_argument, NULL, 'j'}, {0}};
     struct qf_options o = {.factors = 0, .extract = QF_PCA, .rotate = QF_VARIMAX,
                            .skip_correlations = 1};
-    int json = 0, correlations = 0, ch;
-    long long v;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, QF_CMD)) != -1) {
-        switch (ch) {
-        case 'f':
-            if (cli_parse_long(optarg, 1, QF_MAX_FACTORS, &v) != 0)
-                return cli_usage_error(QF_CMD, "--factors '%s': give a whole number from 1 to %d",
-                                       optarg, QF_MAX_FACTORS);
-            o.factors = (int)v;
-            break;
-        case 'x':
-            if (strcmp(optarg, "pca") == 0)
-                o.extract = QF_PCA;
-            else if (strcmp(optarg, "centroid") == 0)
-                o.extract = QF_CENTROID;
-            else
-                return cli_usage_error(QF_CMD, "--extract '%s': give pca or centroid", optarg);
-            break;
-        case 'r':
-            if (strcmp(optarg, "varimax") == 0)
-                o.rotate = QF_VARIMAX;
-            else if (strcmp(optarg, "none") == 0)
-                o.rotate = QF_NONE;
-            else
-                return cli_usage_error(QF_CMD, "--rotate '%s': give varimax or none", optarg);
-            break;
-        case 'c': correlations = 1; break;
-        case 'j': json = 1; break;
-        default: return CLI_EUSAGE;
-        }
-    }
-    if (optind != argc - 1)
-        return cli_usage_error(QF_CMD, optind >= argc ? "give the CSV file of sorts to read"
+    int json = 0, correlations = 0, extract = 0, rotate = 0, first;
+    long long factors = 0;
+    const struct cli_opt opts[] = {
+        {"factors", CLI_LONG, &factors, 1, QF_MAX_FACTORS, "K", "how many factors to extract",
+         "--factors '%s': give a whole number from 1 to " STR(QF_MAX_FACTORS)},
+        {"extract", CLI_CHOICE, &extract, 0, 0, "pca|centroid", "the extraction (default pca)",
+         NULL},
+        {"rotate", CLI_CHOICE, &rotate, 0, 0, "varimax|none", "the rotation (default varimax)",
+         NULL},
+        {"correlations", CLI_FLAG, &correlations, 0, 0, NULL, "with --json: the correlations",
+         NULL},
+        {"json", CLI_FLAG, &json, 0, 0, NULL, "print JSON", NULL},
+        {0}};
+    int prc = cli_parse_opts(QF_CMD, "", opts, argc, argv, &first);
+    if (prc >= 0)
+        return prc;
+    o.factors = (int)factors;
+    o.extract = extract == 0 ? QF_PCA : QF_CENTROID;
+    o.rotate = rotate == 0 ? QF_VARIMAX : QF_NONE;
+    if (first != argc - 1)
+        return cli_usage_error(QF_CMD, first >= argc ? "give the CSV file of sorts to read"
                                                       : "give exactly one CSV file");
     if (o.factors == 0)
         return cli_usage_error(QF_CMD, "--factors is required: how many factors to extract "
                                "(1 to %d)", QF_MAX_FACTORS);
     if (correlations && !json)
         return cli_usage_error(QF_CMD, "--correlations goes with --json");
-    const char *path = argv[optind];
+    const char *path = argv[first];
     o.skip_correlations = !correlations;
     struct qsortcsv q;
     struct qf_result r = {0};
@@ -796,50 +776,33 @@ static const char *alpha_reading(double alpha)
 static int stats_alpha(struct cli *c, int argc, char **argv)
 {
     (void)c;
-    static const struct option opts[] = {{"level", required_argument, NULL, 'l'},
-                                         {"bootstrap", required_argument, NULL, 'b'},
-                                         {"seed", required_argument, NULL, 's'},
-                                         {"json", no_argument, NULL, 'j'}, {0}};
-    enum agree_level level = AGREE_NOMINAL;
-    long long boot = 0, seed = 1;
-    int json = 0, have_seed = 0, ch;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, AL_CMD)) != -1) {
-        switch (ch) {
-        case 'l':
-            if (strcmp(optarg, "nominal") == 0)
-                level = AGREE_NOMINAL;
-            else if (strcmp(optarg, "ordinal") == 0)
-                level = AGREE_ORDINAL;
-            else if (strcmp(optarg, "interval") == 0)
-                level = AGREE_INTERVAL;
-            else if (strcmp(optarg, "ratio") == 0)
-                level = AGREE_RATIO;
-            else
-                return cli_usage_error(AL_CMD, "--level '%s': give nominal, ordinal, interval "
-                                       "or ratio", optarg);
-            break;
-        case 'b':
-            if (cli_parse_long(optarg, 1, AGREE_MAX_BOOTSTRAP, &boot) != 0)
-                return cli_usage_error(AL_CMD, "--bootstrap '%s': give a whole number of "
-                                       "replicates from 1 to %d", optarg, AGREE_MAX_BOOTSTRAP);
-            break;
-        case 's':
-            if (cli_parse_long(optarg, 0, (long long)1 << 53, &seed) != 0)
-                return cli_usage_error(AL_CMD, "--seed '%s': give a whole number from 0 to "
-                                       "2^53", optarg);
-            have_seed = 1;
-            break;
-        case 'j': json = 1; break;
-        default: return CLI_EUSAGE;
-        }
-    }
-    if (optind != argc - 1)
-        return cli_usage_error(AL_CMD, optind >= argc ? "give the CSV file of codings to read"
+    static const enum agree_level levels[] = {AGREE_NOMINAL, AGREE_ORDINAL, AGREE_INTERVAL,
+                                              AGREE_RATIO};
+    long long boot = 0, seed = -1;
+    int json = 0, li = 0, first;
+    const struct cli_opt opts[] = {
+        {"level", CLI_CHOICE, &li, 0, 0, "nominal|ordinal|interval|ratio",
+         "the level of measurement (default nominal)", NULL},
+        {"bootstrap", CLI_LONG, &boot, 1, AGREE_MAX_BOOTSTRAP, "B", "bootstrap replicates",
+         "--bootstrap '%s': give a whole number of replicates from 1 to "
+         STR(AGREE_MAX_BOOTSTRAP)},
+        {"seed", CLI_LONG, &seed, 0, (long long)1 << 53, "S", "the bootstrap's seed (default 1)",
+         "--seed '%s': give a whole number from 0 to 2^53"},
+        {"json", CLI_FLAG, &json, 0, 0, NULL, "print JSON", NULL},
+        {0}};
+    int prc = cli_parse_opts(AL_CMD, "", opts, argc, argv, &first);
+    if (prc >= 0)
+        return prc;
+    enum agree_level level = levels[li];
+    int have_seed = seed >= 0;
+    if (!have_seed)
+        seed = 1;
+    if (first != argc - 1)
+        return cli_usage_error(AL_CMD, first >= argc ? "give the CSV file of codings to read"
                                                       : "give exactly one CSV file");
     if (have_seed && boot == 0)
         return cli_usage_error(AL_CMD, "--seed goes with --bootstrap");
-    const char *path = argv[optind];
+    const char *path = argv[first];
     struct codetable a;
     duet_err e;
     if (codetable_read(&a, path, &e) != 0)
@@ -904,19 +867,16 @@ static int stats_alpha(struct cli *c, int argc, char **argv)
 static int stats_kappa(struct cli *c, int argc, char **argv)
 {
     (void)c;
-    static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
-    int json = 0, ch;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, KA_CMD)) != -1) {
-        switch (ch) {
-        case 'j': json = 1; break;
-        default: return CLI_EUSAGE;
-        }
-    }
-    if (optind != argc - 1)
-        return cli_usage_error(KA_CMD, optind >= argc ? "give the CSV file of codings to read"
+    int json = 0, first;
+    const struct cli_opt opts[] = {{"json", CLI_FLAG, &json, 0, 0, NULL, "print JSON", NULL},
+                                   {0}};
+    int prc = cli_parse_opts(KA_CMD, "", opts, argc, argv, &first);
+    if (prc >= 0)
+        return prc;
+    if (first != argc - 1)
+        return cli_usage_error(KA_CMD, first >= argc ? "give the CSV file of codings to read"
                                                       : "give exactly one CSV file");
-    const char *path = argv[optind];
+    const char *path = argv[first];
     struct codetable a;
     duet_err e;
     if (codetable_read(&a, path, &e) != 0)

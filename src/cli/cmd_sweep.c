@@ -5,7 +5,6 @@
 ** number of threads and processes: each point's summary depends only on its
 ** parameters and seed, and rank 0 writes the rows in point order.
 */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,6 +16,7 @@
 #endif
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "io/csv.h"
 #include "model/sweep.h"
 
@@ -52,33 +52,22 @@ static void show_progress(void *ctx, uint64_t done, uint64_t total)
 int cmd_sweep(struct cli *c, int argc, char **argv)
 {
     (void)c;
-    static const struct option opts[] = {{"replicates", required_argument, NULL, 'r'},
-                                         {"out", required_argument, NULL, 'o'},
-                                         {"threads", required_argument, NULL, 't'}, {0}};
-    if (cli_help(argc, argv, usage))
-        return CLI_OK;
     long long replicates = 0, threads = 1;
     const char *out = NULL;
-    int ch;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, "sweep")) != -1) {
-        switch (ch) {
-        case 'r':
-            if (cli_parse_long(optarg, 1, 100000, &replicates) != 0)
-                return cli_usage_error("sweep", "--replicates '%s' is not a number in 1..100000",
-                                       optarg);
-            break;
-        case 't':
-            if (cli_parse_long(optarg, 1, 1024, &threads) != 0)
-                return cli_usage_error("sweep", "--threads '%s' is not a number in 1..1024", optarg);
-            break;
-        case 'o': out = optarg; break;
-        default: return CLI_EUSAGE;
-        }
-    }
-    if (optind != argc - 1)
+    int first;
+    const struct cli_opt opts[] = {
+        {"replicates", CLI_LONG, &replicates, 1, 100000, "R",
+         "replicates per point (default: the grid's)", NULL},
+        {"out", CLI_FILE, &out, 0, 0, "FILE.csv", "write the rows there (default: stdout)", NULL},
+        {"threads", CLI_LONG, &threads, 1, 1024, "T", "OpenMP threads (default 1)", NULL},
+        {0}};
+    int prc = cli_parse_opts("sweep", usage, opts, argc, argv, &first);
+    if (prc >= 0)
+        return prc;
+    if (first != argc - 1)
         return cli_usage_error("sweep", "give exactly one GRID.json");
-    const char *path = argv[optind];
+    const char *path = argv[first];
+
 
     int rank = 0, nranks = 1;
 #ifdef DUET_MPI

@@ -1,13 +1,13 @@
 /*
 ** cmd_transfer.c — `duet import`, `duet export` and `duet audit`.
 */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app/responses.h"
 #include "app/sorts.h"
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "io/csv.h"
 #include "store/store.h"
 
@@ -28,37 +28,30 @@ static int import_responses(struct cli *c, int argc, char **argv)
 
 static int import_sorts(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {{"cohort", required_argument, NULL, 'c'},
-                                         {"module", required_argument, NULL, 'm'},
-                                         {"qset", required_argument, NULL, 'q'}, {0}};
     struct sorts_import_options o = {0};
-    long long v;
-    int ch;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, "import sorts")) != -1) {
-        switch (ch) {
-        case 'c': o.cohort = optarg; break;
-        case 'q': o.qset = optarg; break;
-        case 'm':
-            if (cli_parse_long(optarg, 1, 10000, &v) != 0)
-                return cli_usage_error("import sorts", "--module '%s' is not a module number",
-                                       optarg);
-            o.module = (int)v;
-            break;
-        default: return CLI_EUSAGE;
-        }
-    }
-    if (optind != argc - 1)
+    long long module = 0;
+    int first;
+    const struct cli_opt opts[] = {
+        {"cohort", CLI_STR, &o.cohort, 0, 0, "COHORT", "the sorts' cohort", NULL},
+        {"module", CLI_LONG, &module, 1, 10000, "N", "at this module",
+         "--module '%s' is not a module number"},
+        {"qset", CLI_STR, &o.qset, 0, 0, "NAME", "the Q-set (default norms-default)", NULL},
+        {0}};
+    int prc = cli_parse_opts("import sorts", "", opts, argc, argv, &first);
+    if (prc >= 0)
+        return prc;
+    o.module = (int)module;
+    if (first != argc - 1)
         return cli_usage_error("import sorts", "give exactly one FILE.csv");
     struct store *st = cli_store(c);
     if (st == NULL)
         return CLI_EUSER;
     duet_err e;
     struct sorts_import_stats s;
-    if (sorts_import(st, argv[optind], &o, &s, &e) != 0)
+    if (sorts_import(st, argv[first], &o, &s, &e) != 0)
         return cli_fail(&e);
     printf("imported %zu sorts of %zu statements from %s\n", s.sorts, s.statements,
-           argv[optind]);
+           argv[first]);
     return CLI_OK;
 }
 
@@ -89,29 +82,19 @@ int cmd_import(struct cli *c, int argc, char **argv)
 static int export_opts(int argc, char **argv, const char *cmd, const char **out,
                        const char **purpose, int *json, int *names, int *exact)
 {
-    static const struct option all[] = {{"out", required_argument, NULL, 'o'},
-                                        {"purpose", required_argument, NULL, 'p'},
-                                        {"json", no_argument, NULL, 'j'},
-                                        {"exact", no_argument, NULL, 'x'},
-                                        {"names", no_argument, NULL, 'n'}, {0}};
-    static const struct option nameless[] = {{"out", required_argument, NULL, 'o'},
-                                             {"purpose", required_argument, NULL, 'p'},
-                                             {"json", no_argument, NULL, 'j'},
-                                             {"exact", no_argument, NULL, 'x'}, {0}};
-    int ch;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, names ? all : nameless, cmd)) != -1) {
-        switch (ch) {
-        case 'o': *out = optarg; break;
-        case 'p': *purpose = optarg; break;
-        case 'j': *json = 1; break;
-        case 'x': *exact = 1; break;
-        case 'n': *names = 1; break;
-        default: return CLI_EUSAGE;
-        }
-    }
-    if (optind != argc)
-        return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    int first;
+    const struct cli_opt opts[] = {
+        {"out", CLI_STR, out, 0, 0, "FILE", "write there (default: stdout)", NULL},
+        {"purpose", CLI_STR, purpose, 0, 0, "PURPOSE", "research or all", NULL},
+        {"json", CLI_FLAG, json, 0, 0, NULL, "print JSON", NULL},
+        {"exact", CLI_FLAG, exact, 0, 0, NULL, "cells exactly as stored", NULL},
+        {names ? "names" : NULL, CLI_FLAG, names, 0, 0, NULL, "with people's names", NULL},
+        {0}};
+    int prc = cli_parse_opts(cmd, "", opts, argc, argv, &first);
+    if (prc >= 0)
+        return prc == CLI_OK ? CLI_EUSAGE : prc; /* its --help is cli_dispatch's */
+    if (first != argc)
+        return cli_usage_error(cmd, "unexpected argument '%s'", argv[first]);
     return CLI_OK;
 }
 
@@ -178,37 +161,26 @@ static int export_dictionary(struct cli *c, int argc, char **argv)
 
 static int export_sorts(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {{"cohort", required_argument, NULL, 'c'},
-                                         {"module", required_argument, NULL, 'm'},
-                                         {"qset", required_argument, NULL, 'q'},
-                                         {"out", required_argument, NULL, 'o'},
-                                         {"purpose", required_argument, NULL, 'p'},
-                                         {"names", no_argument, NULL, 'n'},
-                                         {"exact", no_argument, NULL, 'x'}, {0}};
     struct sorts_export_options o = {.purpose = "research"};
     const char *out = NULL;
-    long long v;
-    int ch;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, "export sorts")) != -1) {
-        switch (ch) {
-        case 'c': o.cohort = optarg; break;
-        case 'q': o.qset = optarg; break;
-        case 'o': out = optarg; break;
-        case 'p': o.purpose = optarg; break;
-        case 'n': o.names = 1; break;
-        case 'x': o.exact = 1; break;
-        case 'm':
-            if (cli_parse_long(optarg, 1, 10000, &v) != 0)
-                return cli_usage_error("export sorts", "--module '%s' is not a module number",
-                                       optarg);
-            o.module = (int)v;
-            break;
-        default: return CLI_EUSAGE;
-        }
-    }
-    if (optind != argc)
-        return cli_usage_error("export sorts", "unexpected argument '%s'", argv[optind]);
+    long long module = 0;
+    int first;
+    const struct cli_opt opts[] = {
+        {"cohort", CLI_STR, &o.cohort, 0, 0, "COHORT", "only this cohort", NULL},
+        {"module", CLI_LONG, &module, 1, 10000, "N", "only this module",
+         "--module '%s' is not a module number"},
+        {"qset", CLI_STR, &o.qset, 0, 0, "NAME", "only this Q-set", NULL},
+        {"out", CLI_STR, &out, 0, 0, "FILE", "write there (default: stdout)", NULL},
+        {"purpose", CLI_STR, &o.purpose, 0, 0, "PURPOSE", "research or all", NULL},
+        {"names", CLI_FLAG, &o.names, 0, 0, NULL, "with people's names", NULL},
+        {"exact", CLI_FLAG, &o.exact, 0, 0, NULL, "cells exactly as stored", NULL},
+        {0}};
+    int prc = cli_parse_opts("export sorts", "", opts, argc, argv, &first);
+    if (prc >= 0)
+        return prc;
+    o.module = (int)module;
+    if (first != argc)
+        return cli_usage_error("export sorts", "unexpected argument '%s'", argv[first]);
     if (strcmp(o.purpose, "all") != 0 && strcmp(o.purpose, "research") != 0)
         return cli_usage_error("export sorts", "--purpose is 'research' or 'all'");
     if (strcmp(o.purpose, "all") == 0)
@@ -290,21 +262,18 @@ static int audit_verify(struct cli *c, int argc, char **argv)
 
 static int audit_list(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {{"limit", required_argument, NULL, 'n'},
-                                         {"json", no_argument, NULL, 'j'}, {0}};
     long long limit = 20;
-    int json = 0, ch;
-    optind = 0;
-    while ((ch = cli_getopt(argc, argv, opts, "audit list")) != -1) {
-        if (ch == '?')
-            return CLI_EUSAGE;
-        if (ch == 'j')
-            json = 1;
-        else if (cli_parse_long(optarg, 1, 1000000000, &limit) != 0)
-            return cli_usage_error("audit list", "--limit '%s' is not a positive number", optarg);
-    }
-    if (optind != argc)
-        return cli_usage_error("audit list", "unexpected argument '%s'", argv[optind]);
+    int json = 0, first;
+    const struct cli_opt opts[] = {
+        {"limit", CLI_LONG, &limit, 1, 1000000000, "N", "the last N entries (default 20)",
+         "--limit '%s' is not a positive number"},
+        {"json", CLI_FLAG, &json, 0, 0, NULL, "print JSON", NULL},
+        {0}};
+    int prc = cli_parse_opts("audit list", "", opts, argc, argv, &first);
+    if (prc >= 0)
+        return prc;
+    if (first != argc)
+        return cli_usage_error("audit list", "unexpected argument '%s'", argv[first]);
     struct store *st = cli_store(c);
     if (st == NULL)
         return CLI_EUSER;
