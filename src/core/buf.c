@@ -13,6 +13,7 @@ void buf_init(duet_buf *b, size_t max)
     b->len = 0;
     b->cap = 0;
     b->max = max;
+    b->overflowed = 0;
 }
 
 void buf_free(duet_buf *b)
@@ -25,6 +26,7 @@ void buf_free(duet_buf *b)
 void buf_reset(duet_buf *b)
 {
     b->len = 0;
+    b->overflowed = 0;
     if (b->data)
         b->data[0] = '\0';
 }
@@ -33,6 +35,7 @@ static int buf_grow(duet_buf *b, size_t need)
 {
     if (need > b->max || need + 1 < need) {
         buf_free(b);
+        b->overflowed = 1;
         return -1;
     }
     if (need + 1 <= b->cap)
@@ -45,6 +48,7 @@ static int buf_grow(duet_buf *b, size_t need)
     char *p = realloc(b->data, cap);
     if (p == NULL) {
         buf_free(b);
+        b->overflowed = 1;
         return -1;
     }
     b->data = p;

@@ -3,7 +3,8 @@
 **
 ** Input can never make a buf grow past its cap: an append that would exceed
 ** it fails, frees the contents and leaves the buf empty. The data are always
-** NUL-terminated so they can be used as a C string.
+** NUL-terminated so they can be used as a C string. A failed append also
+** sets overflowed, so a writer that goes on appending cannot hide the loss.
 */
 #ifndef DUET_CORE_BUF_H
 #define DUET_CORE_BUF_H
@@ -17,6 +18,7 @@ typedef struct duet_buf {
     size_t len;
     size_t cap;     /* allocated bytes */
     size_t max;     /* hard limit on len */
+    int overflowed; /* set when an append failed; cleared by init and reset */
 } duet_buf;
 
 void buf_init(duet_buf *b, size_t max);

@@ -116,11 +116,11 @@ static void accounts_table(struct web_req *rq, struct web_res *rs, json_t *list)
                        "<span class=\"nhsuk-table__heading\" aria-hidden=\"true\">Person </span>%s</th>"
                        "<td role=\"cell\" class=\"nhsuk-table__cell\"><span class=\"nhsuk-table__heading\" aria-hidden=\"true\">Name </span>%s</td>"
                        "<td role=\"cell\" class=\"nhsuk-table__cell\"><span class=\"nhsuk-table__heading\" aria-hidden=\"true\">Role </span>%s</td>"
-                       "<td role=\"cell\" class=\"nhsuk-table__cell\"><span class=\"nhsuk-table__heading\" aria-hidden=\"true\">Status </span>%R</td>"
-                       "<td role=\"cell\" class=\"nhsuk-table__cell\">",
-                    person, staffui_str(u, "display_name"), staffui_str(u, "role"),
-                    disabled ? "<strong class=\"nhsuk-tag nhsuk-tag--grey\">Disabled</strong>"
-                             : "<strong class=\"nhsuk-tag nhsuk-tag--green\">Enabled</strong>");
+                       "<td role=\"cell\" class=\"nhsuk-table__cell\"><span class=\"nhsuk-table__heading\" aria-hidden=\"true\">Status </span>",
+                    person, staffui_str(u, "display_name"), staffui_str(u, "role"));
+        html_raw_if(b, disabled, "<strong class=\"nhsuk-tag nhsuk-tag--grey\">Disabled</strong>");
+        html_raw_if(b, !disabled, "<strong class=\"nhsuk-tag nhsuk-tag--green\">Enabled</strong>");
+        html_raw(b, "</td><td role=\"cell\" class=\"nhsuk-table__cell\">");
         char action[300];
         if (strcmp(person, rq->who->person_key) == 0) {
             /* No button: one's own account is neither disabled nor enabled here. */
@@ -163,9 +163,9 @@ static void person_select(duet_buf *b, const struct staffui_errors *fe, json_t *
     json_t *p;
     json_array_foreach(people, i, p) {
         const char *key = staffui_str(p, "person");
-        html_printf(b, "<option value=\"%s\"%R>%s (%s)</option>\n", key,
-                    chosen && strcmp(chosen, key) == 0 ? " selected" : "",
-                    staffui_str(p, "display_name"), key);
+        html_printf(b, "<option value=\"%s\"", key);
+        html_raw_if(b, chosen && strcmp(chosen, key) == 0, " selected");
+        html_printf(b, ">%s (%s)</option>\n", staffui_str(p, "display_name"), key);
     }
     html_printf(b, "</select>\n</div>\n");
 }
@@ -175,9 +175,11 @@ static void role_radios(duet_buf *b, const struct staffui_errors *fe, const char
     staffui_group_open(b, fe, "role");
     char d[160];
     staffui_describedby(d, sizeof d, fe, "role", 0);
-    html_printf(b, "<fieldset class=\"nhsuk-fieldset\"%R%s%R>\n"
-                   "<legend class=\"nhsuk-fieldset__legend nhsuk-fieldset__legend--s\">Role"
-                   "</legend>\n", d[0] ? " aria-describedby=\"" : "", d, d[0] ? "\"" : "");
+    html_raw(b, "<fieldset class=\"nhsuk-fieldset\"");
+    if (d[0])
+        html_printf(b, " aria-describedby=\"%s\"", d);
+    html_raw(b, ">\n<legend class=\"nhsuk-fieldset__legend nhsuk-fieldset__legend--s\">Role"
+                "</legend>\n");
     staffui_error_message(b, fe, "role");
     html_printf(b, "<div class=\"nhsuk-radios\">\n");
     for (int i = 0; i < 4; i++) {
@@ -188,11 +190,10 @@ static void role_radios(duet_buf *b, const struct staffui_errors *fe, const char
         else
             snprintf(id, sizeof id, "role-%d", i + 1);
         html_printf(b, "<div class=\"nhsuk-radios__item\"><input class=\"nhsuk-radios__input\" "
-                       "id=\"%s\" name=\"role\" type=\"radio\" value=\"%s\"%R>"
-                       "<label class=\"nhsuk-label nhsuk-radios__label\" for=\"%s\">%s</label>"
-                       "</div>\n", id, roles[i],
-                    chosen && strcmp(chosen, roles[i]) == 0 ? " checked" : "", id,
-                    role_labels[i]);
+                       "id=\"%s\" name=\"role\" type=\"radio\" value=\"%s\"", id, roles[i]);
+        html_raw_if(b, chosen && strcmp(chosen, roles[i]) == 0, " checked");
+        html_printf(b, "><label class=\"nhsuk-label nhsuk-radios__label\" for=\"%s\">%s</label>"
+                       "</div>\n", id, role_labels[i]);
     }
     html_printf(b, "</div>\n</fieldset>\n</div>\n");
 }

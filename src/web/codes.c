@@ -109,7 +109,7 @@ static void share_cell(duet_buf *b, const json_t *s)
     html_printf(b, "<td class=\"nhsuk-table__cell\">");
     json_t *p = json_object_get(s, "proportion");
     if (json_is_number(p)) {
-        html_printf(b, "%D of %D (", (int64_t)count(s, "count"), (int64_t)count(s, "coded"));
+        html_printf(b, "%" PRId64 " of %" PRId64 " (", (int64_t)count(s, "count"), (int64_t)count(s, "coded"));
         web_num(b, 100 * json_number_value(p));
         html_printf(b, "%%)");
     } else {
@@ -230,14 +230,16 @@ static void coder_form(duet_buf *b, struct web_req *rq, const char *cohort, cons
     html_printf(b, "<form method=\"get\" action=\"%s\" novalidate>\n<div "
                    "class=\"nhsuk-form-group\">\n<label class=\"nhsuk-label\" for=\"coder\">"
                    "Whose coding to count</label>\n<select class=\"nhsuk-select\" id=\"coder\" "
-                   "name=\"coder\">\n<option value=\"\"%R>Every coder</option>\n", action,
-                coder ? "" : " selected");
+                   "name=\"coder\">\n<option value=\"\"", action);
+    html_raw_if(b, !coder, " selected");
+    html_raw(b, ">Every coder</option>\n");
     size_t i;
     json_t *c;
     json_array_foreach(coders, i, c) {
         const char *name = str(c, "coder");
-        html_printf(b, "<option value=\"%s\"%R>%s</option>\n", name,
-                    coder && strcmp(coder, name) == 0 ? " selected" : "", name);
+        html_printf(b, "<option value=\"%s\"", name);
+        html_raw_if(b, coder && strcmp(coder, name) == 0, " selected");
+        html_printf(b, ">%s</option>\n", name);
     }
     html_printf(b, "</select>\n</div>\n<button class=\"nhsuk-button nhsuk-button--secondary\" "
                    "data-module=\"nhsuk-button\" type=\"submit\">Show</button>\n</form>\n");
@@ -249,7 +251,7 @@ static void side_section(struct web_res *rs, json_t *r)
     duet_buf *b = &rs->body;
     json_t *n = json_object_get(r, "n_documents_coded");
     html_printf(b, "<h2 id=\"by-side\">By side</h2>\n<p>The share of coded reflections with "
-                   "each code: %D written by lived-experience members and %D by system "
+                   "each code: %" PRId64 " written by lived-experience members and %" PRId64 " by system "
                    "members. A code is side-specific when Fisher's exact test finds the two "
                    "shares different with q below 0.05 (Benjamini–Hochberg, over the codes "
                    "tested).</p>\n", (int64_t)count(n, "lived_experience"),
@@ -270,7 +272,7 @@ static void side_section(struct web_res *rs, json_t *r)
                     str(row, "name"));
         share_cell(b, json_object_get(row, "lived_experience"));
         share_cell(b, json_object_get(row, "system"));
-        html_printf(b, "<td class=\"nhsuk-table__cell\">%D</td>",
+        html_printf(b, "<td class=\"nhsuk-table__cell\">%" PRId64 "</td>",
                     (int64_t)count(row, "observations"));
         p_cell(b, json_object_get(row, "p"));
         p_cell(b, json_object_get(row, "q"));
@@ -299,7 +301,7 @@ static void module_section(duet_buf *b, json_t *r)
                    "class=\"nhsuk-table__row\"><th class=\"nhsuk-table__header\" "
                    "scope=\"col\">Code</th>");
     for (size_t m = 0; m < nm; m++)
-        html_printf(b, "<th class=\"nhsuk-table__header\" scope=\"col\">Module %D</th>",
+        html_printf(b, "<th class=\"nhsuk-table__header\" scope=\"col\">Module %" PRId64 "</th>",
                     (int64_t)count(json_array_get(bm, m), "module"));
     html_printf(b, "</tr></thead>\n<tbody class=\"nhsuk-table__body\">\n");
     for (size_t i = 0; i < k; i++) {
@@ -341,7 +343,7 @@ static void cooc_section(struct web_res *rs, json_t *r)
             html_printf(b, "<tr class=\"nhsuk-table__row\"><th class=\"nhsuk-table__header\" "
                            "scope=\"row\">%s</th>", json_string_value(json_array_get(names, i)));
             for (j = 0; j < k; j++)
-                html_printf(b, "<td class=\"nhsuk-table__cell\">%D</td>",
+                html_printf(b, "<td class=\"nhsuk-table__cell\">%" PRId64 "</td>",
                             (int64_t)json_integer_value(json_array_get(line, j)));
             html_printf(b, "</tr>\n");
         }
@@ -364,13 +366,13 @@ static void cooc_section(struct web_res *rs, json_t *r)
             shown++;
             html_printf(b, "<tr class=\"nhsuk-table__row\"><td class=\"nhsuk-table__cell\">%s"
                            "</td><td class=\"nhsuk-table__cell\">%s</td><td "
-                           "class=\"nhsuk-table__cell\">%D</td></tr>\n",
+                           "class=\"nhsuk-table__cell\">%" PRId64 "</td></tr>\n",
                         json_string_value(json_array_get(names, i)),
                         json_string_value(json_array_get(names, j)), (int64_t)n);
         }
     table_end(b);
     if (found > shown)
-        html_printf(b, "<p>The first %D of %D pairs are shown; the API gives them all.</p>\n",
+        html_printf(b, "<p>The first %" PRId64 " of %" PRId64 " pairs are shown; the API gives them all.</p>\n",
                     (int64_t)shown, (int64_t)found);
 }
 
@@ -392,8 +394,8 @@ static void codes_page(struct web_req *rq, struct web_res *rs, json_t *r)
         page_end(rq, rs);
         return;
     }
-    html_printf(b, "<p>Coded documents: %D (reflections by lived-experience members %D, by "
-                   "system members %D, observers' notes %D). A code counts once per document, "
+    html_printf(b, "<p>Coded documents: %" PRId64 " (reflections by lived-experience members %" PRId64 ", by "
+                   "system members %" PRId64 ", observers' notes %" PRId64 "). A code counts once per document, "
                    "however many passages have it, so a long reflection or a keen coder does "
                    "not weigh more. Only texts whose authors' research consent is in force "
                    "count.</p>\n", (int64_t)count(n, "all"),

@@ -174,8 +174,8 @@ static void get_documents(struct web_req *rq, struct web_res *rs)
             html_printf(b, "<tr class=\"nhsuk-table__row\"><td class=\"nhsuk-table__cell\">"
                            "<a href=\"%s\">%s</a></td><td class=\"nhsuk-table__cell\">%s</td>"
                            "<td class=\"nhsuk-table__cell\">%s</td><td class=\"nhsuk-table__cell"
-                           " nhsuk-table__cell--numeric\">%D</td><td class=\"nhsuk-table__cell "
-                           "nhsuk-table__cell--numeric\">%D</td></tr>\n",
+                           " nhsuk-table__cell--numeric\">%" PRId64 "</td><td class=\"nhsuk-table__cell "
+                           "nhsuk-table__cell--numeric\">%" PRId64 "</td></tr>\n",
                         href, title, staffui_str(d, "cohort"), module,
                         (int64_t)json_integer_value(json_object_get(d, "length")),
                         (int64_t)json_integer_value(json_object_get(d, "selections")));
@@ -289,7 +289,7 @@ static void selections_table(struct web_req *rq, struct web_res *rs, const json_
         char *words = passage_of(text, a, z);
         html_printf(b, "<tr class=\"nhsuk-table__row\" data-selection=\"%s\"><td "
                        "class=\"nhsuk-table__cell\">“%s”</td><td class=\"nhsuk-table__cell\">"
-                       "%D to %D</td><td class=\"nhsuk-table__cell\"><ul "
+                       "%" PRId64 " to %" PRId64 "</td><td class=\"nhsuk-table__cell\"><ul "
                        "class=\"nhsuk-list\">",
                     staffui_str(s, "selection"), words ? words : "", (int64_t)a, (int64_t)z);
         free(words);
@@ -305,7 +305,7 @@ static void selections_table(struct web_req *rq, struct web_res *rs, const json_
             html_printf(b, "<input type=\"hidden\" name=\"selection\" value=\"%s\"><button "
                            "class=\"nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0"
                            "\" type=\"submit\">Remove<span class=\"nhsuk-u-visually-hidden\"> "
-                           "the passage from %D to %D</span></button></form>",
+                           "the passage from %" PRId64 " to %" PRId64 "</span></button></form>",
                         staffui_str(s, "selection"), (int64_t)a, (int64_t)z);
         }
         html_printf(b, "</td></tr>\n");
@@ -331,15 +331,16 @@ static void code_checkboxes(duet_buf *b, const struct codebook *cb,
         for (size_t j = 0; sent && j < sent->n; j++)
             checked |= strcmp(sent->f[j].name, "code") == 0 &&
                        strcmp(sent->f[j].value, k->guid) == 0;
-        char desc[96] = "";   /* a GUID is hex digits and dashes: safe as markup */
-        if (k->definition)
-            snprintf(desc, sizeof desc, " aria-describedby=\"code-hint-%s\"", k->guid);
         html_printf(b, "<div class=\"nhsuk-checkboxes__item duet-code-depth-%d\">"
                        "<input class=\"nhsuk-checkboxes__input\" id=\"code-%s\" name=\"code\" "
-                       "type=\"checkbox\" value=\"%s\"%R%R><label class=\"nhsuk-label "
+                       "type=\"checkbox\" value=\"%s\"",
+                    (int)(k->depth > 3 ? 3 : k->depth), k->guid, k->guid);
+        html_raw_if(b, checked, " checked");
+        if (k->definition)
+            html_printf(b, " aria-describedby=\"code-hint-%s\"", k->guid);
+        html_printf(b, "><label class=\"nhsuk-label "
                        "nhsuk-checkboxes__label\" for=\"code-%s\">%s</label>",
-                    (int)(k->depth > 3 ? 3 : k->depth), k->guid, k->guid,
-                    checked ? " checked" : "", desc, k->guid, k->name);
+                    k->guid, k->name);
         if (k->definition)
             html_printf(b, "<div class=\"nhsuk-hint nhsuk-checkboxes__hint\" "
                            "id=\"code-hint-%s\">%s</div>", k->guid, k->definition);
@@ -481,7 +482,7 @@ static void document_page(struct web_req *rq, struct web_res *rs, json_t *doc,
     html_printf(b, "<span class=\"nhsuk-caption-l\">%s</span>\n<h1>%s</h1>\n",
                 staffui_str(doc, "cohort"), title);
     if (json_is_integer(json_object_get(doc, "module")))
-        html_printf(b, "<p>Partnership %s, module %D.</p>\n", staffui_str(doc, "partnership"),
+        html_printf(b, "<p>Partnership %s, module %" PRId64 ".</p>\n", staffui_str(doc, "partnership"),
                     (int64_t)json_integer_value(json_object_get(doc, "module")));
     html_printf(b, "<p class=\"nhsuk-body-s\">%s</p>\n",
                 blind ? "Blind coding is on: you see only your own coded passages."

@@ -60,8 +60,8 @@ void home_facilitator(struct web_req *rq, struct web_res *rs)
         json_array_foreach(cohorts, i, c) {
             char href[600];
             staffui_href(href, sizeof href, "/cohorts/", staffui_str(c, "name"), "");
-            html_printf(b, "<li><a href=\"%s\">%s</a> <span class=\"nhsuk-body-s\">(%s: %D "
-                           "partnerships, %D modules)</span></li>\n",
+            html_printf(b, "<li><a href=\"%s\">%s</a> <span class=\"nhsuk-body-s\">(%s: %" PRId64 " "
+                           "partnerships, %" PRId64 " modules)</span></li>\n",
                         href, staffui_str(c, "name"), staffui_str(c, "programme"),
                         (int64_t)json_integer_value(json_object_get(c, "partnerships")),
                         (int64_t)json_integer_value(json_object_get(c, "modules")));
@@ -316,7 +316,7 @@ static void card_tags(duet_buf *b, json_t *p)
     size_t i;
     json_t *f;
     json_array_foreach(flagged, i, f)
-        html_printf(b, "%R<strong class=\"%s\">%s</strong>", i ? " " : "",
+        html_printf(b, "%s<strong class=\"%s\">%s</strong>", i ? " " : "",
                     staffui_flag_class(json_string_value(f)),
                     staffui_flag_text(json_string_value(f)));
     html_printf(b, "</p>\n");
@@ -330,7 +330,7 @@ static void latest_text(duet_buf *b, json_t *p)
         html_printf(b, "No check-ins have been analysed yet.");
         return;
     }
-    html_printf(b, "Latest quality (module %D): lived experience ",
+    html_printf(b, "Latest quality (module %" PRId64 "): lived experience ",
                 (int64_t)json_integer_value(json_object_get(l, "module")));
     web_num(b, staffui_num(l, "quality_lived_experience"));
     html_printf(b, ", system ");
@@ -348,7 +348,7 @@ static void member_names(duet_buf *b, json_t *p)
     json_t *m;
     json_array_foreach(ms, i, m) {
         const char *name = staffui_str(m, "display_name");
-        html_printf(b, "%R%s", i == 0 ? "" : i + 1 == n ? " and " : ", ",
+        html_printf(b, "%s%s", i == 0 ? "" : i + 1 == n ? " and " : ", ",
                     *name ? name : staffui_str(m, "person"));
     }
 }
@@ -426,7 +426,7 @@ static void card_numbers(duet_buf *b, json_t *p)
     size_t i;
     json_t *m;
     json_array_foreach(mods, i, m) {
-        html_printf(b, "<tr class=\"nhsuk-table__row\"><th class=\"nhsuk-table__header\" scope=\"row\">%D</th><td class=\"nhsuk-table__cell\">",
+        html_printf(b, "<tr class=\"nhsuk-table__row\"><th class=\"nhsuk-table__header\" scope=\"row\">%" PRId64 "</th><td class=\"nhsuk-table__cell\">",
                     (int64_t)json_integer_value(json_object_get(m, "module")));
         web_num(b, staffui_num(m, "quality_lived_experience"));
         html_printf(b, "</td><td class=\"nhsuk-table__cell\">");
@@ -448,7 +448,7 @@ static void flag_texts(duet_buf *b, json_t *p)
     size_t i;
     json_t *f;
     json_array_foreach(flagged, i, f)
-        html_printf(b, "%R%s", i ? ", " : "", staffui_flag_text(json_string_value(f)));
+        html_printf(b, "%s%s", i ? ", " : "", staffui_flag_text(json_string_value(f)));
 }
 
 /* The text alternative of the whole grid: one row per partnership. */
@@ -470,7 +470,7 @@ static void dash_table(duet_buf *b, json_t *parts)
         json_t *l = json_object_get(p, "latest");
         html_printf(b, "<tr class=\"nhsuk-table__row\"><th class=\"nhsuk-table__header\" scope=\"row\">%s</th><td class=\"nhsuk-table__cell\">", staffui_str(p, "partnership"));
         if (json_is_object(l))
-            html_printf(b, "%D", (int64_t)json_integer_value(json_object_get(l, "module")));
+            html_printf(b, "%" PRId64 "", (int64_t)json_integer_value(json_object_get(l, "module")));
         else
             html_printf(b, "–");
         html_printf(b, "</td><td class=\"nhsuk-table__cell\">");
@@ -503,7 +503,7 @@ static void modules_table(duet_buf *b, json_t *mods, const char *cohort)
     json_t *m;
     json_array_foreach(mods, i, m) {
         const char *held = staffui_str(m, "held_on"), *theme = staffui_str(m, "theme");
-        html_printf(b, "<tr class=\"nhsuk-table__row\"><th class=\"nhsuk-table__header\" scope=\"row\">%D</th><td class=\"nhsuk-table__cell\">%s</td><td class=\"nhsuk-table__cell\">%s</td><td class=\"nhsuk-table__cell\">%D</td></tr>\n",
+        html_printf(b, "<tr class=\"nhsuk-table__row\"><th class=\"nhsuk-table__header\" scope=\"row\">%" PRId64 "</th><td class=\"nhsuk-table__cell\">%s</td><td class=\"nhsuk-table__cell\">%s</td><td class=\"nhsuk-table__cell\">%" PRId64 "</td></tr>\n",
                     (int64_t)json_integer_value(json_object_get(m, "ordinal")),
                     *held ? held : "–", *theme ? theme : "–",
                     (int64_t)json_integer_value(json_object_get(m, "checkins")));
@@ -518,7 +518,7 @@ static void dash_intro(duet_buf *b, json_t *dash)
     int64_t flagged = (int64_t)json_integer_value(json_object_get(dash, "flagged"));
     if (n == 0)
         return;
-    html_printf(b, "<p>%D of %D partnerships %s flagged for a closer look; they come first. "
+    html_printf(b, "<p>%" PRId64 " of %" PRId64 " partnerships %s flagged for a closer look; they come first. "
                    "Each chart shows how both sides rate the working relationship (quality, "
                    "1–7) module by module.</p>\n",
                 flagged, (int64_t)n, flagged == 1 ? "is" : "are");
@@ -884,9 +884,9 @@ static void role_select(duet_buf *b, const struct staffui_errors *fe, json_t *ro
             if (strcmp(staffui_str(r, "side"), sides[s]) != 0)
                 continue;
             const char *name = staffui_str(r, "name");
-            html_printf(b, "<option value=\"%s\"%R>%s</option>\n", name,
-                        chosen && strcmp(chosen, name) == 0 ? " selected" : "",
-                        staffui_str(r, "label"));
+            html_printf(b, "<option value=\"%s\"", name);
+            html_raw_if(b, chosen && strcmp(chosen, name) == 0, " selected");
+            html_printf(b, ">%s</option>\n", staffui_str(r, "label"));
         }
         html_printf(b, "</optgroup>\n");
     }
@@ -897,7 +897,7 @@ static void member_fieldset(duet_buf *b, const struct staffui_errors *fe, json_t
                             const struct pship_in *in, size_t i)
 {
     html_printf(b, "<fieldset class=\"nhsuk-fieldset\">\n<legend class=\"nhsuk-fieldset__legend "
-                   "nhsuk-fieldset__legend--s\">Member %d%R</legend>\n",
+                   "nhsuk-fieldset__legend--s\">Member %d%s</legend>\n",
                 (int)i + 1, i == 2 ? " (optional: leave empty for a pair)" : "");
     staffui_input(b, fe, person_field[i], "Person key", i == 0 ? "The key the person was added "
                   "with, for example amira.01a" : NULL, in->person[i], "text",
@@ -1163,7 +1163,7 @@ static void notes_table(duet_buf *b, json_t *notes, const char *code)
     size_t i;
     json_t *n;
     json_array_foreach(notes, i, n) {
-        html_printf(b, "<tr class=\"nhsuk-table__row\"><th class=\"nhsuk-table__header\" scope=\"row\">%D</th><td class=\"nhsuk-table__cell\">%s</td><td class=\"nhsuk-table__cell\">%s</td><td class=\"nhsuk-table__cell\">",
+        html_printf(b, "<tr class=\"nhsuk-table__row\"><th class=\"nhsuk-table__header\" scope=\"row\">%" PRId64 "</th><td class=\"nhsuk-table__cell\">%s</td><td class=\"nhsuk-table__cell\">%s</td><td class=\"nhsuk-table__cell\">",
                     (int64_t)json_integer_value(json_object_get(n, "module")),
                     staffui_str(n, "observer"), staffui_str(n, "text"));
         double t = staffui_num(n, "talk_share_lived");
@@ -1200,8 +1200,9 @@ static void module_select(duet_buf *b, const struct staffui_errors *fe, json_t *
     json_array_foreach(ords, i, o) {
         char v[24];
         snprintf(v, sizeof v, "%lld", (long long)json_integer_value(o));
-        html_printf(b, "<option value=\"%s\"%R>Module %s</option>\n", v,
-                    chosen && strcmp(chosen, v) == 0 ? " selected" : "", v);
+        html_printf(b, "<option value=\"%s\"", v);
+        html_raw_if(b, chosen && strcmp(chosen, v) == 0, " selected");
+        html_printf(b, ">Module %s</option>\n", v);
     }
     html_printf(b, "</select>\n</div>\n");
 }

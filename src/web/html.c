@@ -4,6 +4,7 @@
 #include "web/html.h"
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,17 +32,24 @@ void html_text(duet_buf *b, const char *s)
     buf_puts(b, run);
 }
 
-/* The shortest of %.15g, %.16g, %.17g that reads back as v: %.17g always
-** does, but writes 0.1 as 0.10000000000000001. */
-static void put_double(duet_buf *b, double v)
+/* Formats one conversion, spec (a NUL-terminated "%...c"), into a buf,
+** escaping it when esc. */
+#define FMT1(b, esc, spec, ...) do { \
+        int n_ = snprintf(NULL, 0, spec, __VA_ARGS__); \
+        if (n_ < 0) break; \
+        char small_[64]; \
+        char *t_ = (size_t)n_ < sizeof small_ ? small_ : malloc((size_t)n_ + 1); \
+        if (t_ == NULL) { buf_fail(b); break; } \
+        snprintf(t_, (size_t)n_ + 1, spec, __VA_ARGS__); \
+        if (esc) html_text(b, t_); else buf_append(b, t_, (size_t)n_); \
+        if (t_ != small_) free(t_); \
+    } while (0)
+
+/* Marks b overflowed (out of memory counts as overflow: the page is lost). */
+static void buf_fail(duet_buf *b)
 {
-    char s[32];
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(s, sizeof s, "%.*g", prec, v);
-        if (prec == 17 || strtod(s, NULL) == v)
-            break;
-    }
-    buf_puts(b, s);
+    buf_free(b);
+    b->overflowed = 1;
 }
 
 void html_vprintf(duet_buf *b, const char *fmt, va_list ap)
@@ -51,20 +59,99 @@ void html_vprintf(duet_buf *b, const char *fmt, va_list ap)
         if (*p != '%')
             continue;
         buf_append(b, run, (size_t)(p - run));
-        p++;
-        switch (*p) {
-        case 's': html_text(b, va_arg(ap, const char *)); break;
-        case 'R': { const char *r = va_arg(ap, const char *); if (r) buf_puts(b, r); break; }
-        case 'd': buf_printf(b, "%d", va_arg(ap, int)); break;
-        case 'D': buf_printf(b, "%" PRId64, va_arg(ap, int64_t)); break;
-        case 'g': put_double(b, va_arg(ap, double)); break;
-        case '%': buf_putc(b, '%'); break;
-        case '\0': p--; break;
+        const char *start = p++;
+        if (*p == '%') {
+            buf_putc(b, '%');
+            run = p + 1;
+            continue;
+        }
+        /* flags, width, precision, length, conversion */
+        int stars[2], nstars = 0;
+        while (*p && strchr("-+ #0", *p))
+            p++;
+        if (*p == '*') { stars[nstars++] = va_arg(ap, int); p++; }
+        else while (*p >= '0' && *p <= '9') p++;
+        if (*p == '.') {
+            p++;
+            if (*p == '*') { stars[nstars++] = va_arg(ap, int); p++; }
+            else while (*p >= '0' && *p <= '9') p++;
+        }
+        char len[3] = "";
+        if ((p[0] == 'h' && p[1] == 'h') || (p[0] == 'l' && p[1] == 'l')) {
+            len[0] = p[0]; len[1] = p[1]; p += 2;
+        } else if (*p && strchr("hlzjtL", *p)) {
+            len[0] = *p++;
+        }
+        if (*p == '\0' || (size_t)(p - start) + 1 >= 32) {   /* unfinished */
+            run = p;
+            if (*p == '\0')
+                p--;
+            continue;
+        }
+        char spec[32];
+        memcpy(spec, start, (size_t)(p - start) + 1);
+        spec[p - start + 1] = '\0';
+        char c = *p;
+        run = p + 1;
+#define CONV(esc, T) do { T v_ = va_arg(ap, T); \
+        if (nstars == 0) FMT1(b, esc, spec, v_); \
+        else if (nstars == 1) FMT1(b, esc, spec, stars[0], v_); \
+        else FMT1(b, esc, spec, stars[0], stars[1], v_); } while (0)
+        switch (c) {
+        case 'd': case 'i':
+            if (len[0] == 'l' && len[1] == 'l') CONV(0, long long);
+            else if (len[0] == 'l') CONV(0, long);
+            else if (len[0] == 'z') CONV(0, ptrdiff_t);
+            else if (len[0] == 'j') CONV(0, intmax_t);
+            else if (len[0] == 't') CONV(0, ptrdiff_t);
+            else CONV(0, int);
+            break;
+        case 'u': case 'o': case 'x': case 'X':
+            if (len[0] == 'l' && len[1] == 'l') CONV(0, unsigned long long);
+            else if (len[0] == 'l') CONV(0, unsigned long);
+            else if (len[0] == 'z') CONV(0, size_t);
+            else if (len[0] == 'j') CONV(0, uintmax_t);
+            else if (len[0] == 't') CONV(0, size_t);
+            else CONV(0, unsigned);
+            break;
+        case 'f': case 'F': case 'e': case 'E': case 'g': case 'G': case 'a': case 'A':
+            if (len[0] == 'L') CONV(0, long double);
+            else CONV(0, double);
+            break;
+        case 'c':
+            CONV(1, int);
+            break;
+        case 's': {
+            const char *s = va_arg(ap, const char *);
+            if (s == NULL)
+                break;
+            if (spec[1] == 's')   /* plain %s: no copy */
+                html_text(b, s);
+            else if (nstars == 0) FMT1(b, 1, spec, s);
+            else if (nstars == 1) FMT1(b, 1, spec, stars[0], s);
+            else FMT1(b, 1, spec, stars[0], stars[1], s);
+            break;
+        }
+        case 'p': (void)va_arg(ap, void *); break;
+        case 'n': (void)va_arg(ap, int *); break;
         default: break;
         }
-        run = p + 1;
+#undef CONV
     }
     buf_puts(b, run);
+}
+
+void html_raw_literal_(duet_buf *b, const char *lit)
+{
+    buf_puts(b, lit);
+}
+
+void html_fragment(duet_buf *b, const duet_buf *frag)
+{
+    if (frag->overflowed)
+        buf_fail(b);
+    else if (frag->len)
+        buf_append(b, frag->data, frag->len);
 }
 
 void html_printf(duet_buf *b, const char *fmt, ...)

@@ -129,10 +129,11 @@ static void grid_table(duet_buf *b, const char *caption, json_t *grid, json_t *s
     json_array_foreach(grid, c, g) {
         char v[16];
         html_printf(b, "<th role=\"columnheader\" class=\"nhsuk-table__header\" scope=\"col\">"
-                       "%s%R</th>", col_label(num(g, "value"), v),
-                    c == 0 ? "<br><span class=\"nhsuk-u-font-size-14\">Most disagree</span>"
-                    : c + 1 == ncols ? "<br><span class=\"nhsuk-u-font-size-14\">Most agree"
-                                       "</span>" : "");
+                       "%s", col_label(num(g, "value"), v));
+        html_raw_if(b, c == 0, "<br><span class=\"nhsuk-u-font-size-14\">Most disagree</span>");
+        html_raw_if(b, c != 0 && c + 1 == ncols,
+                    "<br><span class=\"nhsuk-u-font-size-14\">Most agree</span>");
+        html_raw(b, "</th>");
     }
     html_printf(b, "</tr></thead>\n<tbody class=\"nhsuk-table__body\" role=\"rowgroup\">"
                    "<tr role=\"row\" class=\"nhsuk-table__row\">\n");
@@ -140,7 +141,7 @@ static void grid_table(duet_buf *b, const char *caption, json_t *grid, json_t *s
         char v[16];
         int value = num(g, "value");
         html_printf(b, "<td role=\"cell\" class=\"nhsuk-table__cell\"><span "
-                       "class=\"nhsuk-table__heading\" aria-hidden=\"true\">%s%R </span>"
+                       "class=\"nhsuk-table__heading\" aria-hidden=\"true\">%s%s </span>"
                        "<ul class=\"duet-qgrid__list\">",
                     col_label(value, v), c == 0 ? " (most disagree)"
                                          : c + 1 == ncols ? " (most agree)" : "");
@@ -454,8 +455,9 @@ static void statement_fieldset(duet_buf *b, const struct qset *q, size_t i, int 
     const char *sid = q->statements[i].id;
     char id[64];
     snprintf(id, sizeof id, "statement-%s", sid);
-    html_printf(b, "<div class=\"nhsuk-form-group%R\">\n<fieldset class=\"nhsuk-fieldset\"",
-                err ? " nhsuk-form-group--error" : "");
+    html_raw(b, "<div class=\"nhsuk-form-group");
+    html_raw_if(b, err, " nhsuk-form-group--error");
+    html_raw(b, "\">\n<fieldset class=\"nhsuk-fieldset\"");
     if (err)
         html_printf(b, " aria-describedby=\"%s-error\"", id);
     html_printf(b, ">\n<legend class=\"nhsuk-fieldset__legend nhsuk-fieldset__legend--s\">%d. %s"
@@ -472,10 +474,12 @@ static void statement_fieldset(duet_buf *b, const struct qset *q, size_t i, int 
         else
             snprintf(rid, sizeof rid, "%s-%zu", id, c + 1);
         html_printf(b, "<div class=\"nhsuk-radios__item\"><input class=\"nhsuk-radios__input\" "
-                       "id=\"%s\" name=\"%s\" type=\"radio\" value=\"%d\"%R><label "
-                       "class=\"nhsuk-label nhsuk-radios__label\" for=\"%s\">%s%R</label></div>\n",
-                    rid, id, q->value[c], value == q->value[c] ? " checked" : "", rid,
-                    col_label(q->value[c], v),
+                       "id=\"%s\" name=\"%s\" type=\"radio\" value=\"%d\"",
+                    rid, id, q->value[c]);
+        html_raw_if(b, value == q->value[c], " checked");
+        html_printf(b, "><label "
+                       "class=\"nhsuk-label nhsuk-radios__label\" for=\"%s\">%s%s</label></div>\n",
+                    rid, col_label(q->value[c], v),
                     c == 0 ? " Most disagree" : c + 1 == q->ncols ? " Most agree" : "");
     }
     html_printf(b, "</div>\n</fieldset>\n</div>\n");
@@ -1352,7 +1356,7 @@ static void movement_section(struct web_res *rs, json_t *data)
                    "<div class=\"nhsuk-inset-text\"><span class=\"nhsuk-u-visually-hidden\">"
                    "Information: </span>\n<p>");
     for (size_t k = 0; k < NREGIMES; k++)
-        html_printf(b, "%R<strong>%s</strong>: %s.", k ? " " : "", regimes[k].label,
+        html_printf(b, "%s<strong>%s</strong>: %s.", k ? " " : "", regimes[k].label,
                     regimes[k].meaning);
     html_printf(b, "</p>\n</div>\n");
     regime_table(b, parts);
@@ -1381,7 +1385,7 @@ static void module_links(duet_buf *b, json_t *data, const char *cohort, int show
         char href[600], suffix[48];
         snprintf(suffix, sizeof suffix, "/norms?module=%d#viewpoints", n);
         staffui_href(href, sizeof href, "/cohorts/", cohort, suffix);
-        html_printf(b, "<li><a href=\"%s\">Viewpoints at module %d</a> (%d sort%R)</li>\n",
+        html_printf(b, "<li><a href=\"%s\">Viewpoints at module %d</a> (%d sort%s)</li>\n",
                     href, n, num(m, "sorts"), num(m, "sorts") == 1 ? "" : "s");
     }
     html_printf(b, "</ul>\n");
@@ -1478,7 +1482,7 @@ static void places_text(duet_buf *b, json_t *vp, json_t *s)
         char v[16];
         json_t *x = json_array_get(json_object_get(s, "array"), i);
         shown++;
-        html_printf(b, "%R%s", shown == 1 ? "" : shown == total ? " and " : ", ",
+        html_printf(b, "%s%s", shown == 1 ? "" : shown == total ? " and " : ", ",
                     col_label((int)json_integer_value(x), v));
     }
 }

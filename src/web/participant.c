@@ -587,7 +587,7 @@ static void partnership_card(struct web_res *rs, json_t *p)
     json_int_t all = json_integer_value(json_object_get(p, "modules"));
     html_printf(b, "</ul></dd></div>\n"
                    "<div class=\"nhsuk-summary-list__row\"><dt class=\"nhsuk-summary-list__key\">"
-                   "Your check-ins</dt><dd class=\"nhsuk-summary-list__value\">%D of %D "
+                   "Your check-ins</dt><dd class=\"nhsuk-summary-list__value\">%" PRId64 " of %" PRId64 " "
                    "modules done</dd></div>\n</dl>\n</div>\n</div>\n",
                 (int64_t)done, (int64_t)all);
 }
@@ -696,7 +696,7 @@ static void modules_section(struct web_req *rq, struct web_res *rs, json_t *d)
         fmt_date(str(m, "held_on"), date);
         html_printf(b, "<tr role=\"row\" class=\"nhsuk-table__row\">");
         cell_head(b, "Module");
-        html_printf(b, "%D</td>", (int64_t)json_integer_value(json_object_get(m, "module")));
+        html_printf(b, "%" PRId64 "</td>", (int64_t)json_integer_value(json_object_get(m, "module")));
         cell_head(b, "Date");
         html_printf(b, "%s</td>", *date ? date : "Not set");
         cell_head(b, "Theme");
@@ -800,8 +800,8 @@ static void trajectory_section(struct web_res *rs, json_t *traj)
                    "<strong>Quality</strong> combines voice, trust, shared purpose and feeling "
                    "safe to speak up; higher is better. <strong>Voice</strong> is whether "
                    "views were heard; higher is better. <strong>Balance of power</strong> "
-                   "runs from the system side deciding everything (%D) to the "
-                   "lived-experience side deciding everything (%D); ",
+                   "runs from the system side deciding everything (%" PRId64 ") to the "
+                   "lived-experience side deciding everything (%" PRId64 "); ",
                 (int64_t)json_integer_value(json_object_get(traj, "scale_min")),
                 (int64_t)json_integer_value(json_object_get(traj, "scale_max")));
     web_num(b, json_number_value(json_object_get(traj, "power_balanced_at")));
@@ -815,7 +815,7 @@ static void trajectory_section(struct web_res *rs, json_t *traj)
     json_array_foreach(points, i, p) {
         html_printf(b, "<tr role=\"row\" class=\"nhsuk-table__row\">");
         cell_head(b, "Module");
-        html_printf(b, "%D</td>", (int64_t)json_integer_value(json_object_get(p, "module")));
+        html_printf(b, "%" PRId64 "</td>", (int64_t)json_integer_value(json_object_get(p, "module")));
         cell_head(b, "Side");
         html_printf(b, "%s</td>", side_label(str(p, "side")));
         score_cell(b, "Quality", json_object_get(p, "quality"));
@@ -934,7 +934,7 @@ static const char *prefill(json_t *data, const struct form_state *fs, const char
 
 static void group_begin(duet_buf *b, int error)
 {
-    html_printf(b, "<div class=\"nhsuk-form-group%R\">\n", error ? " nhsuk-form-group--error"
+    html_printf(b, "<div class=\"nhsuk-form-group%s\">\n", error ? " nhsuk-form-group--error"
                                                                  : "");
 }
 
@@ -962,7 +962,7 @@ static void choice_item(struct web_res *rs, json_t *it, const char *value, const
     described_by(desc, sizeof desc, id, "hint", err != NULL);
     group_begin(b, err != NULL);
     html_printf(b, "<fieldset class=\"nhsuk-fieldset\" aria-describedby=\"%s\">\n"
-                   "<legend class=\"nhsuk-fieldset__legend nhsuk-fieldset__legend--s\">%D. %s"
+                   "<legend class=\"nhsuk-fieldset__legend nhsuk-fieldset__legend--s\">%" PRId64 ". %s"
                    "</legend>\n<div class=\"nhsuk-hint\" id=\"%s-hint\">%s</div>\n",
                 desc, (int64_t)json_integer_value(json_object_get(it, "number")), str(it, "text"), id,
                 ladder ? "Choose the one that is closest."
@@ -980,10 +980,10 @@ static void choice_item(struct web_res *rs, json_t *it, const char *value, const
             snprintf(rid, sizeof rid, "%s-%d", id, x - lo + 1);
         const char *label = json_string_value(json_object_get(labels, key));
         html_printf(b, "<div class=\"nhsuk-radios__item\"><input class=\"nhsuk-radios__input\" "
-                       "id=\"%s\" name=\"%s\" type=\"radio\" value=\"%d\"%R>"
-                       "<label class=\"nhsuk-label nhsuk-radios__label\" for=\"%s\">%s</label>"
-                       "</div>\n", rid, id, x, strcmp(value, key) == 0 ? " checked" : "", rid,
-                    label ? label : key);
+                       "id=\"%s\" name=\"%s\" type=\"radio\" value=\"%d\"", rid, id, x);
+        html_raw_if(b, strcmp(value, key) == 0, " checked");
+        html_printf(b, "><label class=\"nhsuk-label nhsuk-radios__label\" for=\"%s\">%s</label>"
+                       "</div>\n", rid, label ? label : key);
     }
     html_printf(b, "</div>\n</fieldset>\n</div>\n");
 }
@@ -991,33 +991,33 @@ static void choice_item(struct web_res *rs, json_t *it, const char *value, const
 static void text_item(struct web_res *rs, json_t *it, const char *value, const char *err)
 {
     duet_buf *b = &rs->body;
-    char id[80], extra[96];
+    char id[80];
     snprintf(id, sizeof id, "answer-%s", str(it, "name"));
     int list = strcmp(str(it, "type"), "list") == 0;
     json_int_t max = json_integer_value(json_object_get(it, list ? "max_entries" : "max_length"));
+    html_printf(b, "<div class=\"nhsuk-form-group%s%s\"",
+                err ? " nhsuk-form-group--error" : "", list ? "" : " nhsuk-character-count");
     if (!list)
-        snprintf(extra, sizeof extra, " data-module=\"nhsuk-character-count\" "
-                 "data-maxlength=\"%lld\"", (long long)max);
-    html_printf(b, "<div class=\"nhsuk-form-group%R%R\"%R>\n",
-                err ? " nhsuk-form-group--error" : "", list ? "" : " nhsuk-character-count",
-                list ? "" : extra);
-    html_printf(b, "<label class=\"nhsuk-label nhsuk-label--s\" for=\"%s\">%D. %s "
+        html_printf(b, " data-module=\"nhsuk-character-count\" data-maxlength=\"%lld\"",
+                    (long long)max);
+    html_raw(b, ">\n");
+    html_printf(b, "<label class=\"nhsuk-label nhsuk-label--s\" for=\"%s\">%" PRId64 ". %s "
                    "(optional)</label>\n",
                 id, (int64_t)json_integer_value(json_object_get(it, "number")), str(it, "text"));
     if (list)
-        html_printf(b, "<div class=\"nhsuk-hint\" id=\"%s-info\">You can write up to %D things, "
+        html_printf(b, "<div class=\"nhsuk-hint\" id=\"%s-info\">You can write up to %" PRId64 " things, "
                        "one on each line.</div>\n", id, (int64_t)max);
     if (err)
         error_message(rs, id, err);
     char desc[200];
     described_by(desc, sizeof desc, id, "info", err != NULL);
-    html_printf(b, "<textarea class=\"nhsuk-textarea%R%R\" id=\"%s\" name=\"%s\" rows=\"%d\" "
+    html_printf(b, "<textarea class=\"nhsuk-textarea%s%s\" id=\"%s\" name=\"%s\" rows=\"%d\" "
                    "aria-describedby=\"%s\">\n%s</textarea>\n",
                 list ? "" : " nhsuk-js-character-count", err ? " nhsuk-textarea--error" : "",
                 id, id, list ? 4 : 5, desc, value);
     if (!list)
         html_printf(b, "<div class=\"nhsuk-hint nhsuk-character-count__message\" id=\"%s-info\">"
-                       "You can enter up to %D characters</div>\n", id, (int64_t)max);
+                       "You can enter up to %" PRId64 " characters</div>\n", id, (int64_t)max);
     html_printf(b, "</div>\n");
 }
 
@@ -1060,7 +1060,7 @@ static void checkin_form(struct web_req *rq, struct web_res *rs, json_t *data,
                        "them, finish the rest and submit.</p></div>\n");
     if (*str(ins, "description"))
         html_printf(b, "<p>%s</p>\n", str(ins, "description"));
-    html_printf(b, "<form method=\"post\" action=\"/partnerships/%s/modules/%D/checkin\" "
+    html_printf(b, "<form method=\"post\" action=\"/partnerships/%s/modules/%" PRId64 "/checkin\" "
                    "novalidate>\n", str(data, "partnership"),
                 (int64_t)json_integer_value(json_object_get(json_object_get(data, "module"),
                                                             "module")));
@@ -1114,7 +1114,7 @@ static void checkin_done(struct web_res *rs, json_t *data)
             text = label ? label : text;
         }
         html_printf(b, "<div class=\"nhsuk-summary-list__row\"><dt "
-                       "class=\"nhsuk-summary-list__key\">%D. %s</dt><dd "
+                       "class=\"nhsuk-summary-list__key\">%" PRId64 ". %s</dt><dd "
                        "class=\"nhsuk-summary-list__value\">",
                     (int64_t)json_integer_value(json_object_get(it, "number")), str(it, "text"));
         text_lines(b, text);
@@ -1426,8 +1426,8 @@ static void reflection_card(struct web_res *rs, json_t *r)
                 json_is_true(json_object_get(a, "you")) ? "You"
                 : *str(a, "display_name") ? str(a, "display_name") : str(a, "person"));
     if (json_is_integer(json_object_get(r, "module")))
-        html_printf(b, ", module %D", (int64_t)json_integer_value(json_object_get(r, "module")));
-    html_printf(b, "</h3>\n<p class=\"nhsuk-body-s\">%s <strong class=\"nhsuk-tag %R\">%s"
+        html_printf(b, ", module %" PRId64 "", (int64_t)json_integer_value(json_object_get(r, "module")));
+    html_printf(b, "</h3>\n<p class=\"nhsuk-body-s\">%s <strong class=\"nhsuk-tag %s\">%s"
                    "</strong></p>\n<p>", date,
                 strcmp(vis, "private") == 0 ? "nhsuk-tag--grey" : "nhsuk-tag--blue", tag);
     text_lines(b, str(r, "text"));
@@ -1444,7 +1444,7 @@ static void reflection_form(struct web_req *rq, struct web_res *rs, json_t *modu
     html_printf(b, "<h2>Write a reflection</h2>\n<form method=\"post\" action=\"/partnerships/%s/"
                    "reflections\" novalidate>\n", rq->params[0]);
     page_csrf_field(rq, rs);
-    html_printf(b, "<div class=\"nhsuk-form-group nhsuk-character-count%R\" "
+    html_printf(b, "<div class=\"nhsuk-form-group nhsuk-character-count%s\" "
                    "data-module=\"nhsuk-character-count\" data-maxlength=\"%d\">\n"
                    "<label class=\"nhsuk-label nhsuk-label--s\" for=\"text\">Your reflection"
                    "</label>\n<div class=\"nhsuk-hint\" id=\"text-hint\">What went well, what "
@@ -1452,8 +1452,8 @@ static void reflection_form(struct web_req *rq, struct web_res *rs, json_t *modu
                 te ? " nhsuk-form-group--error" : "", REFLECTION_MAX_CHARS);
     if (te)
         error_message(rs, "text", te);
-    html_printf(b, "<textarea class=\"nhsuk-textarea nhsuk-js-character-count%R\" id=\"text\" "
-                   "name=\"text\" rows=\"8\" aria-describedby=\"text-info text-hint%R\">\n%s"
+    html_printf(b, "<textarea class=\"nhsuk-textarea nhsuk-js-character-count%s\" id=\"text\" "
+                   "name=\"text\" rows=\"8\" aria-describedby=\"text-info text-hint%s\">\n%s"
                    "</textarea>\n<div class=\"nhsuk-hint nhsuk-character-count__message\" "
                    "id=\"text-info\">You can enter up to %d characters</div>\n</div>\n",
                 te ? " nhsuk-textarea--error" : "", te ? " text-error" : "",
@@ -1463,22 +1463,25 @@ static void reflection_form(struct web_req *rq, struct web_res *rs, json_t *modu
                    "(optional)</label>\n");
     if (me)
         error_message(rs, "module", me);
-    html_printf(b, "<select class=\"nhsuk-select%R\" id=\"module\" name=\"module\"%R>\n"
-                   "<option value=\"\">Not about one module</option>\n",
-                me ? " nhsuk-select--error" : "", me ? " aria-describedby=\"module-error\"" : "");
+    html_printf(b, "<select class=\"nhsuk-select%s\" id=\"module\" name=\"module\"",
+                me ? " nhsuk-select--error" : "");
+    html_raw_if(b, me, " aria-describedby=\"module-error\"");
+    html_raw(b, ">\n<option value=\"\">Not about one module</option>\n");
     size_t i;
     json_t *m;
     json_array_foreach(json_object_get(modules, "modules"), i, m) {
         int n = (int)json_integer_value(json_object_get(m, "module"));
-        html_printf(b, "<option value=\"%d\"%R>Module %d%R%s</option>\n", n,
-                    n == in->module ? " selected" : "", n, *str(m, "theme") ? " – " : "",
+        html_printf(b, "<option value=\"%d\"", n);
+        html_raw_if(b, n == in->module, " selected");
+        html_printf(b, ">Module %d%s%s</option>\n", n, *str(m, "theme") ? " – " : "",
                     str(m, "theme"));
     }
     html_printf(b, "</select>\n</div>\n");
     group_begin(b, ve != NULL);
-    html_printf(b, "<fieldset class=\"nhsuk-fieldset\"%R>\n<legend class=\"nhsuk-fieldset__legend "
-                   "nhsuk-fieldset__legend--s\">Who can read it?</legend>\n",
-                ve ? " aria-describedby=\"visibility-error\"" : "");
+    html_raw(b, "<fieldset class=\"nhsuk-fieldset\"");
+    html_raw_if(b, ve, " aria-describedby=\"visibility-error\"");
+    html_raw(b, ">\n<legend class=\"nhsuk-fieldset__legend "
+                "nhsuk-fieldset__legend--s\">Who can read it?</legend>\n");
     if (ve)
         error_message(rs, "visibility", ve);
     html_printf(b, "<div class=\"nhsuk-radios\" data-module=\"nhsuk-radios\">\n");
@@ -1489,11 +1492,12 @@ static void reflection_form(struct web_req *rq, struct web_res *rs, json_t *modu
         int checked = in->visibility ? strcmp(in->visibility, visibilities[k].value) == 0 : k == 0;
         html_printf(b, "<div class=\"nhsuk-radios__item\"><input class=\"nhsuk-radios__input\" "
                        "id=\"%s\" name=\"visibility\" type=\"radio\" value=\"%s\" "
-                       "aria-describedby=\"%s-hint\"%R><label class=\"nhsuk-label "
+                       "aria-describedby=\"%s-hint\"", id, visibilities[k].value, id);
+        html_raw_if(b, checked, " checked");
+        html_printf(b, "><label class=\"nhsuk-label "
                        "nhsuk-radios__label\" for=\"%s\">%s</label><div class=\"nhsuk-hint "
                        "nhsuk-radios__hint\" id=\"%s-hint\">%s</div></div>\n",
-                    id, visibilities[k].value, id, checked ? " checked" : "", id,
-                    visibilities[k].label, id, visibilities[k].hint);
+                    id, visibilities[k].label, id, visibilities[k].hint);
     }
     html_printf(b, "</div>\n</fieldset>\n</div>\n<button class=\"nhsuk-button\" type=\"submit\" "
                    "data-module=\"nhsuk-button\">Save reflection</button>\n</form>\n");
@@ -1826,7 +1830,7 @@ static void withdraw_confirm_page(struct web_req *rq, struct web_res *rs,
             "<li>a record that you agreed to research and then withdrew</li>\n"
             "<li>your account, so you can still sign in</li>\n</ul>\n"
             "<h2>Signing in afterwards</h2>\n"
-            "<p>Your sign-in name could identify you, so it will change to <strong>withdrawn-%D"
+            "<p>Your sign-in name could identify you, so it will change to <strong>withdrawn-%" PRId64 ""
             "</strong>. Your password stays the same. Write your new sign-in name down before "
             "you continue.</p>\n"
             "<p>Your partners and the programme team will see you as \"(withdrawn)\". Anything "

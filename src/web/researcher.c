@@ -101,7 +101,7 @@ void home_researcher(struct web_req *rq, struct web_res *rs)
         staffui_href(norms, sizeof norms, "/cohorts/", name, "/norms");   /* norms.c */
         staffui_href(codes, sizeof codes, "/cohorts/", name, "/codes");   /* codes.c */
         html_printf(b, "<tr class=\"nhsuk-table__row\"><th class=\"nhsuk-table__header\" scope=\"row\">%s<br><span class=\"nhsuk-body-s\">%s</span></th>"
-                       "<td class=\"nhsuk-table__cell\">%D</td><td class=\"nhsuk-table__cell\">%D</td><td class=\"nhsuk-table__cell\"><a href=\"%s\">Relationships"
+                       "<td class=\"nhsuk-table__cell\">%" PRId64 "</td><td class=\"nhsuk-table__cell\">%" PRId64 "</td><td class=\"nhsuk-table__cell\"><a href=\"%s\">Relationships"
                        "<span class=\"nhsuk-u-visually-hidden\"> in %s</span></a><br>"
                        "<a href=\"%s\">Determinants<span class=\"nhsuk-u-visually-hidden\"> in "
                        "%s</span></a><br><a href=\"%s\">Unspoken norms<span "
@@ -211,7 +211,7 @@ static void gap_table(duet_buf *b, json_t *report)
                    "</caption>\n<thead class=\"nhsuk-table__head\"><tr class=\"nhsuk-table__row\">"
                    "<th class=\"nhsuk-table__header\" scope=\"col\">Partnership</th>");
     for (int64_t t = 1; t <= last; t++)
-        html_printf(b, "<th class=\"nhsuk-table__header\" scope=\"col\">Module %D</th>", t);
+        html_printf(b, "<th class=\"nhsuk-table__header\" scope=\"col\">Module %" PRId64 "</th>", t);
     html_printf(b, "</tr></thead>\n<tbody class=\"nhsuk-table__body\">\n");
     size_t i, k;
     json_t *p, *m;
@@ -281,7 +281,7 @@ static void rungs_text(duet_buf *b, json_t *m)
     size_t i;
     json_t *r;
     json_array_foreach(json_object_get(m, "rungs"), i, r) {
-        html_printf(b, "%R%s ", i ? ", " : "", staffui_str(r, "person"));
+        html_printf(b, "%s%s ", i ? ", " : "", staffui_str(r, "person"));
         web_num(b, staffui_num(r, "rung"));
     }
 }
@@ -295,7 +295,7 @@ static void partnership_table(duet_buf *b, json_t *p)
     int any = 0;
     for (int f = 0; f < 4; f++)
         if (json_is_true(json_object_get(flags, staffui_flags[f])))
-            html_printf(b, "%R<strong class=\"%s\">%s</strong>", any++ ? " " : "",
+            html_printf(b, "%s<strong class=\"%s\">%s</strong>", any++ ? " " : "",
                         staffui_flag_class(staffui_flags[f]), staffui_flag_text(staffui_flags[f]));
     if (!any)
         html_printf(b, "<strong class=\"nhsuk-tag nhsuk-tag--green\">Nothing flagged</strong>");
@@ -312,7 +312,7 @@ static void partnership_table(duet_buf *b, json_t *p)
     json_t *m;
     json_array_foreach(json_object_get(p, "modules"), i, m) {
         json_t *sig = json_object_get(m, "tokenism_signal");
-        html_printf(b, "<tr class=\"nhsuk-table__row\"><th class=\"nhsuk-table__header\" scope=\"row\">%D</th><td class=\"nhsuk-table__cell\">",
+        html_printf(b, "<tr class=\"nhsuk-table__row\"><th class=\"nhsuk-table__header\" scope=\"row\">%" PRId64 "</th><td class=\"nhsuk-table__cell\">",
                     (int64_t)json_integer_value(json_object_get(m, "module")));
         web_num(b, side_quality(m, "lived_experience"));
         html_printf(b, "</td><td class=\"nhsuk-table__cell\">");

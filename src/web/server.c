@@ -612,6 +612,20 @@ static void add_security_headers(struct MHD_Response *r, const struct web_res *r
 static enum MHD_Result send_response(struct MHD_Connection *conn, struct web_res *rs,
                                      struct conn_ctx *cx, int tls, int close)
 {
+    if (!rs->cacheable && rs->body.overflowed) {
+        /* The body outgrew its cap (WEB_PAGE_MAX): what is left is not the
+        ** page, so it is never sent; a 500 says so instead. */
+        if (rs->content_type && strncmp(rs->content_type, "application/json", 16) == 0) {
+            web_json_error(rs, 500, "the answer was too large to send");
+        } else {
+            rs->status = 500;
+            rs->content_type = "text/plain; charset=utf-8";
+            buf_reset(&rs->body);
+            buf_puts(&rs->body, "The page was too large to send.\n");
+        }
+        rs->location[0] = '\0';
+        rs->disposition[0] = '\0';
+    }
     size_t len = rs->body.len;
     struct MHD_Response *r;
     if (rs->cacheable) {   /* static asset: the body points into the asset table */

@@ -161,9 +161,9 @@ static void describedby_attr(duet_buf *b, const struct staffui_errors *fe, const
         html_printf(b, " aria-describedby=\"%s\"", d);
 }
 
-void staffui_input(duet_buf *b, const struct staffui_errors *fe, const char *id,
-                   const char *label, const char *hint_text, const char *value,
-                   const char *type, const char *attrs, const char *width)
+void staffui_input_(duet_buf *b, const struct staffui_errors *fe, const char *id,
+                    const char *label, const char *hint_text, const char *value,
+                    const char *type, const char *attrs, const char *width)
 {
     int err = staffui_error_for(fe, id) != NULL;
     staffui_group_open(b, fe, id);
@@ -171,9 +171,10 @@ void staffui_input(duet_buf *b, const struct staffui_errors *fe, const char *id,
     hint(b, id, hint_text);
     staffui_error_message(b, fe, id);
     html_printf(b, "<input class=\"nhsuk-input%s%s%s\" id=\"%s\" name=\"%s\" type=\"%s\" "
-                   "value=\"%s\" %R",
+                   "value=\"%s\" ",
                 width && *width ? " " : "", width ? width : "", err ? " nhsuk-input--error" : "",
-                id, id, type ? type : "text", value ? value : "", attrs ? attrs : "");
+                id, id, type ? type : "text", value ? value : "");
+    html_raw_literal_(b, attrs);   /* a literal: staffui_input admits nothing else */
     describedby_attr(b, fe, id, hint_text != NULL);
     html_printf(b, ">\n</div>\n");
 }

@@ -57,11 +57,14 @@ void staffui_errors_json(struct web_res *rs, const struct staffui_errors *fe);
 ** has an error). */
 void staffui_group_open(duet_buf *b, const struct staffui_errors *fe, const char *field);
 /* A text input in its own form group: label, optional hint, the error
-** message, and value kept as typed. attrs is trusted markup (e.g.
-** "maxlength=\"200\""), width a class such as "nhsuk-input--width-10" or "". */
-void staffui_input(duet_buf *b, const struct staffui_errors *fe, const char *id,
-                   const char *label, const char *hint, const char *value, const char *type,
-                   const char *attrs, const char *width);
+** message, and value kept as typed. attrs is markup and so, like html_raw's,
+** a string literal only (e.g. "maxlength=\"200\""; anything else does not
+** compile), width a class such as "nhsuk-input--width-10" or "". */
+#define staffui_input(b, fe, id, label, hint, value, type, attrs, width) \
+    staffui_input_((b), (fe), (id), (label), (hint), (value), (type), "" attrs "", (width))
+void staffui_input_(duet_buf *b, const struct staffui_errors *fe, const char *id,
+                    const char *label, const char *hint, const char *value, const char *type,
+                    const char *attrs, const char *width);
 /* A textarea in its own form group. */
 void staffui_textarea(duet_buf *b, const struct staffui_errors *fe, const char *id,
                       const char *label, const char *hint, const char *value, int maxlength);
