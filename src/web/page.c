@@ -57,14 +57,16 @@ void page_begin(struct web_req *rq, struct web_res *rs, const char *title)
         assets_href("/assets/nhsuk/images/favicon.svg"), assets_href("/assets/duet.css"),
         assets_href("/assets/duet.js"));
     if (rq->who) {
+        /* The sign-out form says how long the session lasts without a
+        ** request: duet.js warns before it ends (docs/web.md, "Sessions"). */
         html_printf(b,
             "<nav class=\"nhsuk-header__account\" aria-label=\"Account\">\n"
             "<ul class=\"nhsuk-header__account-list\">\n"
             "<li class=\"nhsuk-header__account-item\">%s</li>\n"
             "<li class=\"nhsuk-header__account-item\">"
             "<form class=\"nhsuk-header__account-form\" action=\"/sign-out\" method=\"post\" "
-            "novalidate>",
-            rq->who->display_name);
+            "novalidate data-session-idle=\"%d\">",
+            rq->who->display_name, AUTH_IDLE_TIMEOUT);
         page_csrf_field(rq, rs);
         html_printf(b, "<button class=\"nhsuk-header__account-button\">Sign out</button>"
                        "</form></li>\n</ul>\n</nav>\n");

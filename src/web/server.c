@@ -492,9 +492,42 @@ static void run_route(struct web_req *rq, struct web_res *rs, int is_api)
         if (is_api) {
             web_json_error(rs, 401, "sign in or send a bearer token");
         } else {
+            /* A form sent after the session ended: back to the page the
+            ** form was on (its own path when that is a page, else the
+            ** Referer's path on this site, else home), saying so; duet.js
+            ** kept what was typed and puts it back there (docs/web.md). */
+            int get = strcmp(rq->method, "GET") == 0 || strcmp(rq->method, "HEAD") == 0;
+            char from[512] = "/home";
+            if (get) {
+                snprintf(from, sizeof from, "%s", rq->path);
+            } else {
+                int page = 0;
+                const char *pp[WEB_MAX_PARAMS];
+                for (size_t t = 0; t < sizeof tables / sizeof tables[0] && !page; t++)
+                    for (const struct web_route *g = tables[t]; g->method && !page; g++)
+                        page = strcmp(g->method, "GET") == 0 &&
+                               http_route_match(g->pattern, rq->path, pathbuf, sizeof pathbuf,
+                                                pp, WEB_MAX_PARAMS) >= 0;
+                const char *ref = web_header(rq, "Referer");
+                const char *sep = ref ? strstr(ref, "://") : NULL;
+                const char *slash = sep ? strchr(sep + 3, '/') : NULL;
+                char origin[256];
+                if (page) {
+                    snprintf(from, sizeof from, "%s", rq->path);
+                } else if (slash && (size_t)(slash - ref) < sizeof origin) {
+                    snprintf(origin, sizeof origin, "%.*s", (int)(slash - ref), ref);
+                    size_t n = strcspn(slash, "?#");
+                    if (n < sizeof from && http_same_origin(origin, web_header(rq, "Host"), rq->tls)) {
+                        snprintf(from, sizeof from, "%.*s", (int)n, slash);
+                        if (!http_safe_path(from))
+                            snprintf(from, sizeof from, "/home");
+                    }
+                }
+            }
             char loc[512] = "/sign-in?next=";
-            const char *back = strcmp(rq->method, "GET") == 0 ? rq->path : "/";
-            url_encode(loc + strlen(loc), sizeof loc - strlen(loc), back);
+            url_encode(loc + strlen(loc), sizeof loc - strlen(loc) - 16, from);
+            if (!get)
+                strcat(loc, "&expired=1");
             web_redirect(rs, loc);
         }
         return;

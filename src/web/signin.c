@@ -62,8 +62,22 @@ static void signin_form(struct web_req *rq, struct web_res *rs, const char *erro
             "<ul class=\"nhsuk-list nhsuk-error-summary__list\">\n"
             "<li><a href=\"#person\">%s</a></li>\n</ul>\n</div>\n</div>\n</div>\n", error);
     }
+    /* Why the last session ended, when duet.js or the server says so
+    ** (see post_session_keep and run_route in server.c). */
+    const char *why = NULL;
+    if (web_query(rq, "expired") && strcmp(web_query(rq, "expired"), "1") == 0)
+        why = "Your session ended, so what you sent was not saved. Sign in again and we will "
+              "put back what you typed.";
+    else if (web_query(rq, "timeout") && strcmp(web_query(rq, "timeout"), "1") == 0)
+        why = "You were signed out because you were inactive for 30 minutes. Sign in again "
+              "to carry on.";
+    html_printf(b, "<h1>Sign in to duet</h1>\n");
+    if (why && !error)
+        html_printf(b, "<div class=\"nhsuk-warning-callout\" id=\"session-ended\">\n"
+                       "<h2 class=\"nhsuk-warning-callout__label\">"
+                       "<span class=\"nhsuk-u-visually-hidden\">Important: </span>"
+                       "You have been signed out</h2>\n<p>%s</p>\n</div>\n", why);
     html_printf(b,
-        "<h1>Sign in to duet</h1>\n"
         "<form method=\"post\" action=\"/sign-in\" novalidate>\n"
         "<input type=\"hidden\" name=\"signin_token\" value=\"%s\">\n"
         "<input type=\"hidden\" name=\"next\" value=\"%s\">\n"
@@ -137,6 +151,17 @@ static void post_signout(struct web_req *rq, struct web_res *rs)
     web_redirect(rs, "/sign-in");
 }
 
+/* POST /session/keep: "Stay signed in" in the timeout warning (duet.js).
+** The server has already touched the session on this request, so there is
+** nothing left to do but answer 204. */
+static void post_session_keep(struct web_req *rq, struct web_res *rs)
+{
+    (void)rq;
+    buf_reset(&rs->body);
+    rs->status = 204;
+    rs->content_type = "text/plain; charset=utf-8";
+}
+
 static void get_root(struct web_req *rq, struct web_res *rs)
 {
     web_redirect(rs, rq->who ? "/home" : "/sign-in");
@@ -158,6 +183,7 @@ const struct web_route web_routes_auth[] = {
     {"GET", "/sign-in", ACCESS_PUBLIC, WEB_OBJ_NONE, get_signin},
     {"POST", "/sign-in", ACCESS_PUBLIC, WEB_OBJ_NONE, post_signin},
     {"POST", "/sign-out", ACCESS_SIGNED_IN, WEB_OBJ_NONE, post_signout},
+    {"POST", "/session/keep", ACCESS_SIGNED_IN, WEB_OBJ_NONE, post_session_keep},
     {"GET", "/home", ACCESS_SIGNED_IN, WEB_OBJ_NONE, get_home},
     {NULL, NULL, 0, 0, NULL},
 };
