@@ -57,8 +57,10 @@ void page_begin(struct web_req *rq, struct web_res *rs, const char *title)
         assets_href("/assets/nhsuk/images/favicon.svg"), assets_href("/assets/duet.css"),
         assets_href("/assets/duet.js"));
     if (rq->who) {
-        /* The sign-out form says how long the session lasts without a
-        ** request: duet.js warns before it ends (docs/web.md, "Sessions"). */
+        /* The sign-out form says how long the session surely lasts without
+        ** a request (last_seen is written at most once a minute, so the
+        ** idle timeout less that): duet.js warns before it ends (docs/web.md,
+        ** "Sessions"). */
         html_printf(b,
             "<nav class=\"nhsuk-header__account\" aria-label=\"Account\">\n"
             "<ul class=\"nhsuk-header__account-list\">\n"
@@ -66,7 +68,7 @@ void page_begin(struct web_req *rq, struct web_res *rs, const char *title)
             "<li class=\"nhsuk-header__account-item\">"
             "<form class=\"nhsuk-header__account-form\" action=\"/sign-out\" method=\"post\" "
             "novalidate data-session-idle=\"%d\">",
-            rq->who->display_name, AUTH_IDLE_TIMEOUT);
+            rq->who->display_name, AUTH_IDLE_TIMEOUT - AUTH_TOUCH_INTERVAL);
         page_csrf_field(rq, rs);
         html_printf(b, "<button class=\"nhsuk-header__account-button\">Sign out</button>"
                        "</form></li>\n</ul>\n</nav>\n");

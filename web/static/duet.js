@@ -321,8 +321,213 @@
     if (text && form) enhanceCoding(text, form);
   }
 
+
+  // ---- sessions that end kindly ----
+  //
+  // A signed-in page's sign-out form says how long the session lasts
+  // without a request (page.c):
+  //
+  //   <form action="/sign-out" method="post" data-session-idle="1800"> <input name="csrf"> ...
+  //
+  // Two minutes before that, a dialog warns (the GOV.UK / NHS timeout
+  // warning): "Stay signed in" posts to /session/keep (every request
+  // touches the session) and starts the count again; "Sign out" and the
+  // end of the count sign out and go to /sign-in?timeout=1&next=<this page>.
+  const WARN_BEFORE = 120;   // seconds
+
+  function csrfToken(form) {
+    const f = form.querySelector('input[name="csrf"]');
+    return f ? f.value : '';
+  }
+
+  function postForm(url, token) {
+    return fetch(url, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ csrf: token }).toString(),
+      redirect: 'manual',
+    });
+  }
+
+  function countdownText(s) {
+    if (s >= 60) {
+      const m = Math.ceil(s / 60);
+      return `${m} minute${m === 1 ? '' : 's'}`;
+    }
+    return `${s} second${s === 1 ? '' : 's'}`;
+  }
+
+  function buildDialog() {
+    const d = document.createElement('dialog');
+    d.className = 'duet-timeout';
+    d.id = 'session-timeout';
+    d.setAttribute('aria-labelledby', 'session-timeout-title');
+    d.setAttribute('aria-describedby', 'session-timeout-text');
+    d.innerHTML =
+      '<h2 class="nhsuk-heading-m" id="session-timeout-title">You\u2019ll be signed out soon</h2>' +
+      '<p id="session-timeout-text">We will sign you out in <span data-timeout-count>2 minutes</span> ' +
+      'to protect your information.</p>' +
+      '<p class="nhsuk-u-visually-hidden" aria-live="polite" data-timeout-live></p>' +
+      '<div class="nhsuk-button-group">' +
+      '<button type="button" class="nhsuk-button" data-timeout-stay>Stay signed in</button>' +
+      '<button type="button" class="nhsuk-button nhsuk-button--secondary" data-timeout-out>Sign out</button>' +
+      '</div>';
+    document.body.appendChild(d);
+    return d;
+  }
+
+  function enhanceTimeout() {
+    const form = document.querySelector('form[data-session-idle]');
+    const idle = form ? Number(form.dataset.sessionIdle) : 0;
+    if (!form || !(idle > WARN_BEFORE)) return;
+    const token = csrfToken(form);
+    let deadline = 0;
+    let warnTimer = null;
+    let tick = null;
+    let dialog = null;
+    let returnTo = null;
+    let lastSaid = '';
+
+    const here = () => location.pathname + location.search;
+    const signedOut = () => {
+      clearInterval(tick);
+      const go = () => location.assign(`/sign-in?timeout=1&next=${encodeURIComponent(here())}`);
+      postForm('/sign-out', token).then(go, go);
+    };
+    const close = () => {
+      clearInterval(tick);
+      if (dialog && dialog.open) dialog.close();
+      if (returnTo && document.contains(returnTo)) returnTo.focus();
+      returnTo = null;
+    };
+    const update = () => {
+      const left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
+      dialog.querySelector('[data-timeout-count]').textContent = countdownText(left);
+      // Announced at coarse steps only: each minute, then 30, 20, 10 seconds.
+      const say = left >= 60 ? countdownText(left) : left <= 30 && left % 10 === 0 ? countdownText(left) : lastSaid;
+      if (say !== lastSaid && left > 0) {
+        lastSaid = say;
+        dialog.querySelector('[data-timeout-live]').textContent = `We will sign you out in ${say}.`;
+      }
+      if (left <= 0) signedOut();
+    };
+    const warn = () => {
+      if (!dialog) {
+        dialog = buildDialog();
+        dialog.querySelector('[data-timeout-stay]').addEventListener('click', stay);
+        dialog.querySelector('[data-timeout-out]').addEventListener('click', signedOut);
+        dialog.addEventListener('cancel', (ev) => { ev.preventDefault(); stay(); });   // Esc
+      }
+      returnTo = document.activeElement;
+      lastSaid = '';
+      dialog.showModal();
+      dialog.querySelector('[data-timeout-stay]').focus();
+      update();
+      tick = setInterval(update, 1000);
+    };
+    const restart = () => {
+      clearTimeout(warnTimer);
+      deadline = Date.now() + idle * 1000;
+      warnTimer = setTimeout(warn, (idle - WARN_BEFORE) * 1000);
+    };
+    function stay() {
+      close();
+      restart();
+      // A session that had already ended (another tab signed out) answers
+      // with a redirect to sign in: go there rather than count on.
+      postForm('/session/keep', token).then((r) => {
+        if (r.status !== 204) signedOut();
+      }, () => {});
+    }
+    restart();
+  }
+
+  // ---- keeping what was typed when the session ended ----
+  //
+  // On sending a form (a POST form other than signing in or out), its fields
+  // are kept in sessionStorage under its action; never passwords or the
+  // CSRF token. If the session had ended, the server sends the browser to
+  // /sign-in?expired=1&next=<the form's page> (server.c); signed in again,
+  // the form is filled from the copy and a message says so. A page loaded
+  // any other way drops the copies of its forms (they were sent).
+  const KEEP = 'duet-kept:';
+  const NOT_KEPT = ['/sign-in', '/sign-out', '/session/keep'];
+
+  function keptForms() {
+    return Array.from(document.querySelectorAll('form[method="post" i]')).filter((f) => {
+      const action = new URL(f.action, location.href).pathname;
+      return !NOT_KEPT.includes(action) && !f.hasAttribute('data-no-keep');
+    });
+  }
+
+  const keyOf = (form) => KEEP + new URL(form.action, location.href).pathname;
+
+  function saveForm(form) {
+    const fields = [];
+    for (const el of form.elements) {
+      if (!el.name || el.name === 'csrf' || el.disabled) continue;
+      const type = (el.type || '').toLowerCase();
+      if (['password', 'hidden', 'file', 'submit', 'button', 'reset'].includes(type)) continue;
+      if (type === 'checkbox' || type === 'radio') fields.push([el.name, el.value, el.checked]);
+      else fields.push([el.name, el.value, null]);
+    }
+    try {
+      sessionStorage.setItem(keyOf(form), JSON.stringify({ at: Date.now(), fields }));
+    } catch (err) {
+      console.warn('duet: could not keep the form', err);
+    }
+  }
+
+  function restoreForm(form, saved) {
+    const byName = new Map();
+    for (const el of form.elements) if (el.name) byName.set(el.name, [...(byName.get(el.name) || []), el]);
+    for (const [name, value, checked] of saved.fields) {
+      for (const el of byName.get(name) || []) {
+        const type = (el.type || '').toLowerCase();
+        if (type === 'checkbox' || type === 'radio') {
+          if (el.value === value) el.checked = checked;
+        } else if (type !== 'password' && type !== 'hidden') {
+          el.value = value;
+          el.dispatchEvent(new Event('input', { bubbles: true }));
+        }
+      }
+    }
+    const note = document.createElement('div');
+    note.className = 'nhsuk-inset-text duet-restored';
+    note.tabIndex = -1;
+    note.innerHTML = '<span class="nhsuk-u-visually-hidden">Information: </span><p></p>';
+    note.querySelector('p').textContent = 'We have put back what you typed. Check it and send it again.';
+    form.parentNode.insertBefore(note, form);
+    note.focus();
+  }
+
+  function enhanceKeep() {
+    const forms = keptForms();
+    // The page after the sign-in that followed an expired send: fill in.
+    // Any other page: what was sent from here, or arrived, is done with.
+    const restoring = document.querySelector('form[data-session-idle]') !== null &&
+      sessionStorage.getItem(`${KEEP}expired`) === '1';
+    sessionStorage.removeItem(`${KEEP}expired`);
+    for (const form of forms) {
+      const key = keyOf(form);
+      const raw = sessionStorage.getItem(key);
+      if (raw && restoring) {
+        try { restoreForm(form, JSON.parse(raw)); } catch (err) { console.warn('duet: kept form', err); }
+      }
+      if (raw) sessionStorage.removeItem(key);
+      form.addEventListener('submit', () => saveForm(form));
+    }
+    // Arrived at sign-in because a send had expired: remember to restore.
+    if (location.pathname === '/sign-in' && new URLSearchParams(location.search).get('expired') === '1') {
+      sessionStorage.setItem(`${KEEP}expired`, '1');
+    }
+  }
+
   function start() {
     initNhsuk();
+    enhanceTimeout();
+    enhanceKeep();
     drawCharts();
     enhanceQsorts();
     enhanceCodings();
