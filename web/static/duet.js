@@ -16,7 +16,9 @@
 //      components (error summary focus, character count, header menu, ...),
 //   2. draws Vega-Lite charts,
 //   3. keeps a Q-sort form's count per grid column live (see enhanceQsorts),
-//   4. lets a coder select a passage in the text to code it (enhanceCoding).
+//   4. lets a coder select a passage in the text to code it (enhanceCoding),
+//   5. warns before the session times out (enhanceTimeout) and keeps what a
+//      form sent after the session ended held, to put back (enhanceKeep).
 //
 // The page's Content-Security-Policy allows scripts and styles from 'self'
 // only: no 'unsafe-eval', no 'unsafe-inline'. So charts are drawn with Vega's
@@ -445,9 +447,10 @@
 
   // ---- keeping what was typed when the session ended ----
   //
-  // On sending a form (a POST form other than signing in or out), its fields
-  // are kept in sessionStorage under its action; never passwords or the
-  // CSRF token. If the session had ended, the server sends the browser to
+  // On sending a POST form (not signing in or out, withdrawing consent or
+  // disabling an account), its fields are kept in sessionStorage under its
+  // action; never passwords, hidden fields or the CSRF token. If the session
+  // had ended, the server sends the browser to
   // /sign-in?expired=1&next=<the form's page> (server.c); signed in again,
   // the form is filled from the copy and a message says so. A page loaded
   // any other way drops the copies of its forms (they were sent).
@@ -457,7 +460,8 @@
   function keptForms() {
     return Array.from(document.querySelectorAll('form[method="post" i]')).filter((f) => {
       const action = new URL(f.action, location.href).pathname;
-      return !NOT_KEPT.includes(action) && !f.hasAttribute('data-no-keep');
+      return !NOT_KEPT.includes(action) && !/\/(withdraw|disable|enable)$/.test(action) &&
+        !f.hasAttribute('data-no-keep');
     });
   }
 
