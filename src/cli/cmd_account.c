@@ -123,38 +123,36 @@ static int person_arg(int argc, char **argv, const char *cmd, const char **perso
     return CLI_OK;
 }
 
-static int user_disable(struct cli *c, int argc, char **argv)
+/* user disable and user enable: the same steps, the other way round. */
+static int user_set_enabled(struct cli *c, int argc, char **argv, int enable)
 {
     const char *person;
-    int rc = person_arg(argc, argv, "user disable", &person);
+    int rc = person_arg(argc, argv, enable ? "user enable" : "user disable", &person);
     if (rc != CLI_OK)
         return rc;
     struct store *st = cli_store(c);
     if (st == NULL)
         return CLI_EUSER;
     duet_err e;
-    if (auth_user_disable(st, person, &e) != 0)
+    if ((enable ? auth_user_enable(st, person, &e) : auth_user_disable(st, person, &e)) != 0)
         return cli_fail(&e);
-    printf("disabled the account of '%s': its sessions are ended and its API tokens "
-           "revoked\n", person);
+    if (enable)
+        printf("enabled the account of '%s': they can sign in again (their old API tokens "
+               "stay revoked)\n", person);
+    else
+        printf("disabled the account of '%s': its sessions are ended and its API tokens "
+               "revoked\n", person);
     return CLI_OK;
+}
+
+static int user_disable(struct cli *c, int argc, char **argv)
+{
+    return user_set_enabled(c, argc, argv, 0);
 }
 
 static int user_enable(struct cli *c, int argc, char **argv)
 {
-    const char *person;
-    int rc = person_arg(argc, argv, "user enable", &person);
-    if (rc != CLI_OK)
-        return rc;
-    struct store *st = cli_store(c);
-    if (st == NULL)
-        return CLI_EUSER;
-    duet_err e;
-    if (auth_user_enable(st, person, &e) != 0)
-        return cli_fail(&e);
-    printf("enabled the account of '%s': they can sign in again (their old API tokens stay "
-           "revoked)\n", person);
-    return CLI_OK;
+    return user_set_enabled(c, argc, argv, 1);
 }
 
 int cmd_user(struct cli *c, int argc, char **argv)

@@ -34,26 +34,6 @@ void codetable_free(struct codetable *t)
     codetable_init(t);
 }
 
-static int is_blank(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-/* A cell trimmed of blanks; 0 when empty (missing). */
-static size_t trim_cell(const csv_field *f, const char **p)
-{
-    const char *s = f->p;
-    size_t n = f->n;
-    while (n > 0 && is_blank(*s)) {
-        s++;
-        n--;
-    }
-    while (n > 0 && is_blank(s[n - 1]))
-        n--;
-    *p = s;
-    return n;
-}
-
 /* The cell as a finite number; -1 when it is not one. */
 static int cell_number(const char *p, size_t n, double *v)
 {
@@ -145,7 +125,7 @@ static int read_body(csv_reader *r, struct codetable *t, duet_err *e)
             cap = ncap;
         }
         const char *id;
-        size_t idn = trim_cell(&rec.fields[0], &id), prev;
+        size_t idn = csv_field_trim(&rec.fields[0], &id), prev;
         if (idn == 0) {
             rc = duet_errf(e, DUET_EINPUT, "%s:%zu: column 'unit': the unit has no id; give "
                            "each unit an id (e.g. its number)", name, rec.line);
@@ -163,7 +143,7 @@ static int read_body(csv_reader *r, struct codetable *t, duet_err *e)
         }
         for (size_t j = 0; j < t->nc; j++) {
             const char *p;
-            size_t n = trim_cell(&rec.fields[j + 1], &p);
+            size_t n = csv_field_trim(&rec.fields[j + 1], &p);
             double *num = &t->num[u * t->nc + j], *lab = &t->lab[u * t->nc + j];
             if (n == 0) {
                 *num = *lab = NAN;

@@ -625,3 +625,17 @@ int csv_buf_record(duet_buf *b, const csv_field fields[], size_t n)
 {
     return csv_buf_record_as(b, CSV_SAFE, fields, n);
 }
+
+size_t csv_field_trim(const csv_field *f, const char **p)
+{
+    const char *s = f->p;
+    size_t n = f->n;
+    while (n > 0 && (*s == ' ' || *s == '\t')) {
+        s++;
+        n--;
+    }
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    *p = s;
+    return n;
+}

@@ -88,6 +88,10 @@ void csv_set_header(csv_reader *r, const char *const names[], size_t n);
 ** rec's fields are valid until the next call or csv_reader_free. */
 int csv_next(csv_reader *r, csv_record *rec, duet_err *e);
 
+/* The field without the spaces and tabs around it: its start (borrowed,
+** like the field) and length; 0 when nothing else is in it. */
+size_t csv_field_trim(const csv_field *f, const char **p);
+
 /* Reads the first record and checks that it is exactly names[0..n-1] (same
 ** count, same bytes). On success sets the expected column count and the
 ** header names (borrowed) and returns 0; otherwise -1 with a message giving

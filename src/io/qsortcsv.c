@@ -37,23 +37,12 @@ void qsortcsv_free(struct qsortcsv *q)
     qsortcsv_init(q);
 }
 
-static int is_blank(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
 /* One cell as a whole grid number, or -1 with why set (a static format
 ** with at most one %s, for the cell's text). */
 static int grid_cell(const csv_field *f, double *v, const char **why)
 {
-    const char *p = f->p;
-    size_t n = f->n;
-    while (n > 0 && is_blank(*p)) {
-        p++;
-        n--;
-    }
-    while (n > 0 && is_blank(p[n - 1]))
-        n--;
+    const char *p;
+    size_t n = csv_field_trim(f, &p);
     if (n == 0 || (n == 2 && (memcmp(p, "NA", 2) == 0 || memcmp(p, "na", 2) == 0)) ||
         (n == 1 && *p == '.')) {
         *why = "no value; every statement needs a place in every sort";
